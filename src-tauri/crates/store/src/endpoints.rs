@@ -1,0 +1,144 @@
+//! Named endpoints: path prefixes with their own response.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::model::{Endpoint, EndpointSpec};
+use crate::{Result, Store, StoreError, now_us};
+
+impl Store {
+    pub async fn list_endpoints(&self) -> Result<Vec<Endpoint>> {
+        self.read(list).await
+    }
+
+    /// Creates an endpoint; its name and path must be unused.
+    pub async fn create_endpoint(&self, spec: EndpointSpec) -> Result<Endpoint> {
+        let spec = spec.validate()?;
+        let id = ulid::Ulid::new().to_string();
+        self.inner
+            .writer
+            .submit(move |conn| {
+                check_unique(conn, &spec, None)?;
+                conn.execute(
+                    "INSERT INTO endpoints (id, name, path, response, created_at_us)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        id,
+                        spec.name,
+                        spec.path,
+                        serde_json::to_string(&spec.response)?,
+                        now_us()
+                    ],
+                )?;
+                get(conn, &id)
+            })
+            .await
+    }
+
+    /// Replaces an endpoint's spec. Requests captured under its old name are renamed too.
+    pub async fn update_endpoint(&self, id: &str, spec: EndpointSpec) -> Result<Endpoint> {
+        let spec = spec.validate()?;
+        let id = id.to_string();
+        self.inner
+            .writer
+            .submit(move |conn| {
+                get(conn, &id)?;
+                check_unique(conn, &spec, Some(&id))?;
+                conn.execute(
+                    "UPDATE endpoints SET name = ?2, path = ?3, response = ?4 WHERE id = ?1",
+                    params![
+                        id,
+                        spec.name,
+                        spec.path,
+                        serde_json::to_string(&spec.response)?
+                    ],
+                )?;
+                conn.execute(
+                    "UPDATE requests SET endpoint_name = ?2 WHERE endpoint_id = ?1",
+                    params![id, spec.name],
+                )?;
+                get(conn, &id)
+            })
+            .await
+    }
+
+    /// Deletes an endpoint. Its requests stay, under the name they were captured with.
+    pub async fn delete_endpoint(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.inner
+            .writer
+            .submit(move |conn| {
+                if conn.execute("DELETE FROM endpoints WHERE id = ?1", [&id])? == 0 {
+                    return Err(StoreError::NotFound(format!("endpoint {id}")));
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    pub async fn get_endpoint(&self, id: &str) -> Result<Endpoint> {
+        let id = id.to_string();
+        self.read(move |conn| get(conn, &id)).await
+    }
+}
+
+fn check_unique(conn: &Connection, spec: &EndpointSpec, except: Option<&str>) -> Result<()> {
+    let clash: Option<(String, String)> = conn
+        .query_row(
+            "SELECT name, path FROM endpoints
+             WHERE (name = ?1 OR path = ?2) AND id IS NOT ?3 LIMIT 1",
+            params![spec.name, spec.path, except],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match clash {
+        Some((name, _)) if name == spec.name => {
+            Err(StoreError::Conflict(format!("an endpoint named {name:?}")))
+        }
+        Some((_, path)) => Err(StoreError::Conflict(format!("an endpoint at {path}"))),
+        None => Ok(()),
+    }
+}
+
+fn row_to_endpoint(row: &rusqlite::Row) -> rusqlite::Result<(Endpoint, String)> {
+    let created: i64 = row.get(4)?;
+    Ok((
+        Endpoint {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            path: row.get(2)?,
+            response: Default::default(),
+            created_at: format_us(created),
+        },
+        row.get(3)?,
+    ))
+}
+
+fn with_response((mut e, json): (Endpoint, String)) -> Result<Endpoint> {
+    e.response = serde_json::from_str(&json)?;
+    Ok(e)
+}
+
+fn list(conn: &Connection) -> Result<Vec<Endpoint>> {
+    let mut stmt = conn
+        .prepare("SELECT id, name, path, response, created_at_us FROM endpoints ORDER BY path")?;
+    let rows = stmt.query_map([], row_to_endpoint)?;
+    rows.map(|r| with_response(r?)).collect()
+}
+
+fn get(conn: &Connection, id: &str) -> Result<Endpoint> {
+    let row = conn
+        .query_row(
+            "SELECT id, name, path, response, created_at_us FROM endpoints WHERE id = ?1",
+            [id],
+            row_to_endpoint,
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("endpoint {id}")))?;
+    with_response(row)
+}
+
+/// RFC 3339 in UTC with microseconds.
+pub fn format_us(us: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_micros(us.max(0) as u64);
+    humantime::format_rfc3339_micros(t).to_string()
+}

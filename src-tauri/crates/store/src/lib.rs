@@ -1,0 +1,153 @@
+//! The Hooklens store: the only code that writes SQL.
+//!
+//! One writer thread owns the write connection and commits whatever arrived while the
+//! previous transaction was in flight as a single batch (group commit), so capture stays
+//! durable without paying one fsync per request. Readers use their own connections (WAL).
+//! When the writer is idle it feeds the full-text index, so search never slows capture.
+
+mod endpoints;
+mod error;
+mod migrate;
+mod model;
+mod requests;
+mod retention;
+mod search;
+mod settings;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use endpoints::format_us;
+pub use error::StoreError;
+pub use model::{
+    BodyState, Capture, Endpoint, EndpointResponse, EndpointSpec, MAX_DELAY_MS, Page, Request,
+    RequestFilter, RequestMeta, RetentionSettings, Settings, SettingsPatch, parse_header_block,
+};
+pub use retention::RetentionReport;
+
+use writer::Writer;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "hooklens.db";
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle to the store. Cheap to clone; all clones share one writer.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Writer,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir`, applies pending migrations and
+    /// starts the writer. Fails with a message naming the directory when it cannot be written.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            dir: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let mut conn = open_connection(&path, true)?;
+        migrate::apply(&mut conn)?;
+        let writer = Writer::start(conn, path.clone())?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                writer,
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` on a reader connection on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = match inner.readers.lock().ok().and_then(|mut pool| pool.pop()) {
+                Some(conn) => conn,
+                None => open_connection(&inner.path, false)?,
+            };
+            let out = f(&conn);
+            if let Ok(mut pool) = inner.readers.lock() {
+                pool.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Closed(format!("reader task failed: {e}")))?
+    }
+
+    /// Commits everything submitted so far, then stops the writer and checkpoints the WAL.
+    /// Later writes fail with [`StoreError::Closed`].
+    pub async fn close(&self) -> Result<()> {
+        let writer = self.inner.writer.clone();
+        tokio::task::spawn_blocking(move || writer.close())
+            .await
+            .map_err(|e| StoreError::Closed(format!("writer task failed: {e}")))?
+    }
+
+    /// Waits until everything submitted before this call is committed.
+    pub async fn flush(&self) -> Result<()> {
+        self.inner.writer.submit(|_| Ok(())).await
+    }
+}
+
+/// Opens a connection with the pragmas every connection needs. The writer additionally
+/// turns off automatic checkpoints: a background thread checkpoints instead, so a commit
+/// never pays for one.
+pub(crate) fn open_connection(path: &Path, writer: bool) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;",
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if writer {
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
+    }
+    Ok(conn)
+}
+
+/// Microseconds since the Unix epoch, now.
+pub fn now_us() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+pub(crate) fn test_conn() -> Connection {
+    let mut conn = Connection::open_in_memory().expect("in-memory sqlite");
+    migrate::apply(&mut conn).expect("migrations");
+    conn
+}

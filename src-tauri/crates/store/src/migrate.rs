@@ -1,0 +1,55 @@
+//! Numbered migrations embedded in the binary; `PRAGMA user_version` records the last one
+//! applied. Each runs in its own transaction, so a failure leaves the previous schema intact.
+
+use rusqlite::Connection;
+
+use crate::{Result, StoreError};
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let known = MIGRATIONS.len() as u32;
+    if current > known {
+        return Err(StoreError::TooNew {
+            path: conn.path().unwrap_or_default().into(),
+            found: current,
+            known,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as u32 + 1;
+        let fail = |source| StoreError::Migration { version, source };
+        let tx = conn.transaction().map_err(fail)?;
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        tracing::info!(version, "applied database migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applies_all_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().expect("sqlite");
+        apply(&mut conn).expect("first run");
+        apply(&mut conn).expect("second run is a no-op");
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, MIGRATIONS.len() as u32);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let mut conn = Connection::open_in_memory().expect("sqlite");
+        conn.pragma_update(None, "user_version", 99).expect("set");
+        let err = apply(&mut conn).expect_err("must refuse");
+        assert!(err.to_string().contains("newer Hooklens"), "{err}");
+    }
+}

@@ -1,0 +1,357 @@
+//! Requests: insert, fetch, list, pin, delete.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::model::{BodyState, Capture, Page, Request, RequestFilter, RequestMeta, header_block};
+use crate::{Result, Store, StoreError, parse_header_block, search};
+
+impl Store {
+    /// Stores a captured request. Resolves once it is committed: only then may the receiver
+    /// answer 2xx.
+    pub async fn insert_request(&self, capture: Capture) -> Result<i64> {
+        self.inner
+            .writer
+            .submit(move |conn| insert(conn, &capture))
+            .await
+    }
+
+    /// One request with its body.
+    pub async fn get_request(&self, id: &str) -> Result<Request> {
+        let id = id.to_string();
+        self.read(move |conn| get(conn, &id)).await
+    }
+
+    /// A page of requests, newest first, without bodies.
+    pub async fn list_requests(&self, filter: RequestFilter) -> Result<Page> {
+        self.read(move |conn| list(conn, &filter)).await
+    }
+
+    /// Every request matching `filter` (ignoring its limit), oldest first, with bodies, handed
+    /// to `each` one at a time so exports of any size run in bounded memory.
+    pub async fn for_each_request<F>(&self, filter: RequestFilter, each: F) -> Result<u64>
+    where
+        F: FnMut(Request) -> Result<()> + Send + 'static,
+    {
+        self.read(move |conn| for_each(conn, &filter, each)).await
+    }
+
+    /// Pins or unpins a request; retention never deletes a pinned one.
+    pub async fn set_pinned(&self, id: &str, pinned: bool) -> Result<()> {
+        let id = id.to_string();
+        self.inner
+            .writer
+            .submit(move |conn| {
+                let n = conn.execute(
+                    "UPDATE requests SET pinned = ?2 WHERE id = ?1",
+                    params![id, pinned],
+                )?;
+                if n == 0 {
+                    return Err(StoreError::NotFound(format!("request {id}")));
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// Deletes one request, pinned or not.
+    pub async fn delete_request(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        self.inner
+            .writer
+            .submit(move |conn| {
+                if conn.execute("DELETE FROM requests WHERE id = ?1", [&id])? == 0 {
+                    return Err(StoreError::NotFound(format!("request {id}")));
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// Deletes every unpinned request; returns how many went.
+    pub async fn clear_requests(&self) -> Result<u64> {
+        self.inner
+            .writer
+            .submit(|conn| Ok(conn.execute("DELETE FROM requests WHERE pinned = 0", [])? as u64))
+            .await
+    }
+
+    /// Number of stored requests.
+    pub async fn count_requests(&self) -> Result<u64> {
+        self.read(|conn| {
+            Ok(conn.query_row("SELECT count(*) FROM requests", [], |r| r.get::<_, i64>(0))? as u64)
+        })
+        .await
+    }
+}
+
+pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
+    let m = &c.meta;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
+            method, path, query, http_version, remote_addr, headers, body, body_state,
+            body_note, size, response_status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?;
+    stmt.execute(params![
+        m.id,
+        m.received_at_us,
+        m.duration_us,
+        m.endpoint_id,
+        m.endpoint_name,
+        m.method,
+        m.path,
+        m.query,
+        m.http_version,
+        m.remote_addr,
+        header_block(&m.headers),
+        c.body,
+        m.body_state.as_str(),
+        m.body_note,
+        m.size as i64,
+        m.response_status,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+const COLUMNS: &str = "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
+    method, path, query, http_version, remote_addr, headers, body_state, body_note, size,
+    response_status";
+
+fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
+    let headers: Vec<u8> = row.get(12)?;
+    let state: String = row.get(13)?;
+    Ok(Request {
+        seq: row.get(0)?,
+        pinned: row.get(1)?,
+        meta: RequestMeta {
+            id: row.get(2)?,
+            received_at_us: row.get(3)?,
+            duration_us: row.get(4)?,
+            endpoint_id: row.get(5)?,
+            endpoint_name: row.get(6)?,
+            method: row.get(7)?,
+            path: row.get(8)?,
+            query: row.get(9)?,
+            http_version: row.get(10)?,
+            remote_addr: row.get(11)?,
+            headers: parse_header_block(&headers),
+            body_state: BodyState::parse(&state),
+            body_note: row.get(14)?,
+            size: row.get::<_, i64>(15)? as u64,
+            response_status: row.get(16)?,
+        },
+        body: if with_body { Some(row.get(17)?) } else { None },
+    })
+}
+
+pub(crate) fn get(conn: &Connection, id: &str) -> Result<Request> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS}, body FROM requests WHERE id = ?1"),
+        [id],
+        |row| from_row(row, true),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("request {id}")))
+}
+
+/// Builds the WHERE clause shared by listings and exports. Each condition names its
+/// argument as `?N`, N being the argument's position.
+fn where_clause(filter: &RequestFilter) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let mut conds = vec!["1 = 1".to_string()];
+    let mut args: Vec<Value> = Vec::new();
+    let mut add = |cond: &str, value: Value| {
+        args.push(value);
+        conds.push(cond.replace("?N", &format!("?{}", args.len())));
+    };
+    match filter.endpoint.as_deref() {
+        Some(e) if e.eq_ignore_ascii_case("default") => {
+            add("endpoint_id IS ?N", Value::Null);
+        }
+        Some(e) => add(
+            "(endpoint_name = ?N OR endpoint_id = ?N)",
+            Value::Text(e.into()),
+        ),
+        None => {}
+    }
+    if let Some(method) = &filter.method {
+        add("method = ?N", Value::Text(method.to_ascii_uppercase()));
+    }
+    if let Some(since) = filter.since_us {
+        add("received_at_us >= ?N", Value::Integer(since));
+    }
+    if let Some(until) = filter.until_us {
+        add("received_at_us < ?N", Value::Integer(until));
+    }
+    if let Some(pinned) = filter.pinned {
+        add("pinned = ?N", Value::Integer(pinned as i64));
+    }
+    if let Some(before) = filter.before_seq {
+        add("seq < ?N", Value::Integer(before));
+    }
+    if let Some(q) = filter.q.as_deref().and_then(search::match_expression) {
+        add(
+            "seq IN (SELECT rowid FROM request_fts WHERE request_fts MATCH ?N)",
+            Value::Text(q),
+        );
+    }
+    (conds.join(" AND "), args)
+}
+
+pub(crate) fn list(conn: &Connection, filter: &RequestFilter) -> Result<Page> {
+    let limit = filter.limit.clamp(1, 1000);
+    let (clause, args) = where_clause(filter);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM requests WHERE {clause} ORDER BY seq DESC LIMIT {}",
+        limit + 1
+    ))?;
+    let mut items = stmt
+        .query_map(rusqlite::params_from_iter(args), |row| from_row(row, false))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|r| r.seq)
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
+fn for_each<F>(conn: &Connection, filter: &RequestFilter, mut each: F) -> Result<u64>
+where
+    F: FnMut(Request) -> Result<()>,
+{
+    let (clause, args) = where_clause(filter);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS}, body FROM requests WHERE {clause} ORDER BY seq ASC"
+    ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        each(from_row(row, true)?)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::test_conn;
+
+    pub(crate) fn capture(id: &str, path: &str, body: &[u8]) -> Capture {
+        Capture {
+            meta: RequestMeta {
+                id: id.into(),
+                received_at_us: 1_700_000_000_000_000,
+                duration_us: 5,
+                endpoint_id: None,
+                endpoint_name: "default".into(),
+                method: "POST".into(),
+                path: path.into(),
+                query: Some("a=1&a=2".into()),
+                http_version: "HTTP/1.1".into(),
+                remote_addr: Some("127.0.0.1:5555".into()),
+                headers: vec![
+                    ("content-type".into(), b"application/json".to_vec()),
+                    ("x-dup".into(), b"1".to_vec()),
+                    ("x-dup".into(), b"2".to_vec()),
+                ],
+                body_state: BodyState::Complete,
+                body_note: None,
+                size: body.len() as u64,
+                response_status: 200,
+            },
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn insert_and_get_round_trip_bytes() {
+        let conn = test_conn();
+        let body: Vec<u8> = (0..=255u8).collect();
+        let c = capture("01A", "/x", &body);
+        insert(&conn, &c).expect("insert");
+        let got = get(&conn, "01A").expect("get");
+        assert_eq!(got.meta, c.meta);
+        assert_eq!(got.body.as_deref(), Some(&body[..]));
+        assert!(matches!(get(&conn, "nope"), Err(StoreError::NotFound(_))));
+    }
+
+    #[test]
+    fn list_pages_newest_first_with_filters() {
+        let conn = test_conn();
+        for i in 0..5 {
+            let mut c = capture(&format!("id{i}"), &format!("/p{i}"), b"{}");
+            c.meta.received_at_us += i;
+            if i % 2 == 0 {
+                c.meta.method = "GET".into();
+            }
+            insert(&conn, &c).expect("insert");
+        }
+        let page = list(
+            &conn,
+            &RequestFilter {
+                limit: 2,
+                ..Default::default()
+            },
+        )
+        .expect("list");
+        let ids: Vec<_> = page.items.iter().map(|r| r.meta.id.as_str()).collect();
+        assert_eq!(ids, ["id4", "id3"]);
+        assert!(page.items.iter().all(|r| r.body.is_none()));
+        let page2 = list(
+            &conn,
+            &RequestFilter {
+                limit: 2,
+                before_seq: page.next,
+                ..Default::default()
+            },
+        )
+        .expect("list");
+        let ids: Vec<_> = page2.items.iter().map(|r| r.meta.id.as_str()).collect();
+        assert_eq!(ids, ["id2", "id1"]);
+        let gets = list(
+            &conn,
+            &RequestFilter {
+                method: Some("get".into()),
+                since_us: Some(1_700_000_000_000_001),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .expect("list");
+        let ids: Vec<_> = gets.items.iter().map(|r| r.meta.id.as_str()).collect();
+        assert_eq!(ids, ["id4", "id2"]);
+        assert_eq!(gets.next, None);
+    }
+
+    #[test]
+    fn endpoint_filter_by_name_id_or_default() {
+        let conn = test_conn();
+        let mut c = capture("s1", "/stripe", b"");
+        c.meta.endpoint_id = Some("E1".into());
+        c.meta.endpoint_name = "stripe".into();
+        insert(&conn, &c).expect("insert");
+        insert(&conn, &capture("d1", "/other", b"")).expect("insert");
+        let ids = |endpoint: &str| {
+            list(
+                &conn,
+                &RequestFilter {
+                    endpoint: Some(endpoint.into()),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|r| r.meta.id)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("stripe"), ["s1"]);
+        assert_eq!(ids("E1"), ["s1"]);
+        assert_eq!(ids("default"), ["d1"]);
+        assert!(ids("nope").is_empty());
+    }
+}

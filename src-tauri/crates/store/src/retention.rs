@@ -1,0 +1,176 @@
+//! Retention: old unpinned requests go, by count, age and total body size. Deletes run in
+//! bounded chunks so the writer never holds one long transaction.
+
+use rusqlite::Connection;
+
+use crate::model::RetentionSettings;
+use crate::{Result, Store};
+
+/// Rows deleted per transaction.
+const CHUNK: i64 = 5_000;
+
+/// How many requests each limit removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    pub by_age: u64,
+    pub by_count: u64,
+    pub by_size: u64,
+}
+
+impl RetentionReport {
+    pub fn total(&self) -> u64 {
+        self.by_age + self.by_count + self.by_size
+    }
+}
+
+impl Store {
+    /// Applies `limits` now, measured against `now_us`.
+    pub async fn apply_retention(
+        &self,
+        limits: RetentionSettings,
+        now_us: i64,
+    ) -> Result<RetentionReport> {
+        let mut report = RetentionReport::default();
+        loop {
+            let limits = limits.clone();
+            let step = self
+                .inner
+                .writer
+                .submit(move |conn| apply_chunk(conn, &limits, now_us))
+                .await?;
+            report.by_age += step.by_age;
+            report.by_count += step.by_count;
+            report.by_size += step.by_size;
+            if step.total() < CHUNK as u64 {
+                return Ok(report);
+            }
+        }
+    }
+}
+
+/// Deletes at most about [`CHUNK`] rows per limit.
+pub(crate) fn apply_chunk(
+    conn: &Connection,
+    limits: &RetentionSettings,
+    now_us: i64,
+) -> Result<RetentionReport> {
+    let mut report = RetentionReport::default();
+    if let Some(days) = limits.max_age_days {
+        let cutoff = now_us.saturating_sub(days as i64 * 86_400_000_000);
+        report.by_age = conn.execute(
+            "DELETE FROM requests WHERE seq IN (
+                SELECT seq FROM requests WHERE pinned = 0 AND received_at_us < ?1
+                ORDER BY seq LIMIT ?2)",
+            [cutoff, CHUNK],
+        )? as u64;
+    }
+    if let Some(max) = limits.max_requests {
+        report.by_count = conn.execute(
+            "DELETE FROM requests WHERE seq IN (
+                SELECT seq FROM requests WHERE pinned = 0 ORDER BY seq DESC
+                LIMIT ?2 OFFSET ?1)",
+            [max as i64, CHUNK],
+        )? as u64;
+    }
+    if let Some(mib) = limits.max_total_mib {
+        report.by_size = conn.execute(
+            "DELETE FROM requests WHERE seq IN (
+                SELECT seq FROM (
+                    SELECT seq, sum(length(body)) OVER (ORDER BY seq DESC) AS running
+                    FROM requests WHERE pinned = 0)
+                WHERE running > ?1 ORDER BY seq LIMIT ?2)",
+            [(mib as i64) << 20, CHUNK],
+        )? as u64;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::requests::{insert, tests::capture};
+    use crate::test_conn;
+
+    const DAY: i64 = 86_400_000_000;
+
+    fn ids(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT id FROM requests ORDER BY seq")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    }
+
+    fn seed(conn: &Connection) {
+        // r0 is 10 days old, r1 5 days, r2 1 day, r3 now; r0 is pinned. 1 KiB bodies.
+        let now = 100 * DAY;
+        for (i, age) in [10, 5, 1, 0].into_iter().enumerate() {
+            let mut c = capture(&format!("r{i}"), "/", &[b'x'; 1024]);
+            c.meta.received_at_us = now - age * DAY;
+            insert(conn, &c).expect("insert");
+        }
+        conn.execute("UPDATE requests SET pinned = 1 WHERE id = 'r0'", [])
+            .expect("pin");
+    }
+
+    #[test]
+    fn limits_table() {
+        let none = RetentionSettings {
+            max_requests: None,
+            max_age_days: None,
+            max_total_mib: None,
+        };
+        let cases: &[(RetentionSettings, &[&str])] = &[
+            (none.clone(), &["r0", "r1", "r2", "r3"]),
+            (
+                RetentionSettings {
+                    max_age_days: Some(2),
+                    ..none.clone()
+                },
+                &["r0", "r2", "r3"],
+            ),
+            (
+                RetentionSettings {
+                    max_requests: Some(1),
+                    ..none.clone()
+                },
+                &["r0", "r3"],
+            ),
+            (
+                RetentionSettings {
+                    max_requests: Some(10),
+                    ..none.clone()
+                },
+                &["r0", "r1", "r2", "r3"],
+            ),
+        ];
+        for (limits, want) in cases {
+            let conn = test_conn();
+            seed(&conn);
+            apply_chunk(&conn, limits, 100 * DAY).expect("retention");
+            assert_eq!(ids(&conn), *want, "{limits:?}");
+        }
+    }
+
+    #[test]
+    fn size_limit_keeps_the_newest_that_fit() {
+        let conn = test_conn();
+        for i in 0..4 {
+            insert(
+                &conn,
+                &capture(&format!("r{i}"), "/", &vec![0u8; 600 << 10]),
+            )
+            .expect("insert");
+        }
+        let limits = RetentionSettings {
+            max_requests: None,
+            max_age_days: None,
+            max_total_mib: Some(1),
+        };
+        let report = apply_chunk(&conn, &limits, 0).expect("retention");
+        assert_eq!(report.by_size, 3);
+        assert_eq!(ids(&conn), ["r3"]);
+    }
+}

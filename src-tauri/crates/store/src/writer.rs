@@ -1,0 +1,227 @@
+//! The single writer: group commit plus idle-time work.
+//!
+//! Jobs arrive on a channel. The writer takes every job that is waiting, runs each in its own
+//! savepoint inside one transaction, commits once, and only then answers each job. A job's
+//! error rolls back only that job. Between batches, and at least every
+//! [`INDEX_EVERY`] under sustained load, it indexes a bounded slice of new requests for
+//! full-text search. A separate thread checkpoints the WAL so commits never pay for it.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::{Result, StoreError, open_connection, search};
+
+/// Most jobs committed in one transaction.
+const MAX_BATCH: usize = 1024;
+/// Under sustained load, index at least this often.
+const INDEX_EVERY: Duration = Duration::from_millis(250);
+/// How often the checkpoint thread moves the WAL into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+trait Job: Send {
+    fn run(&mut self, conn: &Connection);
+    fn finish(self: Box<Self>, committed: std::result::Result<(), String>);
+}
+
+struct Op<T, F> {
+    f: Option<F>,
+    out: Option<Result<T>>,
+    reply: oneshot::Sender<Result<T>>,
+}
+
+impl<T, F> Job for Op<T, F>
+where
+    T: Send,
+    F: FnOnce(&Connection) -> Result<T> + Send,
+{
+    fn run(&mut self, conn: &Connection) {
+        let Some(f) = self.f.take() else { return };
+        let out = match conn.execute_batch("SAVEPOINT job") {
+            Ok(()) => {
+                let out = f(conn);
+                let end = if out.is_ok() {
+                    "RELEASE job"
+                } else {
+                    "ROLLBACK TO job; RELEASE job"
+                };
+                conn.execute_batch(end).map_err(StoreError::from).and(out)
+            }
+            Err(e) => Err(e.into()),
+        };
+        self.out = Some(out);
+    }
+
+    fn finish(self: Box<Self>, committed: std::result::Result<(), String>) {
+        let out = match (committed, self.out) {
+            (Ok(()), Some(out)) => out,
+            (Err(e), _) => Err(StoreError::Closed(format!("commit failed: {e}"))),
+            (Ok(()), None) => Err(StoreError::Closed("job did not run".into())),
+        };
+        let _ = self.reply.send(out);
+    }
+}
+
+enum Msg {
+    Job(Box<dyn Job>),
+    Close(oneshot::Sender<Result<()>>),
+}
+
+#[derive(Clone)]
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Msg>,
+    threads: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Writer {
+    pub(crate) fn start(conn: Connection, path: PathBuf) -> Result<Writer> {
+        let (tx, rx) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let checkpoint_conn = open_connection(&path, false)?;
+        let spawn_err = |e: std::io::Error| StoreError::Closed(format!("cannot start thread: {e}"));
+        let checkpoint_stop = stop.clone();
+        let checkpointer = std::thread::Builder::new()
+            .name("hooklens-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpoint_conn, checkpoint_stop))
+            .map_err(spawn_err)?;
+        let wake_checkpointer = checkpointer.thread().clone();
+        let writer = std::thread::Builder::new()
+            .name("hooklens-writer".into())
+            .spawn(move || {
+                run(conn, rx);
+                stop.store(true, Ordering::Release);
+                wake_checkpointer.unpark();
+            })
+            .map_err(spawn_err)?;
+        Ok(Writer {
+            tx,
+            threads: Arc::new(Mutex::new(vec![writer, checkpointer])),
+        })
+    }
+
+    /// Runs `f` in the next batch; resolves once that batch is committed.
+    pub(crate) async fn submit<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let job = Box::new(Op {
+            f: Some(f),
+            out: None,
+            reply,
+        });
+        self.tx
+            .send(Msg::Job(job))
+            .map_err(|_| StoreError::Closed("the writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Closed("the writer stopped before committing".into()))?
+    }
+
+    /// Commits what is queued, stops both threads and checkpoints. Blocking.
+    pub(crate) fn close(&self) -> Result<()> {
+        let (reply, rx) = oneshot::channel();
+        if self.tx.send(Msg::Close(reply)).is_err() {
+            return Ok(()); // already closed
+        }
+        let out = rx
+            .blocking_recv()
+            .unwrap_or_else(|_| Err(StoreError::Closed("writer thread died".into())));
+        let threads = std::mem::take(
+            &mut *self
+                .threads
+                .lock()
+                .map_err(|_| StoreError::Closed("writer thread list poisoned".into()))?,
+        );
+        for thread in threads {
+            let _ = thread.join();
+        }
+        out
+    }
+}
+
+fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
+    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+    let mut index_behind = true; // requests stored by an earlier run may await indexing
+    let mut last_index = Instant::now();
+    loop {
+        let wait = if index_behind {
+            Duration::ZERO
+        } else {
+            Duration::from_secs(3600)
+        };
+        let mut close = None;
+        match rx.recv_timeout(wait) {
+            Ok(Msg::Job(job)) => batch.push(job),
+            Ok(Msg::Close(reply)) => close = Some(reply),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        while close.is_none() && batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(Msg::Job(job)) => batch.push(job),
+                Ok(Msg::Close(reply)) => close = Some(reply),
+                Err(_) => break,
+            }
+        }
+        let had_jobs = !batch.is_empty();
+        if had_jobs {
+            commit(&conn, &mut batch);
+            index_behind = true;
+        }
+        if let Some(reply) = close {
+            let _ = reply.send(finish(&conn));
+            return;
+        }
+        // Index when the queue is idle, or now and then under sustained load.
+        if index_behind && (!had_jobs || last_index.elapsed() >= INDEX_EVERY) {
+            last_index = Instant::now();
+            match search::index_slice(&conn) {
+                Ok(more) => index_behind = more,
+                Err(e) => {
+                    tracing::warn!(error = %e, "search indexing failed; will retry");
+                }
+            }
+        }
+    }
+    let _ = finish(&conn);
+}
+
+fn commit(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
+    let result = conn
+        .execute_batch("BEGIN IMMEDIATE")
+        .and_then(|()| {
+            for job in batch.iter_mut() {
+                job.run(conn);
+            }
+            conn.execute_batch("COMMIT")
+        })
+        .map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            tracing::error!(error = %e, jobs = batch.len(), "store commit failed");
+            e.to_string()
+        });
+    for job in batch.drain(..) {
+        job.finish(result.clone());
+    }
+}
+
+fn finish(conn: &Connection) -> Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+fn checkpoint_loop(conn: Connection, stop: Arc<AtomicBool>) {
+    while !stop.load(Ordering::Acquire) {
+        std::thread::park_timeout(CHECKPOINT_EVERY);
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+        }
+    }
+}
