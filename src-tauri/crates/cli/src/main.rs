@@ -1,1 +1,219 @@
-fn main() {}
+//! `hooklens`: the headless receiver, API and inspector, and offline tools over the store.
+
+mod token;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use hooklens_engine::export::{Format, export};
+use hooklens_engine::{
+    Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, EngineError, Listeners, Store, human_bytes,
+    parse_bytes,
+};
+use hooklens_store::RequestFilter;
+
+/// Capture, inspect and replay webhooks on your own machine.
+#[derive(Parser)]
+#[command(name = "hooklens", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the receiver, the control API and the inspector without a window.
+    Serve(ServeArgs),
+    /// Write stored requests to a file (or stdout) as HAR 1.2 or NDJSON.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct DataDir {
+    /// Where requests are stored. Default: the XDG data directory, e.g.
+    /// ~/.local/share/hooklens.
+    #[arg(long, env = "HOOKLENS_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+impl DataDir {
+    fn resolve(self) -> Result<PathBuf> {
+        match self.data_dir {
+            Some(dir) => Ok(dir),
+            None => Ok(dirs::data_dir()
+                .context("no home directory to keep data in: pass --data-dir")?
+                .join("hooklens")),
+        }
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// Receiver address: providers, or your tunnel, send webhooks here. Default
+    /// 127.0.0.1:4780. Use 0.0.0.0:4780 to accept from your network too (anyone who can
+    /// reach it can then store requests).
+    #[arg(long, env = "HOOKLENS_LISTEN", value_name = "ADDR", default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Control API and inspector address. Default 127.0.0.1:4781; must be loopback.
+    #[arg(long, env = "HOOKLENS_API_LISTEN", value_name = "ADDR", default_value = DEFAULT_API_LISTEN)]
+    api_listen: SocketAddr,
+    /// Token the API requires. Default: generated once and kept in DATA_DIR/api-token
+    /// (mode 0600). Anyone with it can read every captured request.
+    #[arg(
+        long,
+        env = "HOOKLENS_API_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    api_token: Option<String>,
+    /// Largest request body stored, e.g. 25MiB (the default), 100MiB. Larger requests get a
+    /// 413 and are recorded without their body. Higher limits let senders use more memory.
+    #[arg(long, env = "HOOKLENS_MAX_BODY", value_name = "SIZE", default_value = "25MiB",
+          value_parser = parse_bytes)]
+    max_body: u64,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// `har` (HAR 1.2, for browsers' dev tools and HTTP clients) or `ndjson` (one JSON
+    /// request per line, bodies included).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    format: Format,
+    /// File to write. Default: standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Only requests to this endpoint (name or id; `default` for the rest).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Only requests with this method.
+    #[arg(long)]
+    method: Option<String>,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("{s:?}: use har or ndjson"))
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HOOKLENS_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+            Command::Export(args) => export_cmd(args).await,
+        }
+    });
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let data_dir = args.data.resolve()?;
+    let token = match args.api_token {
+        Some(token) => token,
+        None => token::load_or_create(&data_dir)?,
+    };
+    let mut config = Config::new(data_dir.clone(), token.clone());
+    config.listen = args.listen;
+    config.api_listen = args.api_listen;
+    config.max_body = args.max_body;
+    let handle = hooklens_engine::run(config, Listeners::default())
+        .await
+        .map_err(with_flag_hint)?;
+    println!("Hooklens {}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "  Receiver:  {}/   (send webhooks here)",
+        handle.receiver_url()
+    );
+    println!("  Inspector: {}/login?token={token}", handle.api_url());
+    println!("  Data:      {}", data_dir.display());
+    println!("  Max body:  {}", human_bytes(args.max_body));
+    println!("Press Ctrl-C to stop.");
+    wait_for_signal().await?;
+    eprintln!("stopping: finishing in-flight requests…");
+    handle.shutdown().await?;
+    eprintln!("stopped; every captured request is saved");
+    Ok(())
+}
+
+fn with_flag_hint(e: EngineError) -> anyhow::Error {
+    let flag = match &e {
+        EngineError::Bind {
+            what: "receiver", ..
+        } => " (--listen, HOOKLENS_LISTEN)",
+        EngineError::Bind { .. } | EngineError::ApiNotLoopback(_) => {
+            " (--api-listen, HOOKLENS_API_LISTEN)"
+        }
+        EngineError::WeakToken => " (--api-token, HOOKLENS_API_TOKEN)",
+        EngineError::Store(_) => "",
+    };
+    anyhow::anyhow!("{e}{flag}")
+}
+
+async fn wait_for_signal() -> Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot watch for SIGTERM")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("cannot watch for Ctrl-C")?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
+async fn export_cmd(args: ExportArgs) -> Result<()> {
+    let data_dir = args.data.resolve()?;
+    if !data_dir.join(hooklens_store::DB_FILE).exists() {
+        bail!(
+            "no Hooklens data in {}: pass the --data-dir that `hooklens serve` used",
+            data_dir.display()
+        );
+    }
+    let store = Store::open(&data_dir)?;
+    let filter = RequestFilter {
+        endpoint: args.endpoint,
+        method: args.method,
+        ..Default::default()
+    };
+    let (out, format) = (args.out.clone(), args.format);
+    let exporter = store.clone();
+    let count = tokio::task::spawn_blocking(move || -> Result<u64> {
+        Ok(match &out {
+            Some(path) => {
+                let file = std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+                export(&exporter, &filter, format, file)?
+            }
+            None => export(&exporter, &filter, format, std::io::stdout().lock())?,
+        })
+    })
+    .await??;
+    store.close().await?;
+    if let Some(path) = &args.out {
+        eprintln!("exported {count} requests to {}", path.display());
+    }
+    Ok(())
+}

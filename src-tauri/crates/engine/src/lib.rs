@@ -1,1 +1,192 @@
+//! The Hooklens engine: everything but the window.
+//!
+//! [`run`] starts two listeners from a [`Config`]: the **receiver**, which captures any
+//! request on any path and answers only once it is committed to the store, and the
+//! **control API** (plus the inspector page), which listens on loopback only, wants a token
+//! and checks Host and Origin. The two never share a listener, so exposing the receiver
+//! through a tunnel never exposes the API. Nothing here depends on tauri or a display.
 
+pub mod api;
+mod config;
+mod events;
+pub mod export;
+mod receiver;
+mod serve;
+mod state;
+mod text;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
+pub use events::Event;
+pub use hooklens_store::{Store, StoreError};
+pub use text::{human_bytes, parse_bytes};
+
+use state::Shared;
+
+/// Why the engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot listen on {addr} for the {what}: {source}{hint}")]
+    Bind {
+        what: &'static str,
+        addr: SocketAddr,
+        source: std::io::Error,
+        hint: &'static str,
+    },
+    #[error(
+        "the control API must listen on a loopback address (127.0.0.1 or [::1]), not {0}: it controls your captured data"
+    )]
+    ApiNotLoopback(SocketAddr),
+    #[error("the API token must be at least 16 characters")]
+    WeakToken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Listeners bound by the caller (tests bind `127.0.0.1:0`); `None` binds the config's address.
+#[derive(Default)]
+pub struct Listeners {
+    pub receiver: Option<TcpListener>,
+    pub api: Option<TcpListener>,
+}
+
+/// A running engine.
+pub struct Handle {
+    /// Where the receiver listens.
+    pub receiver_addr: SocketAddr,
+    /// Where the control API and inspector listen.
+    pub api_addr: SocketAddr,
+    store: Store,
+    cancel: CancellationToken,
+    tasks: JoinSet<()>,
+    shared: Arc<Shared>,
+}
+
+impl Handle {
+    /// The store the engine writes to.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Subscribes to the live events the API streams.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.shared.events.subscribe()
+    }
+
+    /// `http://ADDR` of the receiver.
+    pub fn receiver_url(&self) -> String {
+        format!("http://{}", self.receiver_addr)
+    }
+
+    /// `http://ADDR` of the inspector.
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.api_addr)
+    }
+
+    /// A token that resolves when shutdown starts.
+    pub fn cancellation(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded by the drain timeout), then
+    /// commits everything and closes the store.
+    pub async fn shutdown(mut self) -> Result<(), StoreError> {
+        self.cancel.cancel();
+        while self.tasks.join_next().await.is_some() {}
+        self.store.close().await
+    }
+}
+
+/// Starts the engine: opens the store in `config.data_dir`, binds what `listeners` does not
+/// provide, and serves until [`Handle::shutdown`].
+pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineError> {
+    if config.api_token.len() < 16 {
+        return Err(EngineError::WeakToken);
+    }
+    let receiver = bind(listeners.receiver, config.listen, "receiver").await?;
+    let api = bind(listeners.api, config.api_listen, "control API").await?;
+    let receiver_addr = local_addr(&receiver, "receiver")?;
+    let api_addr = local_addr(&api, "control API")?;
+    if !api_addr.ip().is_loopback() {
+        return Err(EngineError::ApiNotLoopback(api_addr));
+    }
+    let store = Store::open(&config.data_dir)?;
+    let endpoints = store.list_endpoints().await?;
+    let cancel = CancellationToken::new();
+    let shared = Arc::new(Shared::new(
+        config,
+        store.clone(),
+        endpoints,
+        receiver_addr,
+        api_addr,
+        cancel.clone(),
+    ));
+
+    let mut tasks = JoinSet::new();
+    let drain = shared.config.drain_timeout;
+    let opts = serve::Options::from(&shared.config);
+    tasks.spawn(serve::serve(
+        receiver,
+        receiver::app(shared.clone()),
+        opts,
+        cancel.clone(),
+        drain,
+    ));
+    tasks.spawn(serve::serve(
+        api,
+        api::app(shared.clone()),
+        opts,
+        cancel.clone(),
+        drain,
+    ));
+    tasks.spawn(state::retention_loop(shared.clone()));
+    tracing::info!(%receiver_addr, %api_addr, "hooklens engine started");
+    Ok(Handle {
+        receiver_addr,
+        api_addr,
+        store,
+        cancel,
+        tasks,
+        shared,
+    })
+}
+
+async fn bind(
+    given: Option<TcpListener>,
+    addr: SocketAddr,
+    what: &'static str,
+) -> Result<TcpListener, EngineError> {
+    if let Some(listener) = given {
+        return Ok(listener);
+    }
+    TcpListener::bind(addr).await.map_err(|source| {
+        let hint = match source.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                " — is another Hooklens (or another server) running? choose another port"
+            }
+            std::io::ErrorKind::PermissionDenied => " — ports below 1024 need root; choose another",
+            _ => "",
+        };
+        EngineError::Bind {
+            what,
+            addr,
+            source,
+            hint,
+        }
+    })
+}
+
+fn local_addr(listener: &TcpListener, what: &'static str) -> Result<SocketAddr, EngineError> {
+    listener.local_addr().map_err(|source| EngineError::Bind {
+        what,
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+        hint: "",
+    })
+}

@@ -34,6 +34,8 @@ pub enum StoreError {
     Conflict(String),
     #[error("store is closed: {0}")]
     Closed(String),
+    #[error("cannot write: {0}")]
+    Io(#[from] std::io::Error),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("stored JSON is corrupt: {0}")]

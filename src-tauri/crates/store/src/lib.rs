@@ -24,7 +24,8 @@ pub use endpoints::format_us;
 pub use error::StoreError;
 pub use model::{
     BodyState, Capture, Endpoint, EndpointResponse, EndpointSpec, MAX_DELAY_MS, Page, Request,
-    RequestFilter, RequestMeta, RetentionSettings, Settings, SettingsPatch, parse_header_block,
+    RequestFilter, RequestMeta, RetentionSettings, Settings, SettingsPatch, merge_patch,
+    parse_header_block,
 };
 pub use retention::RetentionReport;
 
@@ -79,20 +80,29 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = match inner.readers.lock().ok().and_then(|mut pool| pool.pop()) {
-                Some(conn) => conn,
-                None => open_connection(&inner.path, false)?,
-            };
-            let out = f(&conn);
-            if let Ok(mut pool) = inner.readers.lock() {
-                pool.push(conn);
-            }
-            out
-        })
-        .await
-        .map_err(|e| StoreError::Closed(format!("reader task failed: {e}")))?
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .map_err(|e| StoreError::Closed(format!("reader task failed: {e}")))?
+    }
+
+    /// Runs `f` on a reader connection on this thread.
+    fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self
+            .inner
+            .readers
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop());
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => open_connection(&self.inner.path, false)?,
+        };
+        let out = f(&conn);
+        if let Ok(mut pool) = self.inner.readers.lock() {
+            pool.push(conn);
+        }
+        out
     }
 
     /// Commits everything submitted so far, then stops the writer and checkpoints the WAL.

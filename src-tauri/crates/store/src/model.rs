@@ -255,11 +255,24 @@ impl EndpointSpec {
         Ok(self)
     }
 
-    /// Whether this endpoint takes `path`: equal to the prefix or below it.
+    /// Whether this endpoint takes `path`.
     pub fn matches(&self, path: &str) -> bool {
-        path.strip_prefix(&self.path)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        path_under(&self.path, path)
     }
+}
+
+impl Endpoint {
+    /// Whether this endpoint takes `path`.
+    pub fn matches(&self, path: &str) -> bool {
+        path_under(&self.path, path)
+    }
+}
+
+/// `path` is `prefix` or below it, on a segment boundary: `/stripe` takes `/stripe/x`, not
+/// `/stripes`.
+fn path_under(prefix: &str, path: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 fn http_token(s: &str) -> Option<&str> {
@@ -327,17 +340,17 @@ impl Settings {
     }
 }
 
-fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+/// Applies a JSON merge patch (RFC 7386): objects merge, `null` removes a member, anything
+/// else replaces.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
     match (target, patch) {
-        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+        (Value::Object(t), Value::Object(p)) => {
             for (key, value) in p {
-                match (t.get_mut(key), value) {
-                    (Some(existing), serde_json::Value::Object(_)) if existing.is_object() => {
-                        merge_patch(existing, value)
-                    }
-                    _ => {
-                        t.insert(key.clone(), value.clone());
-                    }
+                if value.is_null() {
+                    t.remove(key);
+                } else {
+                    merge_patch(t.entry(key.clone()).or_insert(Value::Null), value);
                 }
             }
         }

@@ -26,13 +26,15 @@ impl Store {
         self.read(move |conn| list(conn, &filter)).await
     }
 
-    /// Every request matching `filter` (ignoring its limit), oldest first, with bodies, handed
-    /// to `each` one at a time so exports of any size run in bounded memory.
-    pub async fn for_each_request<F>(&self, filter: RequestFilter, each: F) -> Result<u64>
-    where
-        F: FnMut(Request) -> Result<()> + Send + 'static,
-    {
-        self.read(move |conn| for_each(conn, &filter, each)).await
+    /// Hands every request matching `filter` (ignoring its limit), oldest first, with its
+    /// body, to `each`, one at a time, so exports of any size run in bounded memory.
+    /// Blocking: call it from a blocking thread.
+    pub fn for_each_request_blocking(
+        &self,
+        filter: &RequestFilter,
+        each: impl FnMut(Request) -> Result<()>,
+    ) -> Result<()> {
+        self.read_blocking(|conn| for_each(conn, filter, each))
     }
 
     /// Pins or unpins a request; retention never deletes a pinned one.
@@ -217,21 +219,20 @@ pub(crate) fn list(conn: &Connection, filter: &RequestFilter) -> Result<Page> {
     Ok(Page { items, next })
 }
 
-fn for_each<F>(conn: &Connection, filter: &RequestFilter, mut each: F) -> Result<u64>
-where
-    F: FnMut(Request) -> Result<()>,
-{
+fn for_each(
+    conn: &Connection,
+    filter: &RequestFilter,
+    mut each: impl FnMut(Request) -> Result<()>,
+) -> Result<()> {
     let (clause, args) = where_clause(filter);
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS}, body FROM requests WHERE {clause} ORDER BY seq ASC"
     ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-    let mut n = 0;
     while let Some(row) = rows.next()? {
         each(from_row(row, true)?)?;
-        n += 1;
     }
-    Ok(n)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub(crate) fn index_slice(conn: &Connection) -> Result<bool> {
 
 fn index_from(conn: &Connection, from: i64) -> Result<bool> {
     let mut select = conn.prepare_cached(&format!(
-        "SELECT seq, path, coalesce(query, ''), headers, substr(body, 1, {BODY_PREFIX})
+        "SELECT seq, path, coalesce(query, ''), headers, coalesce(substr(body, 1, {BODY_PREFIX}), x'')
          FROM requests WHERE seq > ?1 ORDER BY seq LIMIT {SLICE_ROWS}"
     ))?;
     let mut insert = conn.prepare_cached(

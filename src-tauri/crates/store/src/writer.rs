@@ -22,6 +22,8 @@ use crate::{Result, StoreError, open_connection, search};
 const MAX_BATCH: usize = 1024;
 /// Under sustained load, index at least this often.
 const INDEX_EVERY: Duration = Duration::from_millis(250);
+/// Wait after an indexing failure (disk full, say) before trying again.
+const INDEX_RETRY: Duration = Duration::from_secs(1);
 /// How often the checkpoint thread moves the WAL into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
@@ -150,11 +152,12 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     let mut index_behind = true; // requests stored by an earlier run may await indexing
     let mut last_index = Instant::now();
+    let mut index_retry_at: Option<Instant> = None; // after a failure, wait before retrying
     loop {
-        let wait = if index_behind {
-            Duration::ZERO
-        } else {
-            Duration::from_secs(3600)
+        let wait = match (index_behind, index_retry_at) {
+            (false, _) => Duration::from_secs(3600),
+            (true, None) => Duration::ZERO,
+            (true, Some(at)) => at.saturating_duration_since(Instant::now()),
         };
         let mut close = None;
         match rx.recv_timeout(wait) {
@@ -180,12 +183,14 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
             return;
         }
         // Index when the queue is idle, or now and then under sustained load.
-        if index_behind && (!had_jobs || last_index.elapsed() >= INDEX_EVERY) {
+        let retry_due = index_retry_at.is_none_or(|at| Instant::now() >= at);
+        if index_behind && retry_due && (!had_jobs || last_index.elapsed() >= INDEX_EVERY) {
             last_index = Instant::now();
             match search::index_slice(&conn) {
-                Ok(more) => index_behind = more,
+                Ok(more) => (index_behind, index_retry_at) = (more, None),
                 Err(e) => {
-                    tracing::warn!(error = %e, "search indexing failed; will retry");
+                    tracing::warn!(error = %e, "search indexing failed; retrying in a second");
+                    index_retry_at = Some(Instant::now() + INDEX_RETRY);
                 }
             }
         }

@@ -1,0 +1,89 @@
+//! `/api/v1/endpoints`: named path prefixes with their own response.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use hooklens_store::{Endpoint, EndpointSpec, merge_patch};
+use http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::types::ErrorBody;
+use super::{ApiError, ApiResult};
+use crate::state::Shared;
+
+pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete_one))
+}
+
+/// All named endpoints.
+#[utoipa::path(get, path = "/api/v1/endpoints", responses((status = 200, body = Vec<Endpoint>)))]
+async fn list(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<Endpoint>>> {
+    Ok(Json(shared.store.list_endpoints().await?))
+}
+
+/// Creates an endpoint; requests under its path land in it from now on.
+#[utoipa::path(post, path = "/api/v1/endpoints", request_body = EndpointSpec,
+    responses((status = 201, body = Endpoint), (status = 400, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn create(
+    State(shared): State<Arc<Shared>>,
+    Json(spec): Json<EndpointSpec>,
+) -> ApiResult<(StatusCode, Json<Endpoint>)> {
+    let endpoint = shared.store.create_endpoint(spec).await?;
+    shared.reload_endpoints().await?;
+    Ok((StatusCode::CREATED, Json(endpoint)))
+}
+
+/// One endpoint.
+#[utoipa::path(get, path = "/api/v1/endpoints/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = Endpoint), (status = 404, body = ErrorBody)))]
+async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Endpoint>> {
+    Ok(Json(shared.store.get_endpoint(&id).await?))
+}
+
+/// Changes an endpoint: a JSON merge patch over `{name, path, response}`.
+#[utoipa::path(patch, path = "/api/v1/endpoints/{id}", params(("id" = String, Path)),
+    request_body(content = Object, description = "JSON merge patch of an EndpointSpec"),
+    responses((status = 200, body = Endpoint), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(patch): Json<serde_json::Value>,
+) -> ApiResult<Json<Endpoint>> {
+    if !patch.is_object() {
+        return Err(ApiError::invalid("the patch must be a JSON object"));
+    }
+    let current = shared.store.get_endpoint(&id).await?;
+    let spec = EndpointSpec {
+        name: current.name,
+        path: current.path,
+        response: current.response,
+    };
+    let mut doc = serde_json::to_value(&spec).map_err(|e| ApiError::invalid(e.to_string()))?;
+    merge_patch(&mut doc, &patch);
+    let spec: EndpointSpec = serde_json::from_value(doc)
+        .map_err(|e| ApiError::invalid(format!("invalid endpoint: {e}")))?;
+    let endpoint = shared.store.update_endpoint(&id, spec).await?;
+    shared.reload_endpoints().await?;
+    Ok(Json(endpoint))
+}
+
+/// Deletes an endpoint. Its requests stay, under the name they were captured with.
+#[utoipa::path(delete, path = "/api/v1/endpoints/{id}", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    shared.store.delete_endpoint(&id).await?;
+    shared.reload_endpoints().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

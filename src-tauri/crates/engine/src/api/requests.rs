@@ -1,0 +1,191 @@
+//! `/api/v1/requests`: list, read, pin, delete.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use hooklens_store::RequestFilter;
+use http::{HeaderValue, StatusCode, header};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::types::{Removed, RequestJson, RequestPage, RequestQuery};
+use super::{ApiError, ApiResult};
+use crate::Event;
+use crate::state::Shared;
+
+pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+    OpenApiRouter::new()
+        .routes(routes!(list, clear))
+        .routes(routes!(get_one, delete_one))
+        .routes(routes!(body))
+        .routes(routes!(pin, unpin))
+}
+
+impl RequestQuery {
+    /// Turns query parameters into a store filter, with messages for bad values.
+    pub(super) fn to_filter(&self) -> ApiResult<RequestFilter> {
+        let before_seq =
+            match &self.cursor {
+                Some(c) => Some(c.parse::<i64>().map_err(|_| {
+                    ApiError::invalid("cursor must be the `next` of a previous page")
+                })?),
+                None => None,
+            };
+        Ok(RequestFilter {
+            endpoint: self.endpoint.clone().filter(|s| !s.is_empty()),
+            method: self.method.clone().filter(|s| !s.is_empty()),
+            q: self.q.clone().filter(|s| !s.trim().is_empty()),
+            since_us: self.since.as_deref().map(parse_time).transpose()?,
+            until_us: self.until.as_deref().map(parse_time).transpose()?,
+            pinned: self.pinned,
+            before_seq,
+            limit: self.limit.unwrap_or(50),
+        })
+    }
+}
+
+/// RFC 3339 (`2026-11-28T10:00:00Z`) or microseconds since the Unix epoch.
+fn parse_time(s: &str) -> ApiResult<i64> {
+    if let Ok(us) = s.parse::<i64>() {
+        return Ok(us);
+    }
+    humantime::parse_rfc3339_weak(s)
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_micros() as i64)
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "time {s:?} is neither RFC 3339 (2026-11-28T10:00:00Z) nor microseconds since 1970"
+            ))
+        })
+}
+
+/// Captured requests, newest first, without bodies.
+#[utoipa::path(get, path = "/api/v1/requests", params(RequestQuery),
+    responses((status = 200, body = RequestPage), (status = 400, body = super::types::ErrorBody)))]
+async fn list(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<RequestQuery>,
+) -> ApiResult<Json<RequestPage>> {
+    let page = shared.store.list_requests(query.to_filter()?).await?;
+    Ok(Json(RequestPage {
+        items: page
+            .items
+            .iter()
+            .map(|r| RequestJson::summary(&r.meta, r.pinned))
+            .collect(),
+        next: page.next.map(|seq| seq.to_string()),
+    }))
+}
+
+/// One request, with its body as base64 and, when UTF-8, as text.
+#[utoipa::path(get, path = "/api/v1/requests/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = RequestJson), (status = 404, body = super::types::ErrorBody)))]
+async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestJson>> {
+    let request = shared.store.get_request(&id).await?;
+    Ok(Json(RequestJson::from_request(&request)))
+}
+
+/// The raw body bytes, with the original Content-Type. Served sandboxed: a captured HTML
+/// body cannot run script in the API's origin.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/body", params(("id" = String, Path)),
+    responses((status = 200, description = "the body, byte for byte", content_type = "application/octet-stream"),
+        (status = 404, body = super::types::ErrorBody)))]
+async fn body(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Response> {
+    let request = shared.store.get_request(&id).await?;
+    let content_type = request
+        .meta
+        .header("content-type")
+        .and_then(|ct| HeaderValue::from_str(&ct).ok())
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let mut response = Response::new(Body::from(request.body.unwrap_or_default()));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, content_type);
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{id}.body\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// Deletes one request, pinned or not.
+#[utoipa::path(delete, path = "/api/v1/requests/{id}", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = super::types::ErrorBody)))]
+async fn delete_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    shared.store.delete_request(&id).await?;
+    shared.emit(Event::RequestDeleted { id });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes every unpinned request.
+#[utoipa::path(delete, path = "/api/v1/requests", responses((status = 200, body = Removed)))]
+async fn clear(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Removed>> {
+    let deleted = shared.store.clear_requests().await?;
+    shared.emit(Event::RequestsRemoved {
+        count: deleted,
+        reason: "cleared",
+    });
+    Ok(Json(Removed { deleted }))
+}
+
+/// Pins a request: retention and clearing never delete it.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/pin", params(("id" = String, Path)),
+    responses((status = 200, body = RequestJson), (status = 404, body = super::types::ErrorBody)))]
+async fn pin(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestJson>> {
+    set_pinned(&shared, id, true).await
+}
+
+/// Unpins a request.
+#[utoipa::path(delete, path = "/api/v1/requests/{id}/pin", params(("id" = String, Path)),
+    responses((status = 200, body = RequestJson), (status = 404, body = super::types::ErrorBody)))]
+async fn unpin(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestJson>> {
+    set_pinned(&shared, id, false).await
+}
+
+async fn set_pinned(shared: &Shared, id: String, pinned: bool) -> ApiResult<Json<RequestJson>> {
+    shared.store.set_pinned(&id, pinned).await?;
+    let request = shared.store.get_request(&id).await?;
+    shared.emit(Event::RequestUpdated { id, pinned });
+    Ok(Json(RequestJson::summary(&request.meta, request.pinned)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_time;
+
+    #[test]
+    fn parse_time_table() {
+        assert_eq!(
+            parse_time("1700000000000000").ok(),
+            Some(1_700_000_000_000_000)
+        );
+        assert_eq!(
+            parse_time("2023-11-14T22:13:20Z").ok(),
+            Some(1_700_000_000_000_000)
+        );
+        assert_eq!(
+            parse_time("2023-11-14T22:13:20.5Z").ok(),
+            Some(1_700_000_000_500_000)
+        );
+        let err = parse_time("yesterday").expect_err("not a time");
+        assert!(err.message.contains("RFC 3339"));
+    }
+}

@@ -1,0 +1,163 @@
+//! The API's JSON shapes. Captured data is untrusted: it is carried as text and bytes, and
+//! clients must render it as text.
+
+use base64::Engine as _;
+use hooklens_store::{BodyState, Request, RequestMeta, format_us};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A captured request.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestJson {
+    /// ULID: ids sort by arrival.
+    pub id: String,
+    pub method: String,
+    /// Path as received, still percent-encoded.
+    pub path: String,
+    /// Raw query string, without `?`.
+    pub query: Option<String>,
+    /// `[name, value]` pairs in arrival order, duplicates kept. Names are lower-case (HTTP/2
+    /// and our HTTP/1 parser normalise them); non-UTF-8 bytes in values show as U+FFFD here and
+    /// are exact in exports.
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub headers: Vec<(String, String)>,
+    pub content_type: Option<String>,
+    /// Body bytes received, or announced by the sender when refused.
+    pub size: u64,
+    pub body_state: BodyState,
+    /// Why the body is not complete, when it is not.
+    pub body_note: Option<String>,
+    /// The raw body (only on a single request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
+    /// The body as text, when it is valid UTF-8 (only on a single request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+    /// RFC 3339, UTC, microseconds.
+    pub received_at: String,
+    /// Microseconds since the Unix epoch.
+    pub received_at_us: i64,
+    /// Time from the first byte to the end of the body, in milliseconds.
+    pub duration_ms: f64,
+    /// Endpoint name; `default` outside any named endpoint.
+    pub endpoint: String,
+    pub endpoint_id: Option<String>,
+    pub remote_addr: Option<String>,
+    pub http_version: String,
+    /// Status Hooklens answered with.
+    pub response_status: u16,
+    pub pinned: bool,
+}
+
+impl RequestJson {
+    /// Without body fields.
+    pub fn summary(meta: &RequestMeta, pinned: bool) -> RequestJson {
+        RequestJson {
+            id: meta.id.clone(),
+            method: meta.method.clone(),
+            path: meta.path.clone(),
+            query: meta.query.clone(),
+            headers: meta
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
+                .collect(),
+            content_type: meta.header("content-type"),
+            size: meta.size,
+            body_state: meta.body_state,
+            body_note: meta.body_note.clone(),
+            body_base64: None,
+            body_text: None,
+            received_at: format_us(meta.received_at_us),
+            received_at_us: meta.received_at_us,
+            duration_ms: meta.duration_us as f64 / 1000.0,
+            endpoint: meta.endpoint_name.clone(),
+            endpoint_id: meta.endpoint_id.clone(),
+            remote_addr: meta.remote_addr.clone(),
+            http_version: meta.http_version.clone(),
+            response_status: meta.response_status,
+            pinned,
+        }
+    }
+
+    /// With body fields when the request carries its body.
+    pub fn from_request(request: &Request) -> RequestJson {
+        let mut json = RequestJson::summary(&request.meta, request.pinned);
+        if let Some(body) = &request.body {
+            json.body_base64 = Some(base64::engine::general_purpose::STANDARD.encode(body));
+            json.body_text = std::str::from_utf8(body).ok().map(str::to_string);
+        }
+        json
+    }
+}
+
+/// One page of requests, newest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RequestPage {
+    pub items: Vec<RequestJson>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next: Option<String>,
+}
+
+/// Filters for listing and exporting requests.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestQuery {
+    /// Endpoint name or id; `default` for requests outside any named endpoint.
+    pub endpoint: Option<String>,
+    /// HTTP method, any case.
+    pub method: Option<String>,
+    /// Full-text search over path, query, headers and text bodies; every word must match,
+    /// the last as a prefix.
+    pub q: Option<String>,
+    /// Only requests received at or after this time (RFC 3339, or microseconds since epoch).
+    pub since: Option<String>,
+    /// Only requests received before this time (RFC 3339, or microseconds since epoch).
+    pub until: Option<String>,
+    /// Only pinned (`true`) or unpinned (`false`) requests.
+    pub pinned: Option<bool>,
+    /// Page size, 1–1000 (default 50).
+    pub limit: Option<usize>,
+    /// The `next` value of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Health of the engine.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` when the engine answers.
+    pub status: String,
+    pub version: String,
+}
+
+/// Where things listen and how many requests are stored.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Status {
+    pub version: String,
+    /// The receiver's URL: point providers (or a tunnel) here.
+    pub receiver_url: String,
+    pub api_url: String,
+    pub max_body: u64,
+    pub requests: u64,
+}
+
+/// `{"error": {...}}`
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: `unauthorized`, `forbidden`, `not_found`, `invalid`,
+    /// `conflict`, `internal`.
+    pub code: String,
+    /// What happened and what to do, for a person.
+    pub message: String,
+}
+
+/// How many requests an operation removed.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Removed {
+    pub deleted: u64,
+}

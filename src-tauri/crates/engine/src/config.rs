@@ -1,0 +1,72 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default receiver address: what providers (or the tunnel) send to.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4780";
+/// Default control API and inspector address.
+pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:4781";
+/// Default body limit: 25 MiB, more than any common provider sends.
+pub const DEFAULT_MAX_BODY: u64 = 25 << 20;
+
+/// How the engine runs. Build with [`Config::new`], then adjust fields.
+#[derive(Clone)]
+pub struct Config {
+    /// Where the database lives.
+    pub data_dir: PathBuf,
+    /// Receiver address.
+    pub listen: SocketAddr,
+    /// Control API address; must be loopback.
+    pub api_listen: SocketAddr,
+    /// Secret that API clients present. Never logged.
+    pub api_token: String,
+    /// Largest body stored; larger requests get 413 and are recorded without their body.
+    pub max_body: u64,
+    /// A request whose headers have not arrived after this long is dropped.
+    pub header_timeout: Duration,
+    /// A body that makes no progress for this long is stored as incomplete (408).
+    pub body_stall_timeout: Duration,
+    /// A body still arriving after this long is stored as incomplete (408).
+    pub body_total_timeout: Duration,
+    /// On shutdown, in-flight requests get this long to finish.
+    pub drain_timeout: Duration,
+    /// How often retention runs.
+    pub retention_every: Duration,
+    /// Origins allowed to call the API besides the API's own (e.g. a desktop web view).
+    pub extra_origins: Vec<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("api_listen", &self.api_listen)
+            .field("api_token", &"<redacted>")
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    pub fn new(data_dir: PathBuf, api_token: String) -> Config {
+        Config {
+            data_dir,
+            listen: parse_addr(DEFAULT_LISTEN),
+            api_listen: parse_addr(DEFAULT_API_LISTEN),
+            api_token,
+            max_body: DEFAULT_MAX_BODY,
+            header_timeout: Duration::from_secs(10),
+            body_stall_timeout: Duration::from_secs(15),
+            body_total_timeout: Duration::from_secs(300),
+            drain_timeout: Duration::from_secs(10),
+            retention_every: Duration::from_secs(60),
+            extra_origins: Vec::new(),
+        }
+    }
+}
+
+fn parse_addr(s: &str) -> SocketAddr {
+    s.parse()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+}

@@ -1,0 +1,54 @@
+//! Live events, broadcast to every API stream subscriber.
+
+use serde_json::{Value, json};
+
+use crate::api::types::RequestJson;
+
+/// Something that changed, as the live stream reports it.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A request was stored (sent after the commit, before the sender gets its answer).
+    RequestCaptured(Box<RequestJson>),
+    /// A request was pinned or unpinned.
+    RequestUpdated {
+        id: String,
+        pinned: bool,
+    },
+    RequestDeleted {
+        id: String,
+    },
+    /// Unpinned requests were deleted in bulk (clear or retention).
+    RequestsRemoved {
+        count: u64,
+        reason: &'static str,
+    },
+    EndpointsChanged,
+    SettingsChanged,
+}
+
+impl Event {
+    /// Event name on the stream.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::RequestCaptured(_) => "request.captured",
+            Event::RequestUpdated { .. } => "request.updated",
+            Event::RequestDeleted { .. } => "request.deleted",
+            Event::RequestsRemoved { .. } => "requests.removed",
+            Event::EndpointsChanged => "endpoints.changed",
+            Event::SettingsChanged => "settings.changed",
+        }
+    }
+
+    /// Event payload.
+    pub fn data(&self) -> Value {
+        match self {
+            Event::RequestCaptured(request) => json!(request),
+            Event::RequestUpdated { id, pinned } => json!({ "id": id, "pinned": pinned }),
+            Event::RequestDeleted { id } => json!({ "id": id }),
+            Event::RequestsRemoved { count, reason } => {
+                json!({ "count": count, "reason": reason })
+            }
+            Event::EndpointsChanged | Event::SettingsChanged => json!({}),
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The receiver: takes any method on any path, stores it, then answers.
+//!
+//! "2xx from Hooklens" means "stored": the answer is built only after the store has committed
+//! the request. A store failure answers 503 so the provider retries later. Bodies over the
+//! limit are refused with 413 but the refusal itself is recorded, headers and all.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use hooklens_store::{BodyState, Capture, Endpoint, RequestMeta, now_us};
+use http::{HeaderName, HeaderValue, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::json;
+
+use crate::api::types::RequestJson;
+use crate::state::Shared;
+use crate::{Event, human_bytes};
+
+/// Header carrying the captured request's id on every answer.
+pub const REQUEST_ID_HEADER: &str = "x-hooklens-request-id";
+
+pub(crate) fn app(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(capture).with_state(shared)
+}
+
+enum BodyOutcome {
+    Complete(Vec<u8>),
+    TooLarge {
+        size: u64,
+        announced: bool,
+    },
+    Incomplete {
+        partial: Vec<u8>,
+        why: String,
+        stalled: bool,
+    },
+}
+
+async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let started = Instant::now();
+    let received_at_us = now_us();
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let endpoint = shared.endpoint_for(&path);
+    let config = &shared.config;
+    let announced = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    let outcome = read_body(
+        body,
+        config.max_body,
+        announced,
+        config.body_stall_timeout,
+        started + config.body_total_timeout,
+    )
+    .await;
+
+    let (body, body_state, body_note, size, status) = match outcome {
+        BodyOutcome::Complete(bytes) => {
+            let status = endpoint.as_ref().map_or(200, |e| e.response.status);
+            let size = bytes.len() as u64;
+            (bytes, BodyState::Complete, None, size, status)
+        }
+        BodyOutcome::TooLarge { size, announced } => {
+            let what = if announced {
+                format!("the request announced {}", human_bytes(size))
+            } else {
+                format!("the request sent more than {}", human_bytes(size))
+            };
+            let note = format!(
+                "{what}, over the {} body limit; raise the limit with --max-body (HOOKLENS_MAX_BODY)",
+                human_bytes(config.max_body)
+            );
+            (Vec::new(), BodyState::TooLarge, Some(note), size, 413)
+        }
+        BodyOutcome::Incomplete {
+            partial,
+            why,
+            stalled,
+        } => {
+            let size = partial.len() as u64;
+            (
+                partial,
+                BodyState::Incomplete,
+                Some(why),
+                size,
+                if stalled { 408 } else { 400 },
+            )
+        }
+    };
+
+    let meta = RequestMeta {
+        id: ulid::Ulid::new().to_string(),
+        received_at_us,
+        duration_us: started.elapsed().as_micros() as i64,
+        endpoint_id: endpoint.as_ref().map(|e| e.id.clone()),
+        endpoint_name: endpoint
+            .as_ref()
+            .map_or_else(|| "default".to_string(), |e| e.name.clone()),
+        method: parts.method.as_str().to_string(),
+        path,
+        query: parts.uri.query().map(str::to_string),
+        http_version: format!("{:?}", parts.version),
+        remote_addr: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.to_string()),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
+            .collect(),
+        body_state,
+        body_note,
+        size,
+        response_status: status,
+    };
+    let summary = RequestJson::summary(&meta, false);
+    let id = meta.id.clone();
+    if let Err(e) = shared.store.insert_request(Capture { meta, body }).await {
+        tracing::error!(error = %e, "could not store a captured request");
+        return error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_stored",
+            "Hooklens could not store this request; nothing was kept — send it again later".into(),
+            None,
+        );
+    }
+    let note = summary.body_note.clone();
+    shared.emit(Event::RequestCaptured(Box::new(summary)));
+
+    match body_state {
+        BodyState::Complete => respond(&shared, endpoint.as_ref(), &id, &parts).await,
+        BodyState::TooLarge => error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            note.unwrap_or_default(),
+            Some(&id),
+        ),
+        BodyState::Incomplete => error_response(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            "body_incomplete",
+            note.unwrap_or_default(),
+            Some(&id),
+        ),
+    }
+}
+
+/// Reads the body within the size limit and the stall and total timeouts.
+async fn read_body(
+    mut body: Body,
+    limit: u64,
+    announced: Option<u64>,
+    stall: Duration,
+    deadline: Instant,
+) -> BodyOutcome {
+    if let Some(size) = announced.filter(|&n| n > limit) {
+        return BodyOutcome::TooLarge {
+            size,
+            announced: true,
+        };
+    }
+    let mut buf = Vec::with_capacity(announced.unwrap_or(0).min(1 << 20) as usize);
+    loop {
+        let wait = stall.min(deadline.saturating_duration_since(Instant::now()));
+        let frame = match tokio::time::timeout(wait, body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(None) => return BodyOutcome::Complete(buf),
+            Ok(Some(Err(e))) => {
+                return BodyOutcome::Incomplete {
+                    why: format!(
+                        "the connection broke after {} of the body: {e}",
+                        human_bytes(buf.len() as u64)
+                    ),
+                    partial: buf,
+                    stalled: false,
+                };
+            }
+            Err(_) => {
+                let why = if Instant::now() >= deadline {
+                    "the body was still arriving when the upload time limit ran out"
+                } else {
+                    "the sender stopped sending the body"
+                };
+                return BodyOutcome::Incomplete {
+                    why: format!("{why} ({} received)", human_bytes(buf.len() as u64)),
+                    partial: buf,
+                    stalled: true,
+                };
+            }
+        };
+        if let Ok(data) = frame.into_data() {
+            let total = buf.len() as u64 + data.len() as u64;
+            if total > limit {
+                return BodyOutcome::TooLarge {
+                    size: total,
+                    announced: false,
+                };
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+}
+
+/// The endpoint's configured answer, or the default JSON with the id.
+async fn respond(
+    shared: &Shared,
+    endpoint: Option<&Endpoint>,
+    id: &str,
+    parts: &http::request::Parts,
+) -> Response {
+    let Some(endpoint) = endpoint else {
+        let mut response = axum::Json(json!({ "ok": true, "id": id })).into_response();
+        set_id(&mut response, id);
+        return response;
+    };
+    let r = &endpoint.response;
+    if r.delay_ms > 0 {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(r.delay_ms)) => {}
+            () = shared.cancel.cancelled() => {}
+        }
+    }
+    let (body, default_type) = match &r.body {
+        Some(template) => (
+            Bytes::from(
+                template
+                    .replace("{{id}}", id)
+                    .replace("{{method}}", parts.method.as_str())
+                    .replace("{{path}}", parts.uri.path()),
+            ),
+            "text/plain; charset=utf-8",
+        ),
+        None => (
+            Bytes::from(json!({ "ok": true, "id": id }).to_string()),
+            "application/json",
+        ),
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    for (name, value) in &r.headers {
+        // Validated when the endpoint was saved.
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    if !headers.contains_key(header::CONTENT_TYPE) {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(default_type));
+    }
+    set_id(&mut response, id);
+    response
+}
+
+fn set_id(response: &mut Response, id: &str) {
+    if let Ok(value) = HeaderValue::from_str(id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+}
+
+fn error_response(status: StatusCode, code: &str, message: String, id: Option<&str>) -> Response {
+    let mut body = json!({ "error": { "code": code, "message": message } });
+    if let Some(id) = id {
+        body["id"] = json!(id);
+    }
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Some(id) = id {
+        set_id(&mut response, id);
+    }
+    response
+}
