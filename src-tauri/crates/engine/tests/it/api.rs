@@ -1,0 +1,543 @@
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+async fn capture(engine: &TestEngine, path: &str, body: &str) -> String {
+    let answer: Value = engine
+        .http
+        .post(engine.recv(path))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    answer["id"].as_str().expect("id").to_string()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_token_is_required_except_for_health() {
+    let engine = TestEngine::start().await;
+    let response = engine
+        .http
+        .get(engine.api("/api/v1/requests"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 401);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("Bearer")
+    );
+
+    let wrong = engine
+        .http
+        .get(engine.api("/api/v1/requests"))
+        .bearer_auth("test-token-0123456789abcdeX")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(wrong.status(), 401);
+
+    let health: Value = engine
+        .http
+        .get(engine.api("/api/v1/health"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        engine.get_json("/api/v1/requests").await["items"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn login_sets_a_strict_http_only_cookie_that_authorises() {
+    let engine = TestEngine::start().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let bad = client
+        .get(engine.api("/login?token=nope"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(bad.status(), 401);
+    assert!(bad.headers().get("set-cookie").is_none());
+
+    let response = client
+        .get(engine.api(&format!("/login?token={TOKEN}")))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().expect("pair").to_string();
+    let page = client
+        .get(engine.api("/api/v1/requests"))
+        .header("cookie", pair)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(page.status(), 200);
+}
+
+#[tokio::test]
+async fn foreign_hosts_and_origins_are_refused() {
+    let engine = TestEngine::start().await;
+    let port = engine.handle.api_addr.port();
+    let cases: &[(&str, Option<&str>, Option<&str>, u16)] = &[
+        ("host", Some("evil.example"), None, 403),
+        (
+            "host with our port",
+            Some(&*format!("evil.example:{port}")),
+            None,
+            403,
+        ),
+        ("origin", None, Some("http://evil.example"), 403),
+        ("null origin", None, Some("null"), 403),
+        (
+            "https origin",
+            None,
+            Some(&*format!("https://127.0.0.1:{port}")),
+            403,
+        ),
+        (
+            "own origin",
+            None,
+            Some(&*format!("http://127.0.0.1:{port}")),
+            200,
+        ),
+        (
+            "localhost",
+            Some(&*format!("localhost:{port}")),
+            Some(&*format!("http://localhost:{port}")),
+            200,
+        ),
+    ];
+    for (what, host, origin, want) in cases {
+        let mut request = engine.call(Method::GET, "/api/v1/requests");
+        if let Some(host) = host {
+            request = request.header("host", *host);
+        }
+        if let Some(origin) = origin {
+            request = request.header("origin", *origin);
+        }
+        let response = request.send().await.expect("send");
+        assert_eq!(response.status().as_u16(), *want, "{what}");
+        if *want == 403 {
+            let body: Value = response.json().await.expect("json");
+            assert_eq!(body["error"]["code"], "forbidden", "{what}");
+        }
+    }
+    let cross_site = engine
+        .call(Method::DELETE, "/api/v1/requests")
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(cross_site.status(), 403);
+    // Health is public but still checks Host: no DNS rebinding to anything.
+    let rebound = engine
+        .http
+        .get(engine.api("/api/v1/health"))
+        .header("host", "attacker.example")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(rebound.status(), 403);
+}
+
+#[tokio::test]
+async fn a_refused_non_loopback_api_listener() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = config(dir.path());
+    config.api_listen = "0.0.0.0:0".parse().expect("addr");
+    config.listen = "127.0.0.1:0".parse().expect("addr");
+    let err = hooklens_engine::run(config, Default::default())
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("loopback"), "{err}");
+}
+
+#[tokio::test]
+async fn listing_pages_and_filters() {
+    let engine = TestEngine::start().await;
+    let a = capture(&engine, "/a", "{}").await;
+    let b = capture(&engine, "/b", "{}").await;
+    let c = capture(&engine, "/c", "{}").await;
+    engine
+        .http
+        .get(engine.recv("/d"))
+        .send()
+        .await
+        .expect("send");
+
+    let first = engine
+        .get_json("/api/v1/requests?limit=2&method=post")
+        .await;
+    assert_eq!(ids(&first), [c.clone(), b.clone()]);
+    assert!(
+        first["items"][0].get("body_base64").is_none(),
+        "listings carry no body"
+    );
+    let cursor = first["next"].as_str().expect("a next page");
+    let second = engine
+        .get_json(&format!(
+            "/api/v1/requests?limit=2&method=POST&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(ids(&second), [a.clone()]);
+    assert_eq!(second["next"], Value::Null);
+
+    let since = engine.stored(&b).await["received_at"]
+        .as_str()
+        .expect("time")
+        .to_string();
+    let until = engine.stored(&c).await["received_at_us"]
+        .as_i64()
+        .expect("us");
+    let window = engine
+        .get_json(&format!("/api/v1/requests?since={since}&until={until}"))
+        .await;
+    assert_eq!(ids(&window), [b.clone()]);
+
+    let bad = engine
+        .call(Method::GET, "/api/v1/requests?since=yesterday")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(bad.status(), 400);
+    let body: Value = bad.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "invalid");
+
+    let missing = engine
+        .call(Method::GET, "/api/v1/requests/01NOPE")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn full_text_search_finds_new_requests() {
+    let engine = TestEngine::start().await;
+    let hit = capture(
+        &engine,
+        "/stripe",
+        r#"{"type":"payment_intent.payment_failed","id":"evt_1Nabc"}"#,
+    )
+    .await;
+    capture(&engine, "/github", r#"{"action":"opened"}"#).await;
+    let found = eventually(Duration::from_secs(5), || async {
+        let page = engine.get_json("/api/v1/requests?q=payment_failed").await;
+        let found = ids(&page);
+        (!found.is_empty()).then_some(found)
+    })
+    .await;
+    assert_eq!(found, [hit.clone()]);
+    let prefix = engine.get_json("/api/v1/requests?q=evt_1Na").await;
+    assert_eq!(ids(&prefix), [hit]);
+    let none = engine.get_json("/api/v1/requests?q=refund").await;
+    assert!(ids(&none).is_empty());
+}
+
+#[tokio::test]
+async fn body_endpoint_is_sandboxed() {
+    let engine = TestEngine::start().await;
+    let answer: Value = engine
+        .http
+        .post(engine.recv("/html"))
+        .header("content-type", "text/html")
+        .body("<script>alert(1)</script>")
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let id = answer["id"].as_str().expect("id");
+    let response = engine
+        .call(Method::GET, &format!("/api/v1/requests/{id}/body"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.headers()["content-type"], "text/html");
+    assert_eq!(
+        response.headers()["content-security-policy"],
+        "sandbox; default-src 'none'"
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        response.text().await.expect("text"),
+        "<script>alert(1)</script>"
+    );
+}
+
+#[tokio::test]
+async fn pin_delete_and_clear() {
+    let engine = TestEngine::start().await;
+    let keep = capture(&engine, "/keep", "{}").await;
+    let gone = capture(&engine, "/gone", "{}").await;
+    let cleared = capture(&engine, "/cleared", "{}").await;
+    let pinned: Value = engine
+        .call(Method::POST, &format!("/api/v1/requests/{keep}/pin"))
+        .send()
+        .await
+        .expect("pin")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(pinned["pinned"], true);
+
+    let deleted = engine
+        .call(Method::DELETE, &format!("/api/v1/requests/{gone}"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 204);
+    let again = engine
+        .call(Method::DELETE, &format!("/api/v1/requests/{gone}"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(again.status(), 404);
+
+    let removed: Value = engine
+        .call(Method::DELETE, "/api/v1/requests")
+        .send()
+        .await
+        .expect("clear")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(removed["deleted"], 1);
+    let left = engine.get_json("/api/v1/requests").await;
+    assert_eq!(ids(&left), [keep.clone()]);
+    let _ = cleared;
+
+    let unpinned: Value = engine
+        .call(Method::DELETE, &format!("/api/v1/requests/{keep}/pin"))
+        .send()
+        .await
+        .expect("unpin")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(unpinned["pinned"], false);
+}
+
+#[tokio::test]
+async fn endpoints_round_trip_and_validate() {
+    let engine = TestEngine::start().await;
+    let created: Value = engine
+        .call(Method::POST, "/api/v1/endpoints")
+        .json(&json!({ "name": "github", "path": "/github/" }))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(created["path"], "/github");
+    assert_eq!(created["response"]["status"], 200);
+    let id = created["id"].as_str().expect("id");
+
+    let clash = engine
+        .call(Method::POST, "/api/v1/endpoints")
+        .json(&json!({ "name": "other", "path": "/github" }))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(clash.status(), 409);
+
+    for bad in [
+        json!({ "name": "x", "path": "nope" }),
+        json!({ "name": "x", "path": "/x", "response": { "status": 99 } }),
+        json!({ "name": "x", "path": "/x", "response": { "delay_ms": 60000 } }),
+        json!({ "name": "x", "path": "/x", "surprise": true }),
+    ] {
+        let response = engine
+            .call(Method::POST, "/api/v1/endpoints")
+            .json(&bad)
+            .send()
+            .await
+            .expect("create");
+        assert!(
+            response.status().is_client_error(),
+            "{bad}: {}",
+            response.status()
+        );
+    }
+
+    let captured = capture(&engine, "/github/push", "{}").await;
+    let patched: Value = engine
+        .call(Method::PATCH, &format!("/api/v1/endpoints/{id}"))
+        .json(&json!({ "name": "gh", "response": { "status": 204 } }))
+        .send()
+        .await
+        .expect("patch")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(patched["name"], "gh");
+    assert_eq!(patched["path"], "/github");
+    assert_eq!(patched["response"]["status"], 204);
+    assert_eq!(
+        engine.stored(&captured).await["endpoint"],
+        "gh",
+        "renamed with it"
+    );
+    let listed = engine.get_json("/api/v1/endpoints").await;
+    assert_eq!(listed.as_array().expect("list").len(), 1);
+    let answer = engine
+        .http
+        .post(engine.recv("/github/x"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(answer.status(), 204, "the new response applies at once");
+
+    let deleted = engine
+        .call(Method::DELETE, &format!("/api/v1/endpoints/{id}"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 204);
+    let gone = engine
+        .call(Method::GET, &format!("/api/v1/endpoints/{id}"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(gone.status(), 404);
+    assert_eq!(
+        engine.stored(&captured).await["endpoint"],
+        "gh",
+        "requests stay"
+    );
+}
+
+#[tokio::test]
+async fn settings_patch_applies_retention_at_once() {
+    let engine = TestEngine::start().await;
+    let defaults = engine.get_json("/api/v1/settings").await;
+    assert_eq!(defaults["retention"]["max_requests"], 100_000);
+    let pinned = capture(&engine, "/0", "{}").await;
+    engine
+        .call(Method::POST, &format!("/api/v1/requests/{pinned}/pin"))
+        .send()
+        .await
+        .expect("pin");
+    let mut newest = Vec::new();
+    for i in 1..=4 {
+        newest.push(capture(&engine, &format!("/{i}"), "{}").await);
+    }
+    let settings: Value = engine
+        .call(Method::PATCH, "/api/v1/settings")
+        .json(&json!({ "retention": { "max_requests": 2, "max_age_days": null } }))
+        .send()
+        .await
+        .expect("patch")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(settings["retention"]["max_requests"], 2);
+    assert_eq!(settings["retention"]["max_age_days"], Value::Null);
+    let left = ids(&engine.get_json("/api/v1/requests").await);
+    assert_eq!(left, [newest[3].clone(), newest[2].clone(), pinned]);
+
+    let bad = engine
+        .call(Method::PATCH, "/api/v1/settings")
+        .json(&json!({ "retention": { "max_requests": 0 } }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(bad.status(), 400);
+    let engine = engine.restart().await;
+    let kept = engine.get_json("/api/v1/settings").await;
+    assert_eq!(kept["retention"]["max_requests"], 2, "settings persist");
+}
+
+#[tokio::test]
+async fn openapi_lists_every_route() {
+    let engine = TestEngine::start().await;
+    let doc = engine.get_json("/api/v1/openapi.json").await;
+    assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+    let paths = doc["paths"].as_object().expect("paths");
+    let want: &[(&str, &[&str])] = &[
+        ("/api/v1/health", &["get"]),
+        ("/api/v1/status", &["get"]),
+        ("/api/v1/requests", &["get", "delete"]),
+        ("/api/v1/requests/{id}", &["get", "delete"]),
+        ("/api/v1/requests/{id}/body", &["get"]),
+        ("/api/v1/requests/{id}/pin", &["post", "delete"]),
+        ("/api/v1/endpoints", &["get", "post"]),
+        ("/api/v1/endpoints/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/settings", &["get", "patch"]),
+        ("/api/v1/events", &["get"]),
+        ("/api/v1/export", &["get"]),
+    ];
+    for (path, methods) in want {
+        for method in *methods {
+            assert!(
+                paths[*path].get(*method).is_some(),
+                "{method} {path} documented"
+            );
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    for schema in [
+        "RequestJson",
+        "RequestPage",
+        "Endpoint",
+        "EndpointSpec",
+        "Settings",
+        "ErrorBody",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema} documented");
+    }
+}
+
+#[tokio::test]
+async fn status_reports_urls_and_counts() {
+    let engine = TestEngine::start().await;
+    capture(&engine, "/x", "{}").await;
+    let status = engine.get_json("/api/v1/status").await;
+    assert_eq!(status["receiver_url"], engine.handle.receiver_url());
+    assert_eq!(status["requests"], 1);
+}

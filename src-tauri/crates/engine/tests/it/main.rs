@@ -1,0 +1,9 @@
+//! Engine integration tests: the real engine on loopback port 0, a real SQLite file in a
+//! temporary directory, real HTTP.
+
+mod api;
+mod capture;
+mod events;
+mod export;
+mod helpers;
+mod load;
