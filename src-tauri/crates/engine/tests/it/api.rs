@@ -220,7 +220,7 @@ async fn listing_pages_and_filters() {
             "/api/v1/requests?limit=2&method=POST&cursor={cursor}"
         ))
         .await;
-    assert_eq!(ids(&second), [a.clone()]);
+    assert_eq!(ids(&second), [a.as_str()]);
     assert_eq!(second["next"], Value::Null);
 
     let since = engine.stored(&b).await["received_at"]
@@ -233,7 +233,7 @@ async fn listing_pages_and_filters() {
     let window = engine
         .get_json(&format!("/api/v1/requests?since={since}&until={until}"))
         .await;
-    assert_eq!(ids(&window), [b.clone()]);
+    assert_eq!(ids(&window), [b.as_str()]);
 
     let bad = engine
         .call(Method::GET, "/api/v1/requests?since=yesterday")
@@ -270,7 +270,7 @@ async fn full_text_search_finds_new_requests() {
         (!found.is_empty()).then_some(found)
     })
     .await;
-    assert_eq!(found, [hit.clone()]);
+    assert_eq!(found, [hit.as_str()]);
     let prefix = engine.get_json("/api/v1/requests?q=evt_1Na").await;
     assert_eq!(ids(&prefix), [hit]);
     let none = engine.get_json("/api/v1/requests?q=refund").await;
@@ -348,7 +348,7 @@ async fn pin_delete_and_clear() {
         .expect("json");
     assert_eq!(removed["deleted"], 1);
     let left = engine.get_json("/api/v1/requests").await;
-    assert_eq!(ids(&left), [keep.clone()]);
+    assert_eq!(ids(&left), [keep.as_str()]);
     let _ = cleared;
 
     let unpinned: Value = engine
