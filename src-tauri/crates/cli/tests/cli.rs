@@ -1,0 +1,282 @@
+//! Black-box tests of the `hooklens` binary: real processes, real signals, real files.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hooklens");
+
+/// A `hooklens serve` process on free ports.
+struct Serve {
+    child: Option<Child>,
+    receiver: String,
+    login: String,
+}
+
+impl Serve {
+    fn start(data_dir: &Path) -> Serve {
+        let mut child = Command::new(BIN)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--api-listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env("HOOKLENS_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn hooklens");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let (mut receiver, mut login) = (None, None);
+        while receiver.is_none() || login.is_none() {
+            let line = rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("hooklens prints its URLs");
+            if let Some(rest) = line.trim().strip_prefix("Receiver:") {
+                receiver = rest
+                    .split_whitespace()
+                    .next()
+                    .map(|u| u.trim_end_matches('/').to_string());
+            }
+            if let Some(rest) = line.trim().strip_prefix("Inspector:") {
+                login = Some(rest.trim().to_string());
+            }
+        }
+        Serve {
+            child: Some(child),
+            receiver: receiver.expect("receiver url"),
+            login: login.expect("login url"),
+        }
+    }
+
+    fn pid(&self) -> String {
+        self.child
+            .as_ref()
+            .map(|c| c.id().to_string())
+            .unwrap_or_default()
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.pid()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit, at most 20 s.
+    fn wait(mut self) -> std::process::ExitStatus {
+        let pid = self.pid();
+        let mut child = self.child.take().expect("running");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait());
+        });
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(status) => status.expect("wait"),
+            Err(_) => {
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+                panic!("hooklens did not exit within 20 s");
+            }
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn post_many(receiver: &str, n: usize) -> Vec<String> {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let answer: Value = client
+                .post(format!("{receiver}/hook/{i}"))
+                .body(format!("{{\"n\":{i}}}"))
+                .send()
+                .await
+                .expect("send")
+                .json()
+                .await
+                .expect("json");
+            ids.push(answer["id"].as_str().expect("id").to_string());
+        }
+        ids
+    })
+}
+
+fn export_ids(data_dir: &Path) -> Vec<String> {
+    let out = Command::new(BIN)
+        .args(["export", "--format", "ndjson", "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .expect("run export");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("json line");
+            v["id"].as_str().expect("id").to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn serve_prints_urls_keeps_a_private_token_and_drains_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(dir.path());
+    let token = std::fs::read_to_string(dir.path().join("api-token")).expect("token file");
+    assert!(
+        serve.login.ends_with(&format!("/login?token={token}")),
+        "{}",
+        serve.login
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.path().join("api-token"))
+        .expect("stat")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let ids = post_many(&serve.receiver, 20);
+    serve.signal("TERM");
+    assert!(serve.wait().success(), "clean exit on SIGTERM");
+    assert_eq!(export_ids(dir.path()), ids);
+
+    // The same token next time.
+    let serve = Serve::start(dir.path());
+    assert!(serve.login.ends_with(&token));
+    serve.signal("INT");
+    assert!(serve.wait().success(), "clean exit on Ctrl-C");
+}
+
+#[test]
+fn a_crash_right_after_the_answers_loses_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(dir.path());
+    let ids = post_many(&serve.receiver, 50);
+    serve.signal("KILL");
+    let _ = serve.wait();
+    assert_eq!(
+        export_ids(dir.path()),
+        ids,
+        "every answered request survived SIGKILL"
+    );
+}
+
+#[test]
+fn a_taken_port_is_a_one_line_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("HOOKLENS_LOG", "off")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+    assert!(stderr.contains("--listen"), "{stderr}");
+}
+
+#[test]
+fn an_unusable_data_dir_is_a_one_line_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").expect("write");
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
+        .arg(file.join("data"))
+        .env("HOOKLENS_LOG", "off")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--data-dir"), "{stderr}");
+}
+
+#[test]
+fn export_writes_a_har_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(dir.path());
+    post_many(&serve.receiver, 3);
+    serve.signal("TERM");
+    assert!(serve.wait().success());
+    let out_file = dir.path().join("out.har");
+    let out = Command::new(BIN)
+        .args(["export", "--format", "har", "--out"])
+        .arg(&out_file)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .expect("run export");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exported 3 requests"));
+    let har: Value =
+        serde_json::from_slice(&std::fs::read(&out_file).expect("read")).expect("json");
+    assert_eq!(har["log"]["version"], "1.2");
+    assert_eq!(har["log"]["entries"].as_array().expect("entries").len(), 3);
+
+    let missing = Command::new(BIN)
+        .args(["export", "--format", "har", "--data-dir"])
+        .arg(dir.path().join("nothing-here"))
+        .output()
+        .expect("run export");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no Hooklens data"));
+}
+
+#[test]
+fn bad_flags_say_what_is_wrong() {
+    let out = Command::new(BIN)
+        .args(["serve", "--max-body", "lots"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a size"));
+}
