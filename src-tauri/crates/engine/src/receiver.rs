@@ -17,6 +17,7 @@ use hooklens_store::{BodyState, Capture, Endpoint, RequestMeta, now_us};
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::json;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::types::RequestJson;
 use crate::state::Shared;
@@ -53,12 +54,17 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    let mut held = None;
     let outcome = read_body(
         body,
-        config.max_body,
-        announced,
-        config.body_stall_timeout,
-        started + config.body_total_timeout,
+        BodyLimits {
+            max: config.max_body,
+            announced,
+            stall: config.body_stall_timeout,
+            deadline: started + config.body_total_timeout,
+            budget: &shared.body_budget,
+        },
+        &mut held,
     )
     .await;
 
@@ -124,7 +130,9 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     };
     let summary = RequestJson::summary(&meta, false);
     let id = meta.id.clone();
-    if let Err(e) = shared.store.insert_request(Capture { meta, body }).await {
+    let stored = shared.store.insert_request(Capture { meta, body }).await;
+    drop(held);
+    if let Err(e) = stored {
         tracing::error!(error = %e, "could not store a captured request");
         return error_response(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -153,23 +161,46 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     }
 }
 
-/// Reads the body within the size limit and the stall and total timeouts.
-async fn read_body(
-    mut body: Body,
-    limit: u64,
+struct BodyLimits<'a> {
+    max: u64,
     announced: Option<u64>,
     stall: Duration,
     deadline: Instant,
+    /// Bytes all bodies in flight may hold together; a body waits for room (the sender
+    /// sees back-pressure) and counts as stalled if none frees up.
+    budget: &'a Arc<Semaphore>,
+}
+
+/// Reads the body within the size limit, the memory budget and the stall and total
+/// timeouts. `held` keeps the budget this body uses until the request is stored.
+async fn read_body(
+    mut body: Body,
+    limits: BodyLimits<'_>,
+    held: &mut Option<OwnedSemaphorePermit>,
 ) -> BodyOutcome {
-    if let Some(size) = announced.filter(|&n| n > limit) {
+    if let Some(size) = limits.announced.filter(|&n| n > limits.max) {
         return BodyOutcome::TooLarge {
             size,
             announced: true,
         };
     }
-    let mut buf = Vec::with_capacity(announced.unwrap_or(0).min(1 << 20) as usize);
+    let mut buf = Vec::with_capacity(limits.announced.unwrap_or(0).min(1 << 20) as usize);
+    let stalled = |buf: Vec<u8>, deadline: Instant| {
+        let why = if Instant::now() >= deadline {
+            "the body was still arriving when the upload time limit ran out"
+        } else {
+            "the sender stopped sending the body"
+        };
+        BodyOutcome::Incomplete {
+            why: format!("{why} ({} received)", human_bytes(buf.len() as u64)),
+            partial: buf,
+            stalled: true,
+        }
+    };
     loop {
-        let wait = stall.min(deadline.saturating_duration_since(Instant::now()));
+        let wait = limits
+            .stall
+            .min(limits.deadline.saturating_duration_since(Instant::now()));
         let frame = match tokio::time::timeout(wait, body.frame()).await {
             Ok(Some(Ok(frame))) => frame,
             Ok(None) => return BodyOutcome::Complete(buf),
@@ -183,29 +214,27 @@ async fn read_body(
                     stalled: false,
                 };
             }
-            Err(_) => {
-                let why = if Instant::now() >= deadline {
-                    "the body was still arriving when the upload time limit ran out"
-                } else {
-                    "the sender stopped sending the body"
-                };
-                return BodyOutcome::Incomplete {
-                    why: format!("{why} ({} received)", human_bytes(buf.len() as u64)),
-                    partial: buf,
-                    stalled: true,
-                };
-            }
+            Err(_) => return stalled(buf, limits.deadline),
         };
-        if let Ok(data) = frame.into_data() {
-            let total = buf.len() as u64 + data.len() as u64;
-            if total > limit {
-                return BodyOutcome::TooLarge {
-                    size: total,
-                    announced: false,
-                };
-            }
-            buf.extend_from_slice(&data);
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        let total = buf.len() as u64 + data.len() as u64;
+        if total > limits.max {
+            return BodyOutcome::TooLarge {
+                size: total,
+                announced: false,
+            };
         }
+        let room = limits.budget.clone().acquire_many_owned(data.len() as u32);
+        match tokio::time::timeout(limits.stall, room).await {
+            Ok(Ok(permit)) => match held {
+                Some(held) => held.merge(permit),
+                None => *held = Some(permit),
+            },
+            _ => return stalled(buf, limits.deadline),
+        }
+        buf.extend_from_slice(&data);
     }
 }
 

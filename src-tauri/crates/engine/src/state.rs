@@ -2,7 +2,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use hooklens_store::{Endpoint, Store, now_us};
-use tokio::sync::broadcast;
+use tokio::sync::{Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::{Config, Event};
@@ -17,6 +17,8 @@ pub(crate) struct Shared {
     pub receiver_addr: SocketAddr,
     pub api_addr: SocketAddr,
     pub cancel: CancellationToken,
+    /// Body bytes all requests in flight may hold together.
+    pub body_budget: Arc<Semaphore>,
 }
 
 impl Shared {
@@ -30,6 +32,7 @@ impl Shared {
     ) -> Shared {
         let (events, _) = broadcast::channel(4096);
         Shared {
+            body_budget: Arc::new(Semaphore::new(body_budget(config.max_body))),
             config,
             store,
             events,
@@ -59,6 +62,13 @@ impl Shared {
         self.emit(Event::EndpointsChanged);
         Ok(())
     }
+}
+
+/// Memory for bodies in flight: 512 MiB, or room for four of the largest allowed.
+fn body_budget(max_body: u64) -> usize {
+    (512u64 << 20)
+        .max(max_body.saturating_mul(4))
+        .min(Semaphore::MAX_PERMITS as u64) as usize
 }
 
 fn by_longest_path(mut endpoints: Vec<Endpoint>) -> Vec<Endpoint> {

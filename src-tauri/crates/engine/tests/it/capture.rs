@@ -238,6 +238,28 @@ async fn a_stalled_body_is_stored_as_incomplete_with_408() {
 }
 
 #[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = TestEngine::start_in(dir, |path| {
+        let mut c = config(path);
+        c.header_timeout = Duration::from_millis(300);
+        c
+    })
+    .await;
+    // Without the header timeout this read would hang until the test's 10 s limit.
+    let response = engine
+        .raw(b"POST /slowloris HTTP/1.1\r\nHost: x\r\nX-Drip: 1")
+        .await;
+    assert!(!response.starts_with("HTTP/1.1 2"), "{response}");
+    let page = engine.get_json("/api/v1/requests").await;
+    assert_eq!(
+        page["items"],
+        serde_json::json!([]),
+        "no half request stored"
+    );
+}
+
+#[tokio::test]
 async fn garbage_and_half_open_connections_do_not_hurt_the_receiver() {
     let engine = TestEngine::start().await;
     let response = engine.raw(b"\x16\x03\x01 this is not http\r\n\r\n").await;
