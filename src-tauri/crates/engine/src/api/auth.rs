@@ -12,7 +12,7 @@ use super::ApiError;
 use crate::state::Shared;
 
 /// Paths that need no token.
-const PUBLIC: &[&str] = &["/api/v1/health", "/login"];
+const PUBLIC: &[&str] = &["/api/v1/health", "/login", "/favicon.svg"];
 
 pub(super) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     if let Err(e) = check_host_and_origin(&shared, &req) {

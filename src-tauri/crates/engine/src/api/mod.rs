@@ -70,6 +70,7 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
             }),
         )
         .route("/login", get(auth::login))
+        .route("/favicon.svg", get(favicon))
         .route("/", get(landing))
         .fallback(|| async { ApiError::not_found("no such page or API route") })
         .layer(axum::middleware::from_fn_with_state(
@@ -124,6 +125,7 @@ async fn landing(State(shared): State<Arc<Shared>>) -> Response {
     let receiver = format!("http://{}", shared.receiver_addr);
     let page = format!(
         "<!doctype html><html lang=en><meta charset=utf-8><title>Hooklens</title>\
+         <link rel=icon href=/favicon.svg>\
          <h1>Hooklens</h1>\
          <p>Send webhooks to <code>{receiver}/</code>, for example:</p>\
          <pre>curl -X POST {receiver}/hello -H 'content-type: application/json' -d '{{\"hello\":\"world\"}}'</pre>\
@@ -132,4 +134,12 @@ async fn landing(State(shared): State<Arc<Shared>>) -> Response {
          API description: <a href=/api/v1/openapi.json>/api/v1/openapi.json</a></p></html>"
     );
     Html(page).into_response()
+}
+
+async fn favicon() -> Response {
+    (
+        [(http::header::CONTENT_TYPE, "image/svg+xml")],
+        include_str!("../../../../../icons/hooklens.svg"),
+    )
+        .into_response()
 }
