@@ -5,21 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-async fn capture(engine: &TestEngine, path: &str, body: &str) -> String {
-    let answer: Value = engine
-        .http
-        .post(engine.recv(path))
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
-    answer["id"].as_str().expect("id").to_string()
-}
-
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -196,9 +181,9 @@ async fn a_refused_non_loopback_api_listener() {
 #[tokio::test]
 async fn listing_pages_and_filters() {
     let engine = TestEngine::start().await;
-    let a = capture(&engine, "/a", "{}").await;
-    let b = capture(&engine, "/b", "{}").await;
-    let c = capture(&engine, "/c", "{}").await;
+    let a = engine.capture("/a", "{}").await;
+    let b = engine.capture("/b", "{}").await;
+    let c = engine.capture("/c", "{}").await;
     engine
         .http
         .get(engine.recv("/d"))
@@ -236,19 +221,13 @@ async fn listing_pages_and_filters() {
     assert_eq!(ids(&window), [b.as_str()]);
 
     let bad = engine
-        .call(Method::GET, "/api/v1/requests?since=yesterday")
-        .send()
-        .await
-        .expect("send");
+        .request(Method::GET, "/api/v1/requests?since=yesterday")
+        .await;
     assert_eq!(bad.status(), 400);
     let body: Value = bad.json().await.expect("json");
     assert_eq!(body["error"]["code"], "invalid");
 
-    let missing = engine
-        .call(Method::GET, "/api/v1/requests/01NOPE")
-        .send()
-        .await
-        .expect("send");
+    let missing = engine.request(Method::GET, "/api/v1/requests/01NOPE").await;
     assert_eq!(missing.status(), 404);
     let body: Value = missing.json().await.expect("json");
     assert_eq!(body["error"]["code"], "not_found");
@@ -257,13 +236,13 @@ async fn listing_pages_and_filters() {
 #[tokio::test]
 async fn full_text_search_finds_new_requests() {
     let engine = TestEngine::start().await;
-    let hit = capture(
-        &engine,
-        "/stripe",
-        r#"{"type":"payment_intent.payment_failed","id":"evt_1Nabc"}"#,
-    )
-    .await;
-    capture(&engine, "/github", r#"{"action":"opened"}"#).await;
+    let hit = engine
+        .capture(
+            "/stripe",
+            r#"{"type":"payment_intent.payment_failed","id":"evt_1Nabc"}"#,
+        )
+        .await;
+    engine.capture("/github", r#"{"action":"opened"}"#).await;
     let found = eventually(Duration::from_secs(5), || async {
         let page = engine.get_json("/api/v1/requests?q=payment_failed").await;
         let found = ids(&page);
@@ -293,10 +272,8 @@ async fn body_endpoint_is_sandboxed() {
         .expect("json");
     let id = answer["id"].as_str().expect("id");
     let response = engine
-        .call(Method::GET, &format!("/api/v1/requests/{id}/body"))
-        .send()
-        .await
-        .expect("send");
+        .request(Method::GET, &format!("/api/v1/requests/{id}/body"))
+        .await;
     assert_eq!(response.headers()["content-type"], "text/html");
     assert_eq!(
         response.headers()["content-security-policy"],
@@ -312,37 +289,29 @@ async fn body_endpoint_is_sandboxed() {
 #[tokio::test]
 async fn pin_delete_and_clear() {
     let engine = TestEngine::start().await;
-    let keep = capture(&engine, "/keep", "{}").await;
-    let gone = capture(&engine, "/gone", "{}").await;
-    let cleared = capture(&engine, "/cleared", "{}").await;
+    let keep = engine.capture("/keep", "{}").await;
+    let gone = engine.capture("/gone", "{}").await;
+    let cleared = engine.capture("/cleared", "{}").await;
     let pinned: Value = engine
-        .call(Method::POST, &format!("/api/v1/requests/{keep}/pin"))
-        .send()
+        .request(Method::POST, &format!("/api/v1/requests/{keep}/pin"))
         .await
-        .expect("pin")
         .json()
         .await
         .expect("json");
     assert_eq!(pinned["pinned"], true);
 
     let deleted = engine
-        .call(Method::DELETE, &format!("/api/v1/requests/{gone}"))
-        .send()
-        .await
-        .expect("delete");
+        .request(Method::DELETE, &format!("/api/v1/requests/{gone}"))
+        .await;
     assert_eq!(deleted.status(), 204);
     let again = engine
-        .call(Method::DELETE, &format!("/api/v1/requests/{gone}"))
-        .send()
-        .await
-        .expect("delete");
+        .request(Method::DELETE, &format!("/api/v1/requests/{gone}"))
+        .await;
     assert_eq!(again.status(), 404);
 
     let removed: Value = engine
-        .call(Method::DELETE, "/api/v1/requests")
-        .send()
+        .request(Method::DELETE, "/api/v1/requests")
         .await
-        .expect("clear")
         .json()
         .await
         .expect("json");
@@ -352,10 +321,8 @@ async fn pin_delete_and_clear() {
     let _ = cleared;
 
     let unpinned: Value = engine
-        .call(Method::DELETE, &format!("/api/v1/requests/{keep}/pin"))
-        .send()
+        .request(Method::DELETE, &format!("/api/v1/requests/{keep}/pin"))
         .await
-        .expect("unpin")
         .json()
         .await
         .expect("json");
@@ -405,7 +372,7 @@ async fn endpoints_round_trip_and_validate() {
         );
     }
 
-    let captured = capture(&engine, "/github/push", "{}").await;
+    let captured = engine.capture("/github/push", "{}").await;
     let patched: Value = engine
         .call(Method::PATCH, &format!("/api/v1/endpoints/{id}"))
         .json(&json!({ "name": "gh", "response": { "status": 204 } }))
@@ -434,16 +401,12 @@ async fn endpoints_round_trip_and_validate() {
     assert_eq!(answer.status(), 204, "the new response applies at once");
 
     let deleted = engine
-        .call(Method::DELETE, &format!("/api/v1/endpoints/{id}"))
-        .send()
-        .await
-        .expect("delete");
+        .request(Method::DELETE, &format!("/api/v1/endpoints/{id}"))
+        .await;
     assert_eq!(deleted.status(), 204);
     let gone = engine
-        .call(Method::GET, &format!("/api/v1/endpoints/{id}"))
-        .send()
-        .await
-        .expect("get");
+        .request(Method::GET, &format!("/api/v1/endpoints/{id}"))
+        .await;
     assert_eq!(gone.status(), 404);
     assert_eq!(
         engine.stored(&captured).await["endpoint"],
@@ -457,15 +420,13 @@ async fn settings_patch_applies_retention_at_once() {
     let engine = TestEngine::start().await;
     let defaults = engine.get_json("/api/v1/settings").await;
     assert_eq!(defaults["retention"]["max_requests"], 100_000);
-    let pinned = capture(&engine, "/0", "{}").await;
+    let pinned = engine.capture("/0", "{}").await;
     engine
-        .call(Method::POST, &format!("/api/v1/requests/{pinned}/pin"))
-        .send()
-        .await
-        .expect("pin");
+        .request(Method::POST, &format!("/api/v1/requests/{pinned}/pin"))
+        .await;
     let mut newest = Vec::new();
     for i in 1..=4 {
-        newest.push(capture(&engine, &format!("/{i}"), "{}").await);
+        newest.push(engine.capture(&format!("/{i}"), "{}").await);
     }
     let settings: Value = engine
         .call(Method::PATCH, "/api/v1/settings")
@@ -536,7 +497,7 @@ async fn openapi_lists_every_route() {
 #[tokio::test]
 async fn status_reports_urls_and_counts() {
     let engine = TestEngine::start().await;
-    capture(&engine, "/x", "{}").await;
+    engine.capture("/x", "{}").await;
     let status = engine.get_json("/api/v1/status").await;
     assert_eq!(status["receiver_url"], engine.handle.receiver_url());
     assert_eq!(status["requests"], 1);

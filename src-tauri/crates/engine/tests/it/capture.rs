@@ -26,10 +26,8 @@ async fn binary_body_is_stored_byte_exact() {
     assert_eq!(stored["body_text"], Value::Null, "not UTF-8");
     assert_eq!(stored["query"], "x=%00");
     let raw = engine
-        .call(reqwest::Method::GET, &format!("/api/v1/requests/{id}/body"))
-        .send()
-        .await
-        .expect("body");
+        .request(reqwest::Method::GET, &format!("/api/v1/requests/{id}/body"))
+        .await;
     assert_eq!(raw.headers()["content-type"], "application/octet-stream");
     assert_eq!(raw.bytes().await.expect("bytes").as_ref(), &body[..]);
 }
@@ -102,10 +100,7 @@ async fn every_method_on_every_path_is_captured() {
             .await
             .expect("send");
         assert_eq!(response.status(), 200, "{method} {path}");
-        let id = response.headers()["x-hooklens-request-id"]
-            .to_str()
-            .expect("id")
-            .to_string();
+        let id = id_header(&response);
         let stored = engine.stored(&id).await;
         assert_eq!(stored["method"], method.as_str());
         let (want_path, want_query) = path.split_once('?').unwrap_or((path, ""));
@@ -160,10 +155,7 @@ async fn an_announced_oversized_body_gets_413_and_is_recorded() {
         .await
         .expect("send");
     assert_eq!(response.status(), 413);
-    let id = response.headers()["x-hooklens-request-id"]
-        .to_str()
-        .expect("id")
-        .to_string();
+    let id = id_header(&response);
     let answer: Value = response.json().await.expect("json");
     let message = answer["error"]["message"].as_str().expect("message");
     assert_eq!(answer["error"]["code"], "body_too_large");
@@ -314,10 +306,7 @@ async fn endpoints_answer_with_their_configured_response() {
     );
     assert_eq!(response.status(), 202);
     assert_eq!(response.headers()["x-custom"], "yes");
-    let id = response.headers()["x-hooklens-request-id"]
-        .to_str()
-        .expect("id")
-        .to_string();
+    let id = id_header(&response);
     let body = response.text().await.expect("text");
     assert_eq!(body, format!("got POST /stripe/webhooks as {id}"));
     let stored = engine.stored(&id).await;
@@ -355,13 +344,11 @@ async fn everything_is_still_there_after_a_restart() {
         ids.push(answer["id"].as_str().expect("id").to_string());
     }
     engine
-        .call(
+        .request(
             reqwest::Method::POST,
             &format!("/api/v1/requests/{}/pin", ids[0]),
         )
-        .send()
-        .await
-        .expect("pin");
+        .await;
     let engine = engine.restart().await;
     let page = engine.get_json("/api/v1/requests").await;
     let listed: Vec<&str> = page["items"]

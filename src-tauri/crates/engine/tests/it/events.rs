@@ -49,11 +49,7 @@ impl SseReader {
 #[tokio::test]
 async fn the_stream_reports_each_capture() {
     let engine = TestEngine::start().await;
-    let response = engine
-        .call(reqwest::Method::GET, "/api/v1/events")
-        .send()
-        .await
-        .expect("subscribe");
+    let response = engine.request(reqwest::Method::GET, "/api/v1/events").await;
     assert_eq!(response.headers()["content-type"], "text/event-stream");
     let mut events = SseReader::new(response);
     let (name, _) = events.next().await;

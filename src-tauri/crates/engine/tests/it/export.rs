@@ -101,10 +101,8 @@ async fn har_export_has_the_har_1_2_shape_and_exact_bodies() {
         .expect("send");
 
     let response = engine
-        .call(reqwest::Method::GET, "/api/v1/export?format=har")
-        .send()
-        .await
-        .expect("export");
+        .request(reqwest::Method::GET, "/api/v1/export?format=har")
+        .await;
     assert_eq!(response.status(), 200);
     let disposition = response.headers()["content-disposition"]
         .to_str()
@@ -153,13 +151,11 @@ async fn ndjson_export_is_one_request_per_line_and_filters() {
         .await
         .expect("send");
     let text = engine
-        .call(
+        .request(
             reqwest::Method::GET,
             "/api/v1/export?format=ndjson&method=POST",
         )
-        .send()
         .await
-        .expect("export")
         .text()
         .await
         .expect("text");
@@ -175,9 +171,7 @@ async fn ndjson_export_is_one_request_per_line_and_filters() {
     assert_eq!(lines[1]["body_text"], "/b");
 
     let bad = engine
-        .call(reqwest::Method::GET, "/api/v1/export?format=csv")
-        .send()
-        .await
-        .expect("export");
+        .request(reqwest::Method::GET, "/api/v1/export?format=csv")
+        .await;
     assert_eq!(bad.status(), 400);
 }

@@ -67,12 +67,25 @@ impl TestEngine {
         self.http.request(method, self.api(path)).bearer_auth(TOKEN)
     }
 
-    pub async fn get_json(&self, path: &str) -> Value {
+    /// Sends an authorised API request.
+    pub async fn request(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        self.call(method, path).send().await.expect("api answers")
+    }
+
+    /// Posts `body` to the receiver at `path`; returns the captured request's id.
+    pub async fn capture(&self, path: &str, body: impl Into<reqwest::Body>) -> String {
         let response = self
-            .call(reqwest::Method::GET, path)
+            .http
+            .post(self.recv(path))
+            .body(body)
             .send()
             .await
-            .expect("api answers");
+            .expect("receiver answers");
+        id_header(&response)
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.request(reqwest::Method::GET, path).await;
         assert!(
             response.status().is_success(),
             "GET {path}: {}",
@@ -103,7 +116,15 @@ pub async fn raw_http(addr: std::net::SocketAddr, request: &[u8]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The captured id the receiver put in its answer.
+/// The captured id from the receiver's `X-Hooklens-Request-Id`.
+pub fn id_header(response: &reqwest::Response) -> String {
+    response.headers()["x-hooklens-request-id"]
+        .to_str()
+        .expect("id")
+        .to_string()
+}
+
+/// The captured id the receiver put in its raw answer.
 pub fn id_from_raw(response: &str) -> String {
     response
         .lines()
