@@ -128,8 +128,10 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         size,
         response_status: status,
     };
-    let summary = RequestJson::summary(&meta, false);
-    let id = meta.id.clone();
+    // The event is built only when someone listens: capture stays lean headless.
+    let event = (shared.events.receiver_count() > 0)
+        .then(|| Event::RequestCaptured(Box::new(RequestJson::summary(&meta, false))));
+    let (id, note) = (meta.id.clone(), meta.body_note.clone());
     let stored = shared.store.insert_request(Capture { meta, body }).await;
     drop(held);
     if let Err(e) = stored {
@@ -141,8 +143,9 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             None,
         );
     }
-    let note = summary.body_note.clone();
-    shared.emit(Event::RequestCaptured(Box::new(summary)));
+    if let Some(event) = event {
+        shared.emit(event);
+    }
 
     match body_state {
         BodyState::Complete => respond(&shared, endpoint.as_ref(), &id, &parts).await,

@@ -45,15 +45,20 @@ where
 {
     fn run(&mut self, conn: &Connection) {
         let Some(f) = self.f.take() else { return };
-        let out = match conn.execute_batch("SAVEPOINT job") {
-            Ok(()) => {
+        let out = match conn
+            .prepare_cached("SAVEPOINT job")
+            .and_then(|mut s| s.execute([]))
+        {
+            Ok(_) => {
                 let out = f(conn);
                 let end = if out.is_ok() {
-                    "RELEASE job"
+                    conn.prepare_cached("RELEASE job")
+                        .and_then(|mut s| s.execute([]))
                 } else {
-                    "ROLLBACK TO job; RELEASE job"
+                    conn.execute_batch("ROLLBACK TO job; RELEASE job")
+                        .map(|()| 0)
                 };
-                conn.execute_batch(end).map_err(StoreError::from).and(out)
+                end.map_err(StoreError::from).and(out)
             }
             Err(e) => Err(e.into()),
         };
