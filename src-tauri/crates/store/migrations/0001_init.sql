@@ -21,7 +21,6 @@ CREATE TABLE requests (
     pinned         INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX requests_received_at ON requests (received_at_us);
-CREATE INDEX requests_endpoint ON requests (endpoint_name, seq);
 
 -- Full-text index, filled off the capture path by the writer when it is idle.
 CREATE VIRTUAL TABLE request_fts USING fts5 (

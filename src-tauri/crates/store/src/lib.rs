@@ -131,10 +131,17 @@ pub(crate) fn open_connection(path: &Path, writer: bool) -> Result<Connection> {
         path: path.to_path_buf(),
         source,
     })?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // SQLite's own busy handler sleeps 1, 2, 5, 10… ms between tries; the writer and the
+    // checkpointer take turns on the write lock many times a second, so poll finely: a
+    // capture then waits microseconds, not milliseconds. Gives up after about 5 s.
+    conn.busy_handler(Some(|attempt: i32| {
+        std::thread::sleep(std::time::Duration::from_micros(50));
+        attempt < 100_000
+    }))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
+         PRAGMA journal_size_limit = 67108864;
          PRAGMA foreign_keys = ON;",
     )
     .map_err(|source| StoreError::Open {

@@ -25,6 +25,13 @@ const INDEX_IDLE_GAP: Duration = Duration::from_millis(10);
 /// Under sustained load, index at least this often (a slice is at most 256 requests, so
 /// this keeps search within a second of capture up to about 1,000 req/s).
 const INDEX_EVERY: Duration = Duration::from_millis(200);
+/// WAL size (in 4 KiB pages: 1 GiB) past which the checkpointer makes SQLite start it over
+/// even though writes never pause. A RESTART holds the write lock through an fsync, which
+/// takes 30–70 ms on the disks measured here, so it is kept for floods: normal traffic
+/// pauses often enough for the WAL to start over by itself.
+const WAL_RESTART_FRAMES: i64 = 262_144;
+/// Frames left to copy below which a RESTART checkpoint pauses writes only briefly.
+const RESTART_LEFT_FRAMES: i64 = 512;
 /// Wait after an indexing failure (disk full, say) before trying again.
 const INDEX_RETRY: Duration = Duration::from_secs(1);
 /// How often the checkpoint thread moves the WAL into the database.
@@ -189,11 +196,9 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
         retry_at: None,
     };
     loop {
-        let wait = index
-            .due_at()
-            .map_or(Duration::from_secs(3600), |at| {
-                at.saturating_duration_since(Instant::now())
-            });
+        let wait = index.due_at().map_or(Duration::from_secs(3600), |at| {
+            at.saturating_duration_since(Instant::now())
+        });
         let mut close = None;
         match rx.recv_timeout(wait) {
             Ok(Msg::Job(job)) => batch.push(job),
@@ -255,10 +260,43 @@ fn finish(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Copies the WAL into the database without blocking the writer (PASSIVE). Once writes
+/// pause, a passive checkpoint copies everything and SQLite starts the WAL over (and
+/// `journal_size_limit` trims it). Under a flood that never pauses the WAL would grow
+/// until the disk is full, so past [`WAL_RESTART_FRAMES`] the checkpointer repeats passive
+/// passes until little is left to copy, then runs a RESTART checkpoint, which pauses writes
+/// while it copies that little and syncs, and the next commit reuses the file from its
+/// start.
 fn checkpoint_loop(conn: Connection, stop: Arc<AtomicBool>) {
+    // (frames in the WAL, frames copied into the database)
+    let checkpoint = |mode: &str| -> rusqlite::Result<(i64, i64)> {
+        conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| {
+            Ok((row.get(1)?, row.get(2)?))
+        })
+    };
+    let pass = || -> rusqlite::Result<()> {
+        let (mut frames, mut copied) = checkpoint("PASSIVE")?;
+        if frames <= WAL_RESTART_FRAMES {
+            return Ok(());
+        }
+        for _ in 0..8 {
+            if frames - copied <= RESTART_LEFT_FRAMES {
+                let started = Instant::now();
+                checkpoint("RESTART")?;
+                tracing::warn!(
+                    wal_mib = frames / 256,
+                    paused = ?started.elapsed(),
+                    "sustained write flood: started the WAL over (writes paused meanwhile)"
+                );
+                return Ok(());
+            }
+            (frames, copied) = checkpoint("PASSIVE")?;
+        }
+        Ok(()) // writes outpace copying; try again next round
+    };
     while !stop.load(Ordering::Acquire) {
         std::thread::park_timeout(CHECKPOINT_EVERY);
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        if let Err(e) = pass() {
             tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
         }
     }
