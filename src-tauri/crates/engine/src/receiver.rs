@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures_util::FutureExt;
 use hooklens_store::{BodyState, Capture, Endpoint, RequestMeta, now_us};
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use http_body_util::BodyExt;
@@ -204,7 +205,12 @@ async fn read_body(
         let wait = limits
             .stall
             .min(limits.deadline.saturating_duration_since(Instant::now()));
-        let frame = match tokio::time::timeout(wait, body.frame()).await {
+        // Most bodies arrived with their headers: take what is ready without arming a timer.
+        let next = match body.frame().now_or_never() {
+            Some(ready) => Ok(ready),
+            None => tokio::time::timeout(wait, body.frame()).await,
+        };
+        let frame = match next {
             Ok(Some(Ok(frame))) => frame,
             Ok(None) => return BodyOutcome::Complete(buf),
             Ok(Some(Err(e))) => {
@@ -249,7 +255,14 @@ async fn respond(
     parts: &http::request::Parts,
 ) -> Response {
     let Some(endpoint) = endpoint else {
-        let mut response = axum::Json(json!({ "ok": true, "id": id })).into_response();
+        let mut response = (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            default_answer(id),
+        )
+            .into_response();
         set_id(&mut response, id);
         return response;
     };
@@ -270,10 +283,7 @@ async fn respond(
             ),
             "text/plain; charset=utf-8",
         ),
-        None => (
-            Bytes::from(json!({ "ok": true, "id": id }).to_string()),
-            "application/json",
-        ),
+        None => (Bytes::from(default_answer(id)), "application/json"),
     };
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
@@ -292,6 +302,11 @@ async fn respond(
     }
     set_id(&mut response, id);
     response
+}
+
+/// `{"ok":true,"id":"…"}`; ids are ULIDs, which need no JSON escaping.
+fn default_answer(id: &str) -> String {
+    format!(r#"{{"ok":true,"id":"{id}"}}"#)
 }
 
 fn set_id(response: &mut Response, id: &str) {
