@@ -6,8 +6,9 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
-# Debian packages the build needs (the C compiler for SQLite, pkg-config).
-APT_PACKAGES := build-essential pkg-config
+# Debian packages the build needs (the C compiler for SQLite, pkg-config, OpenSSL for
+# forwarding to https targets).
+APT_PACKAGES := build-essential pkg-config libssl-dev
 # Crates that must never depend on tauri or a display.
 ENGINE_CRATES := hooklens-store hooklens-engine hooklens-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

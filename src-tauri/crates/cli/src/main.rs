@@ -174,7 +174,7 @@ fn with_flag_hint(e: EngineError) -> anyhow::Error {
             " (--api-listen, HOOKLENS_API_LISTEN)"
         }
         EngineError::WeakToken => " (--api-token, HOOKLENS_API_TOKEN)",
-        EngineError::Store(_) => "",
+        EngineError::Store(_) | EngineError::Forwarder(_) => "",
     };
     anyhow::anyhow!("{e}{flag}")
 }

@@ -1,6 +1,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use hooklens_store::{ForwardTarget, RetryPolicy};
+
+use crate::forward::clock::{Clock, SystemClock};
 
 /// Default receiver address: what providers (or the tunnel) send to.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4780";
@@ -34,6 +39,15 @@ pub struct Config {
     pub retention_every: Duration,
     /// Origins allowed to call the API besides the API's own (e.g. a desktop web view).
     pub extra_origins: Vec<String>,
+    /// Where requests go when their endpoint names no target of its own.
+    pub forward_to: Vec<ForwardTarget>,
+    /// With `forward_to`: only requests under this path prefix are forwarded, the prefix
+    /// stripped from the path.
+    pub forward_prefix: Option<String>,
+    /// Retry policy for deliveries whose endpoint sets none.
+    pub retry: RetryPolicy,
+    /// The forwarder's clock; tests pass a manual one.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Config {
@@ -44,6 +58,7 @@ impl std::fmt::Debug for Config {
             .field("api_listen", &self.api_listen)
             .field("api_token", &"<redacted>")
             .field("max_body", &self.max_body)
+            .field("forward_to", &self.forward_to)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +77,10 @@ impl Config {
             drain_timeout: Duration::from_secs(10),
             retention_every: Duration::from_secs(60),
             extra_origins: Vec::new(),
+            forward_to: Vec::new(),
+            forward_prefix: None,
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::api::types::RequestJson;
+use crate::api::types::{DeliveryJson, RequestJson};
 
 /// Something that changed, as the live stream reports it.
 #[derive(Debug, Clone)]
@@ -24,6 +24,13 @@ pub enum Event {
     },
     EndpointsChanged,
     SettingsChanged,
+    /// A delivery was queued, attempted, succeeded or gave up.
+    DeliveryUpdated(Box<hooklens_store::Delivery>),
+    /// A forward target went down (`down` says why) or came back (`None`).
+    TargetChanged {
+        target: String,
+        down: Option<String>,
+    },
 }
 
 impl Event {
@@ -36,6 +43,8 @@ impl Event {
             Event::RequestsRemoved { .. } => "requests.removed",
             Event::EndpointsChanged => "endpoints.changed",
             Event::SettingsChanged => "settings.changed",
+            Event::DeliveryUpdated(_) => "delivery.updated",
+            Event::TargetChanged { .. } => "target.changed",
         }
     }
 
@@ -49,6 +58,12 @@ impl Event {
                 json!({ "count": count, "reason": reason })
             }
             Event::EndpointsChanged | Event::SettingsChanged => json!({}),
+            Event::DeliveryUpdated(delivery) => json!(DeliveryJson::from_delivery(delivery, None)),
+            Event::TargetChanged { target, down } => json!({
+                "target": target,
+                "state": if down.is_some() { "down" } else { "up" },
+                "reason": down,
+            }),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod api;
 mod config;
 mod events;
 pub mod export;
+pub mod forward;
 mod receiver;
 mod serve;
 mod state;
@@ -27,7 +28,7 @@ pub use events::Event;
 pub use hooklens_store::{Store, StoreError};
 pub use text::{human_bytes, parse_bytes};
 
-use state::Shared;
+use state::{Addrs, Shared};
 
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +46,8 @@ pub enum EngineError {
     ApiNotLoopback(SocketAddr),
     #[error("the API token must be at least 16 characters")]
     WeakToken,
+    #[error("{0}")]
+    Forwarder(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -118,13 +121,26 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     }
     let store = Store::open(&config.data_dir)?;
     let endpoints = store.list_endpoints().await?;
+    let settings = store.settings().await?;
     let cancel = CancellationToken::new();
+    let (events, _) = tokio::sync::broadcast::channel(4096);
+    let forwarder = forward::Forwarder::new(
+        store.clone(),
+        config.clock.clone(),
+        events.clone(),
+        settings.allow_remote_targets,
+    )
+    .map_err(EngineError::Forwarder)?;
     let shared = Arc::new(Shared::new(
         config,
         store.clone(),
         endpoints,
-        receiver_addr,
-        api_addr,
+        Addrs {
+            receiver: receiver_addr,
+            api: api_addr,
+        },
+        events,
+        forwarder.clone(),
         cancel.clone(),
     ));
 
@@ -146,6 +162,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         drain,
     ));
     tasks.spawn(state::retention_loop(shared.clone()));
+    tasks.spawn(forwarder.run(cancel.clone()));
     tracing::info!(%receiver_addr, %api_addr, "hooklens engine started");
     Ok(Handle {
         receiver_addr,

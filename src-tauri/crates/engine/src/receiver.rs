@@ -14,7 +14,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::FutureExt;
-use hooklens_store::{BodyState, Capture, Endpoint, RequestMeta, now_us};
+use hooklens_store::{BodyState, Capture, DeliveryKind, Endpoint, RequestMeta, now_us};
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::json;
@@ -133,19 +133,59 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let event = (shared.events.receiver_count() > 0)
         .then(|| Event::RequestCaptured(Box::new(RequestJson::summary(&meta, false))));
     let (id, note) = (meta.id.clone(), meta.body_note.clone());
-    let stored = shared.store.insert_request(Capture { meta, body }).await;
+    let deliveries = if body_state == BodyState::Complete {
+        shared.deliveries_for(
+            endpoint.as_ref(),
+            &meta.path,
+            meta.query.as_deref(),
+            shared.forwarder.now_us(),
+        )
+    } else {
+        Vec::new() // nothing complete to forward
+    };
+    let relay = deliveries
+        .first()
+        .filter(|d| d.kind == DeliveryKind::Relay)
+        .map(|d| (d.id.clone(), meta.clone(), body.clone()));
+    let forwards = !deliveries.is_empty();
+    let stored = shared
+        .store
+        .insert_request(Capture {
+            meta,
+            body,
+            deliveries,
+        })
+        .await;
     drop(held);
-    if let Err(e) = stored {
-        tracing::error!(error = %e, "could not store a captured request");
-        return error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_stored",
-            "Hooklens could not store this request; nothing was kept — send it again later".into(),
-            None,
-        );
-    }
+    let seq = match stored {
+        Ok(seq) => seq,
+        Err(e) => {
+            tracing::error!(error = %e, "could not store a captured request");
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_stored",
+                "Hooklens could not store this request; nothing was kept — send it again later"
+                    .into(),
+                None,
+            );
+        }
+    };
     if let Some(event) = event {
         shared.emit(event);
+    }
+    if forwards {
+        shared.forwarder.wake();
+    }
+    if let (Some((delivery_id, meta, body)), Some(endpoint)) = (relay, endpoint.as_ref()) {
+        let request = hooklens_store::Request {
+            seq,
+            pinned: false,
+            meta,
+            body: Some(body),
+        };
+        if let Some(response) = relay_answer(&shared, endpoint, &delivery_id, &request).await {
+            return response;
+        }
     }
 
     match body_state {
@@ -245,6 +285,38 @@ async fn read_body(
         }
         buf.extend_from_slice(&data);
     }
+}
+
+/// Relay mode: the target's answer, or `None` (answer with the endpoint's response) when it
+/// failed or took longer than the relay timeout.
+async fn relay_answer(
+    shared: &Shared,
+    endpoint: &Endpoint,
+    delivery_id: &str,
+    request: &hooklens_store::Request,
+) -> Option<Response> {
+    let timeout = Duration::from_millis(endpoint.relay.as_ref()?.timeout_ms);
+    let delivery = shared.store.get_delivery(delivery_id).await.ok()?;
+    let attempt = shared.forwarder.relay(delivery, request, timeout).await?;
+    let status = StatusCode::from_u16(attempt.status?).ok()?;
+    let mut response = Response::new(Body::from(attempt.response_body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    for (name, value) in &attempt.response_headers {
+        let hop = matches!(
+            name.as_str(),
+            "connection" | "keep-alive" | "transfer-encoding" | "content-length" | "upgrade"
+        );
+        if let (false, Ok(name), Ok(value)) = (
+            hop,
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    set_id(&mut response, &request.meta.id);
+    Some(response)
 }
 
 /// The endpoint's configured answer, or the default JSON with the id.

@@ -5,7 +5,14 @@ use hooklens_store::{Endpoint, Store, now_us};
 use tokio::sync::{Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
 
+use crate::forward::Forwarder;
 use crate::{Config, Event};
+
+/// Where the two listeners are bound.
+pub(crate) struct Addrs {
+    pub receiver: SocketAddr,
+    pub api: SocketAddr,
+}
 
 /// What every handler shares.
 pub(crate) struct Shared {
@@ -16,6 +23,7 @@ pub(crate) struct Shared {
     endpoints: RwLock<Arc<Vec<Endpoint>>>,
     pub receiver_addr: SocketAddr,
     pub api_addr: SocketAddr,
+    pub forwarder: Arc<Forwarder>,
     pub cancel: CancellationToken,
     /// Body bytes all requests in flight may hold together.
     pub body_budget: Arc<Semaphore>,
@@ -26,19 +34,20 @@ impl Shared {
         config: Config,
         store: Store,
         endpoints: Vec<Endpoint>,
-        receiver_addr: SocketAddr,
-        api_addr: SocketAddr,
+        addrs: Addrs,
+        events: broadcast::Sender<Event>,
+        forwarder: Arc<Forwarder>,
         cancel: CancellationToken,
     ) -> Shared {
-        let (events, _) = broadcast::channel(4096);
         Shared {
             body_budget: Arc::new(Semaphore::new(body_budget(config.max_body))),
             config,
             store,
             events,
             endpoints: RwLock::new(Arc::new(by_longest_path(endpoints))),
-            receiver_addr,
-            api_addr,
+            receiver_addr: addrs.receiver,
+            api_addr: addrs.api,
+            forwarder,
             cancel,
         }
     }
@@ -51,6 +60,61 @@ impl Shared {
     pub fn endpoint_for(&self, path: &str) -> Option<Endpoint> {
         let endpoints = self.endpoints.read().map(|e| e.clone()).ok()?;
         endpoints.iter().find(|e| e.matches(path)).cloned()
+    }
+
+    /// The deliveries a captured request starts: to its endpoint's targets, or else to the
+    /// global ones. The first goes in relay mode when the endpoint relays.
+    pub fn deliveries_for(
+        &self,
+        endpoint: Option<&Endpoint>,
+        path: &str,
+        query: Option<&str>,
+        now_us: i64,
+    ) -> Vec<hooklens_store::NewDelivery> {
+        use hooklens_store::DeliveryKind;
+        let (targets, prefix, retry) = match endpoint {
+            Some(e) if !e.forward.is_empty() => (
+                &e.forward,
+                Some(e.path.as_str()),
+                e.retry.clone().unwrap_or_else(|| self.config.retry.clone()),
+            ),
+            _ => {
+                let prefix = self.config.forward_prefix.as_deref();
+                if prefix.is_some_and(|p| !hooklens_store::path_under(p, path)) {
+                    return Vec::new();
+                }
+                (&self.config.forward_to, prefix, self.config.retry.clone())
+            }
+        };
+        let relay = endpoint.and_then(|e| e.relay.as_ref());
+        targets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, target)| {
+                let url = match crate::forward::target::map_url(target, prefix, path, query) {
+                    Ok(url) => url,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "skipping a forward target");
+                        return None;
+                    }
+                };
+                let (kind, due) = match relay {
+                    // Held while the receiver relays it; retried later if that fails.
+                    Some(r) if i == 0 => (
+                        DeliveryKind::Relay,
+                        now_us + (r.timeout_ms as i64 + 5_000) * 1000,
+                    ),
+                    _ => (DeliveryKind::Auto, now_us),
+                };
+                Some(crate::forward::new_delivery(
+                    kind,
+                    target,
+                    url,
+                    retry.clone(),
+                    due,
+                ))
+            })
+            .collect()
     }
 
     /// Re-reads endpoints after a change and tells subscribers.

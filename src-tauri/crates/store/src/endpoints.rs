@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::{Endpoint, EndpointSpec};
+use crate::model::{Endpoint, EndpointSpec, Forwarding};
 use crate::{Result, Store, StoreError, now_us};
 
 impl Store {
@@ -19,13 +19,14 @@ impl Store {
             .submit(move |conn| {
                 check_unique(conn, &spec, None)?;
                 conn.execute(
-                    "INSERT INTO endpoints (id, name, path, response, created_at_us)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO endpoints (id, name, path, response, forwarding, created_at_us)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![
                         id,
                         spec.name,
                         spec.path,
                         serde_json::to_string(&spec.response)?,
+                        forwarding_json(&spec)?,
                         now_us()
                     ],
                 )?;
@@ -44,12 +45,14 @@ impl Store {
                 get(conn, &id)?;
                 check_unique(conn, &spec, Some(&id))?;
                 conn.execute(
-                    "UPDATE endpoints SET name = ?2, path = ?3, response = ?4 WHERE id = ?1",
+                    "UPDATE endpoints SET name = ?2, path = ?3, response = ?4, forwarding = ?5
+                     WHERE id = ?1",
                     params![
                         id,
                         spec.name,
                         spec.path,
-                        serde_json::to_string(&spec.response)?
+                        serde_json::to_string(&spec.response)?,
+                        forwarding_json(&spec)?
                     ],
                 )?;
                 conn.execute(
@@ -99,42 +102,52 @@ fn check_unique(conn: &Connection, spec: &EndpointSpec, except: Option<&str>) ->
     }
 }
 
-fn row_to_endpoint(row: &rusqlite::Row) -> rusqlite::Result<(Endpoint, String)> {
-    let created: i64 = row.get(4)?;
-    Ok((
-        Endpoint {
-            id: row.get(0)?,
-            name: row.get(1)?,
-            path: row.get(2)?,
-            response: Default::default(),
-            created_at: format_us(created),
-        },
-        row.get(3)?,
-    ))
+fn forwarding_json(spec: &EndpointSpec) -> Result<String> {
+    Ok(serde_json::to_string(&Forwarding {
+        forward: spec.forward.clone(),
+        retry: spec.retry.clone(),
+        relay: spec.relay.clone(),
+    })?)
 }
 
-fn with_response((mut e, json): (Endpoint, String)) -> Result<Endpoint> {
-    e.response = serde_json::from_str(&json)?;
-    Ok(e)
+const COLUMNS: &str = "id, name, path, response, forwarding, created_at_us";
+
+fn row_to_endpoint(row: &rusqlite::Row) -> rusqlite::Result<Result<Endpoint>> {
+    let (response, forwarding): (String, String) = (row.get(3)?, row.get(4)?);
+    let parsed = serde_json::from_str(&response).and_then(|response| {
+        let f: Forwarding = serde_json::from_str(&forwarding)?;
+        Ok((response, f))
+    });
+    let (response, forwarding) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    Ok(Ok(Endpoint {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        path: row.get(2)?,
+        response,
+        forward: forwarding.forward,
+        retry: forwarding.retry,
+        relay: forwarding.relay,
+        created_at: format_us(row.get(5)?),
+    }))
 }
 
 fn list(conn: &Connection) -> Result<Vec<Endpoint>> {
-    let mut stmt = conn
-        .prepare("SELECT id, name, path, response, created_at_us FROM endpoints ORDER BY path")?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM endpoints ORDER BY path"))?;
     let rows = stmt.query_map([], row_to_endpoint)?;
-    rows.map(|r| with_response(r?)).collect()
+    rows.map(|r| r?).collect()
 }
 
 fn get(conn: &Connection, id: &str) -> Result<Endpoint> {
-    let row = conn
-        .query_row(
-            "SELECT id, name, path, response, created_at_us FROM endpoints WHERE id = ?1",
-            [id],
-            row_to_endpoint,
-        )
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("endpoint {id}")))?;
-    with_response(row)
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM endpoints WHERE id = ?1"),
+        [id],
+        row_to_endpoint,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("endpoint {id}")))?
 }
 
 /// RFC 3339 in UTC with microseconds.

@@ -5,6 +5,7 @@
 //! durable without paying one fsync per request. Readers use their own connections (WAL).
 //! When the writer is idle it feeds the full-text index, so search never slows capture.
 
+mod deliveries;
 mod endpoints;
 mod error;
 mod migrate;
@@ -20,12 +21,16 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use deliveries::{
+    Attempt, AttemptOutcome, Delivery, DeliveryFilter, DeliveryKind, DeliverySpec, DeliveryState,
+    NewDelivery, Overrides, RetryPolicy, TargetGate,
+};
 pub use endpoints::format_us;
 pub use error::StoreError;
 pub use model::{
-    BodyState, Capture, Endpoint, EndpointResponse, EndpointSpec, MAX_DELAY_MS, Page, Request,
-    RequestFilter, RequestMeta, RetentionSettings, Settings, SettingsPatch, merge_patch,
-    parse_header_block,
+    BodyState, Capture, Endpoint, EndpointResponse, EndpointSpec, ForwardTarget, MAX_DELAY_MS,
+    Page, PathMode, Relay, Request, RequestFilter, RequestMeta, RetentionSettings, Settings,
+    SettingsPatch, merge_patch, parse_header_block, path_under,
 };
 pub use retention::RetentionReport;
 

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{Result, StoreError};
+use crate::{Result, RetryPolicy, StoreError};
 
 /// What happened to a request's body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -60,11 +60,13 @@ pub struct RequestMeta {
     pub response_status: u16,
 }
 
-/// A request as the receiver hands it to the store.
+/// A request as the receiver hands it to the store, with the deliveries it starts; all are
+/// committed together, so a forward is never lost between capture and queue.
 #[derive(Debug, Clone)]
 pub struct Capture {
     pub meta: RequestMeta,
     pub body: Vec<u8>,
+    pub deliveries: Vec<crate::NewDelivery>,
 }
 
 /// A stored request.
@@ -193,6 +195,16 @@ pub struct EndpointSpec {
     pub path: String,
     #[serde(default)]
     pub response: EndpointResponse,
+    /// Where requests to this endpoint are forwarded (several: each gets a copy). Empty: the
+    /// global target (`hooklens serve --forward-to`), if any.
+    #[serde(default)]
+    pub forward: Vec<ForwardTarget>,
+    /// Retry policy for this endpoint's deliveries; absent: the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+    /// Relay mode: answer the sender with the first target's answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<Relay>,
 }
 
 /// A named endpoint.
@@ -202,8 +214,64 @@ pub struct Endpoint {
     pub name: String,
     pub path: String,
     pub response: EndpointResponse,
+    pub forward: Vec<ForwardTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<Relay>,
     /// RFC 3339, UTC.
     pub created_at: String,
+}
+
+/// A service requests are forwarded to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardTarget {
+    /// e.g. `http://localhost:3000/webhooks`. Must resolve to loopback unless the setting
+    /// `allow_remote_targets` is on.
+    pub url: String,
+    /// `keep` (default): the target URL plus the captured path after the endpoint's prefix,
+    /// plus the query. `fixed`: the target URL as is, plus the query.
+    #[serde(default)]
+    pub path: PathMode,
+    /// Headers added to each forwarded request (replacing ones of the same name).
+    #[serde(default)]
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PathMode {
+    #[default]
+    Keep,
+    Fixed,
+}
+
+/// Relay mode: the receiver waits for the first target's answer and returns it to the
+/// sender (status, headers, body); if the target fails or is slower than `timeout_ms`, the
+/// endpoint's `response` is the answer and the delivery is retried as usual.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Relay {
+    /// Default 10000, at most 30000.
+    #[serde(default = "default_relay_timeout")]
+    pub timeout_ms: u64,
+}
+
+fn default_relay_timeout() -> u64 {
+    10_000
+}
+
+/// How endpoint forwarding is stored: one JSON column.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Forwarding {
+    #[serde(default)]
+    pub forward: Vec<ForwardTarget>,
+    #[serde(default)]
+    pub retry: Option<RetryPolicy>,
+    #[serde(default)]
+    pub relay: Option<Relay>,
 }
 
 impl EndpointSpec {
@@ -235,6 +303,35 @@ impl EndpointSpec {
             ));
         }
         self.path = path.to_string();
+        for target in &self.forward {
+            let url = target.url.trim();
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+                return invalid(format!(
+                    "forward target {:?} must be an http:// or https:// URL, e.g. http://localhost:3000/webhooks",
+                    target.url
+                ));
+            }
+            for (name, value) in &target.headers {
+                if http_token(name).is_none() || value.chars().any(|c| c == '\r' || c == '\n') {
+                    return invalid(format!(
+                        "forward header {name:?} is not a valid HTTP header"
+                    ));
+                }
+            }
+        }
+        if let Some(retry) = &self.retry {
+            retry.validate()?;
+        }
+        if self
+            .relay
+            .as_ref()
+            .is_some_and(|r| r.timeout_ms == 0 || r.timeout_ms > MAX_DELAY_MS)
+        {
+            return invalid("relay timeout_ms must be 1 to 30000".into());
+        }
+        if self.relay.is_some() && self.forward.is_empty() {
+            return invalid("relay mode needs a forward target to relay to".into());
+        }
         let r = &self.response;
         if !(100..=599).contains(&r.status) {
             return invalid(format!("response status {} is not in 100–599", r.status));
@@ -270,7 +367,7 @@ impl Endpoint {
 
 /// `path` is `prefix` or below it, on a segment boundary: `/stripe` takes `/stripe/x`, not
 /// `/stripes`.
-fn path_under(prefix: &str, path: &str) -> bool {
+pub fn path_under(prefix: &str, path: &str) -> bool {
     path.strip_prefix(prefix)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
@@ -288,6 +385,10 @@ fn http_token(s: &str) -> Option<&str> {
 pub struct Settings {
     #[serde(default)]
     pub retention: RetentionSettings,
+    /// Allow forward targets that resolve to addresses other than loopback. Off by default:
+    /// anyone who can send webhooks could otherwise make Hooklens call into your network.
+    #[serde(default)]
+    pub allow_remote_targets: bool,
 }
 
 /// Which old requests are deleted. Pinned requests are always kept. `null` turns a limit off.
@@ -381,6 +482,9 @@ mod tests {
             name: name.into(),
             path: path.into(),
             response: EndpointResponse::default(),
+            forward: Vec::new(),
+            retry: None,
+            relay: None,
         };
         let cases: &[(&str, &str, Result<&str, &str>)] = &[
             ("stripe", "/stripe", Ok("/stripe")),
@@ -413,6 +517,9 @@ mod tests {
             name: "s".into(),
             path: "/stripe".into(),
             response: EndpointResponse::default(),
+            forward: Vec::new(),
+            retry: None,
+            relay: None,
         };
         assert!(e.matches("/stripe"));
         assert!(e.matches("/stripe/"));

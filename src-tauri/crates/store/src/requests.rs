@@ -112,7 +112,11 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
         m.size as i64,
         m.response_status,
     ])?;
-    Ok(conn.last_insert_rowid())
+    let seq = conn.last_insert_rowid();
+    for delivery in &c.deliveries {
+        crate::deliveries::insert(conn, seq, &m.id, delivery)?;
+    }
+    Ok(seq)
 }
 
 const COLUMNS: &str = "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
@@ -264,6 +268,7 @@ pub(crate) mod tests {
                 response_status: 200,
             },
             body: body.to_vec(),
+            deliveries: Vec::new(),
         }
     }
 

@@ -33,6 +33,7 @@ async fn create(
     State(shared): State<Arc<Shared>>,
     Json(spec): Json<EndpointSpec>,
 ) -> ApiResult<(StatusCode, Json<Endpoint>)> {
+    check_targets(&spec)?;
     let endpoint = shared.store.create_endpoint(spec).await?;
     shared.reload_endpoints().await?;
     Ok((StatusCode::CREATED, Json(endpoint)))
@@ -66,11 +67,15 @@ async fn update(
         name: current.name,
         path: current.path,
         response: current.response,
+        forward: current.forward,
+        retry: current.retry,
+        relay: current.relay,
     };
     let mut doc = serde_json::to_value(&spec).map_err(|e| ApiError::invalid(e.to_string()))?;
     merge_patch(&mut doc, &patch);
     let spec: EndpointSpec = serde_json::from_value(doc)
         .map_err(|e| ApiError::invalid(format!("invalid endpoint: {e}")))?;
+    check_targets(&spec)?;
     let endpoint = shared.store.update_endpoint(&id, spec).await?;
     shared.reload_endpoints().await?;
     Ok(Json(endpoint))
@@ -86,4 +91,13 @@ async fn delete_one(
     shared.store.delete_endpoint(&id).await?;
     shared.reload_endpoints().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every forward target must be a URL the forwarder can use.
+fn check_targets(spec: &EndpointSpec) -> ApiResult<()> {
+    for target in &spec.forward {
+        crate::forward::target::map_url(target, Some(&spec.path), &spec.path, None)
+            .map_err(ApiError::invalid)?;
+    }
+    Ok(())
 }

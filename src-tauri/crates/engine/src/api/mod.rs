@@ -5,6 +5,7 @@
 //! need the token, as a bearer header or the cookie `/login` sets.
 
 mod auth;
+mod deliveries;
 mod endpoints;
 mod error;
 mod events;
@@ -91,6 +92,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .routes(routes!(health))
         .routes(routes!(status))
         .merge(requests::router())
+        .merge(deliveries::router())
         .merge(endpoints::router())
         .merge(settings::router())
         .merge(events::router())

@@ -33,6 +33,9 @@ async fn patch_settings(
     Json(patch): Json<serde_json::Value>,
 ) -> ApiResult<Json<Settings>> {
     let settings = shared.store.patch_settings(patch).await?;
+    shared
+        .forwarder
+        .set_allow_remote(settings.allow_remote_targets);
     shared.emit(Event::SettingsChanged);
     apply_retention(&shared).await;
     Ok(Json(settings))

@@ -2,7 +2,10 @@
 //! clients must render it as text.
 
 use base64::Engine as _;
-use hooklens_store::{BodyState, Request, RequestMeta, format_us};
+use hooklens_store::{
+    Attempt, BodyState, Delivery, DeliveryKind, DeliveryState, Overrides, Request, RequestMeta,
+    format_us,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -160,4 +163,99 @@ pub struct ErrorDetail {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Removed {
     pub deleted: u64,
+}
+
+/// A delivery of a request to a target, with its attempts when asked for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryJson {
+    pub id: String,
+    pub request_id: String,
+    pub kind: DeliveryKind,
+    /// The target as configured.
+    pub target: String,
+    /// The URL attempts go to.
+    pub url: String,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    /// RFC 3339: when it is tried next (pending only).
+    pub next_attempt_at: Option<String>,
+    pub last_status: Option<u16>,
+    /// What went wrong last and what happens next, for a person.
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// For edited replays: what replaced the captured request's parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Overrides>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt_list: Option<Vec<AttemptJson>>,
+}
+
+impl DeliveryJson {
+    pub fn from_delivery(d: &Delivery, attempts: Option<&[Attempt]>) -> DeliveryJson {
+        DeliveryJson {
+            id: d.id.clone(),
+            request_id: d.request_id.clone(),
+            kind: d.kind,
+            target: d.target.clone(),
+            url: d.url.clone(),
+            state: d.state,
+            attempts: d.attempts,
+            next_attempt_at: match d.state {
+                DeliveryState::Pending => d.next_attempt_at_us.map(format_us),
+                _ => None,
+            },
+            last_status: d.last_status,
+            last_error: d.last_error.clone(),
+            created_at: format_us(d.created_at_us),
+            updated_at: format_us(d.updated_at_us),
+            overrides: d.spec.overrides.clone(),
+            attempt_list: attempts.map(|a| a.iter().map(AttemptJson::from).collect()),
+        }
+    }
+}
+
+/// One try at a delivery.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttemptJson {
+    pub n: u32,
+    pub started_at: String,
+    pub duration_ms: f64,
+    /// The target's status, when it answered.
+    pub status: Option<u16>,
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub response_headers: Vec<(String, String)>,
+    /// The first 64 KiB of the response body, base64.
+    pub response_body_base64: String,
+    /// The same, as text, when UTF-8.
+    pub response_body_text: Option<String>,
+    /// Full response size, when known.
+    pub response_size: Option<u64>,
+    /// `refused`, `dns`, `timeout`, `tls`, `reset`, `blocked`, `invalid` or `other`.
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+}
+
+impl From<&Attempt> for AttemptJson {
+    fn from(a: &Attempt) -> AttemptJson {
+        AttemptJson {
+            n: a.n,
+            started_at: format_us(a.started_at_us),
+            duration_ms: a.duration_us as f64 / 1000.0,
+            status: a.status,
+            response_headers: a
+                .response_headers
+                .iter()
+                .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
+                .collect(),
+            response_body_base64: base64::engine::general_purpose::STANDARD
+                .encode(&a.response_body),
+            response_body_text: std::str::from_utf8(&a.response_body)
+                .ok()
+                .map(str::to_string),
+            response_size: a.response_size,
+            error_kind: a.error_kind.clone(),
+            error: a.error.clone(),
+        }
+    }
 }

@@ -25,6 +25,7 @@ fn capture(id: &str, body: &str) -> Capture {
             response_status: 200,
         },
         body: body.as_bytes().to_vec(),
+        deliveries: Vec::new(),
     }
 }
 

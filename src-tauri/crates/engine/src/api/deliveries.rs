@@ -1,0 +1,307 @@
+//! Forwarding in the API: replay (edited or not, one or many), deliveries with their
+//! attempts, and the targets' health.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use hooklens_store::{
+    DeliveryFilter, DeliveryKind, DeliveryState, ForwardTarget, Overrides, PathMode, Request,
+};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::types::{DeliveryJson, ErrorBody, RequestQuery};
+use super::{ApiError, ApiResult};
+use crate::forward::TargetStatus;
+use crate::forward::target::map_url;
+use crate::state::Shared;
+
+pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+    OpenApiRouter::new()
+        .routes(routes!(replay_one))
+        .routes(routes!(replay_many))
+        .routes(routes!(of_request))
+        .routes(routes!(list))
+        .routes(routes!(get_one))
+        .routes(routes!(targets))
+}
+
+/// What to replay, and how to change it first.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayBody {
+    /// Send to this URL exactly (plus the captured query). Default: the request's endpoint
+    /// target, or the global `--forward-to`, mapped as when it was captured.
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path and query to send instead of the mapped ones, e.g. `/webhooks?test=1`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Replaces all captured headers.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Vec<String>>>)]
+    pub headers: Option<Vec<(String, String)>>,
+    #[serde(default)]
+    pub body_base64: Option<String>,
+}
+
+/// Replays many requests: those listed, or those matching a filter.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkReplayBody {
+    /// Request ids. Either this or `filter`.
+    #[serde(default)]
+    pub ids: Option<Vec<String>>,
+    /// The same filters as `GET /api/v1/requests` (`endpoint`, `method`, `q`, `since`,
+    /// `until`, `pinned`); at most 1000 requests, the newest.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub filter: Option<serde_json::Value>,
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkReplayed {
+    pub deliveries: Vec<DeliveryJson>,
+    /// Requests that could not be replayed, with why.
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Replays a request, edited or not: a new delivery, attempted at once and retried like
+/// any other.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/replay", params(("id" = String, Path)),
+    request_body(content = ReplayBody, description = "all fields optional"),
+    responses((status = 202, body = DeliveryJson), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn replay_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Option<Json<ReplayBody>>,
+) -> ApiResult<(StatusCode, Json<DeliveryJson>)> {
+    let body = body.map(|Json(b)| b).unwrap_or_default();
+    let request = shared.store.get_request(&id).await?;
+    let overrides = Overrides {
+        method: body.method,
+        path: body.path,
+        headers: body.headers,
+        body_base64: body.body_base64,
+    };
+    let delivery = replay(&shared, &request, body.target.as_deref(), overrides).await?;
+    Ok((StatusCode::ACCEPTED, Json(delivery)))
+}
+
+/// Replays many requests as they were captured.
+#[utoipa::path(post, path = "/api/v1/replay", request_body = BulkReplayBody,
+    responses((status = 202, body = BulkReplayed), (status = 400, body = ErrorBody)))]
+async fn replay_many(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<BulkReplayBody>,
+) -> ApiResult<(StatusCode, Json<BulkReplayed>)> {
+    let ids: Vec<String> = match (body.ids, body.filter) {
+        (Some(ids), None) => ids,
+        (None, Some(filter)) => {
+            let query: RequestQuery = serde_json::from_value(filter)
+                .map_err(|e| ApiError::invalid(format!("filter: {e}")))?;
+            let mut filter = query.to_filter()?;
+            filter.limit = 1000;
+            let page = shared.store.list_requests(filter).await?;
+            page.items.into_iter().rev().map(|r| r.meta.id).collect()
+        }
+        _ => return Err(ApiError::invalid("give either `ids` or `filter`")),
+    };
+    if ids.len() > 1000 {
+        return Err(ApiError::invalid("at most 1000 requests at once"));
+    }
+    let mut out = BulkReplayed {
+        deliveries: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for id in ids {
+        let result = match shared.store.get_request(&id).await {
+            Ok(request) => {
+                replay(
+                    &shared,
+                    &request,
+                    body.target.as_deref(),
+                    Overrides::default(),
+                )
+                .await
+            }
+            Err(e) => Err(e.into()),
+        };
+        match result {
+            Ok(delivery) => out.deliveries.push(delivery),
+            Err(e) => out.skipped.push((id, e.message)),
+        }
+    }
+    Ok((StatusCode::ACCEPTED, Json(out)))
+}
+
+/// Queues a replay of `request`.
+pub(crate) async fn replay(
+    shared: &Shared,
+    request: &Request,
+    target: Option<&str>,
+    overrides: Overrides,
+) -> ApiResult<DeliveryJson> {
+    let endpoint = shared.endpoint_for(&request.meta.path);
+    let (target, prefix, retry) = match target {
+        Some(url) => (
+            ForwardTarget {
+                url: url.to_string(),
+                path: PathMode::Fixed,
+                headers: Vec::new(),
+            },
+            None,
+            shared.config.retry.clone(),
+        ),
+        None => {
+            let (targets, prefix, retry) = match &endpoint {
+                Some(e) if !e.forward.is_empty() => (
+                    e.forward.clone(),
+                    Some(e.path.clone()),
+                    e.retry
+                        .clone()
+                        .unwrap_or_else(|| shared.config.retry.clone()),
+                ),
+                _ => (
+                    shared.config.forward_to.clone(),
+                    shared.config.forward_prefix.clone(),
+                    shared.config.retry.clone(),
+                ),
+            };
+            let target = targets.into_iter().next().ok_or_else(|| {
+                ApiError::invalid(
+                    "nowhere to replay to: pass `target`, give the endpoint a forward target, \
+                     or start Hooklens with --forward-to",
+                )
+            })?;
+            (target, prefix, retry)
+        }
+    };
+    let url = map_url(
+        &target,
+        prefix.as_deref(),
+        &request.meta.path,
+        request.meta.query.as_deref(),
+    )
+    .map_err(ApiError::invalid)?;
+    let mut new = crate::forward::new_delivery(
+        DeliveryKind::Replay,
+        &target,
+        url,
+        retry,
+        shared.forwarder.now_us(),
+    );
+    if overrides != Overrides::default() {
+        new.spec.overrides = Some(overrides);
+    }
+    let delivery = shared.forwarder.enqueue(&request.meta.id, new).await?;
+    Ok(DeliveryJson::from_delivery(&delivery, None))
+}
+
+/// A request's deliveries with all their attempts, newest first.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/deliveries", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<DeliveryJson>), (status = 404, body = ErrorBody)))]
+async fn of_request(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<DeliveryJson>>> {
+    shared.store.get_request(&id).await?; // 404 for an unknown request
+    let deliveries = shared
+        .store
+        .list_deliveries(DeliveryFilter {
+            request_id: Some(id),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await?;
+    let mut out = Vec::with_capacity(deliveries.len());
+    for d in deliveries {
+        let attempts = shared.store.attempts(d.seq).await?;
+        out.push(DeliveryJson::from_delivery(&d, Some(&attempts)));
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DeliveryQuery {
+    /// `pending`, `succeeded` or `failed`.
+    state: Option<DeliveryState>,
+    /// Page size, 1–1000 (default 50).
+    limit: Option<usize>,
+    /// The `next` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryPage {
+    pub items: Vec<DeliveryJson>,
+    pub next: Option<String>,
+}
+
+/// Recent deliveries, newest first, without attempts.
+#[utoipa::path(get, path = "/api/v1/deliveries", params(DeliveryQuery),
+    responses((status = 200, body = DeliveryPage), (status = 400, body = ErrorBody)))]
+async fn list(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<DeliveryQuery>,
+) -> ApiResult<Json<DeliveryPage>> {
+    let limit = query.limit.unwrap_or(50).clamp(1, 1000);
+    let before_seq = query
+        .cursor
+        .map(|c| c.parse::<i64>())
+        .transpose()
+        .map_err(|_| ApiError::invalid("cursor must be the `next` of a previous page"))?;
+    let mut items = shared
+        .store
+        .list_deliveries(DeliveryFilter {
+            state: query.state,
+            before_seq,
+            limit: limit + 1,
+            ..Default::default()
+        })
+        .await?;
+    let next = (items.len() > limit).then(|| {
+        items.truncate(limit);
+        items.last().map(|d| d.seq.to_string())
+    });
+    Ok(Json(DeliveryPage {
+        items: items
+            .iter()
+            .map(|d| DeliveryJson::from_delivery(d, None))
+            .collect(),
+        next: next.flatten(),
+    }))
+}
+
+/// One delivery with its attempts.
+#[utoipa::path(get, path = "/api/v1/deliveries/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = DeliveryJson), (status = 404, body = ErrorBody)))]
+async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DeliveryJson>> {
+    let delivery = shared.store.get_delivery(&id).await?;
+    let attempts = shared.store.attempts(delivery.seq).await?;
+    Ok(Json(DeliveryJson::from_delivery(
+        &delivery,
+        Some(&attempts),
+    )))
+}
+
+/// Forward targets: up or down (since when, why), failures in a row, deliveries waiting.
+#[utoipa::path(get, path = "/api/v1/targets",
+    responses((status = 200, body = Vec<TargetStatus>)))]
+async fn targets(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<TargetStatus>>> {
+    Ok(Json(shared.forwarder.targets().await?))
+}

@@ -1,0 +1,165 @@
+//! A target's circuit breaker: after [`THRESHOLD`] failures in a row the target is down; its
+//! deliveries wait while one probe at a time checks it, with growing gaps; a success brings
+//! it back up.
+
+use hooklens_store::{TargetGate, format_us};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Failures in a row that mark a target down.
+pub const THRESHOLD: u32 = 5;
+/// Longest gap between probes of a down target (µs).
+const MAX_PROBE_GAP_US: i64 = 30_000_000;
+
+#[derive(Debug, Default)]
+pub struct Breaker {
+    failures: u32,
+    down: Option<Down>,
+}
+
+#[derive(Debug)]
+struct Down {
+    since_us: i64,
+    reason: String,
+    probes: u32,
+    next_probe_us: i64,
+    /// A probe is in flight until this moment (its lease).
+    probing_until_us: Option<i64>,
+}
+
+/// A change worth telling people about.
+pub enum Change {
+    Up,
+    Down(String),
+}
+
+/// What the API says about a target.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TargetStatus {
+    /// The target's URL as configured.
+    pub target: String,
+    /// `up` or `down`.
+    pub state: String,
+    /// RFC 3339: since when it is down.
+    pub down_since: Option<String>,
+    /// Why it is down: the last failure.
+    pub reason: Option<String>,
+    /// Failures in a row.
+    pub failures: u32,
+    /// Deliveries waiting for it.
+    pub pending: u64,
+    /// RFC 3339: when it is probed next.
+    pub next_probe: Option<String>,
+}
+
+impl Breaker {
+    pub fn success(&mut self) -> Option<Change> {
+        self.failures = 0;
+        self.down.take().map(|_| Change::Up)
+    }
+
+    pub fn failure(&mut self, now: i64, reason: &str) -> Option<Change> {
+        self.failures += 1;
+        match &mut self.down {
+            Some(down) => {
+                down.probes += 1;
+                down.probing_until_us = None;
+                down.reason = reason.to_string();
+                down.next_probe_us = now + probe_gap(down.probes);
+                None
+            }
+            None if self.failures >= THRESHOLD => {
+                self.down = Some(Down {
+                    since_us: now,
+                    reason: reason.to_string(),
+                    probes: 0,
+                    next_probe_us: now + probe_gap(0),
+                    probing_until_us: None,
+                });
+                Some(Change::Down(reason.to_string()))
+            }
+            None => None,
+        }
+    }
+
+    /// A probe went out; hold the rest until its lease ends.
+    pub fn probing(&mut self, until_us: i64) {
+        if let Some(down) = &mut self.down {
+            down.probing_until_us = Some(until_us);
+        }
+    }
+
+    pub fn gate(&self, now: i64) -> Option<TargetGate> {
+        let down = self.down.as_ref()?;
+        Some(match down.probing_until_us {
+            Some(until) => TargetGate::Down { probe_at_us: until },
+            None if down.next_probe_us <= now => TargetGate::Probe,
+            None => TargetGate::Down {
+                probe_at_us: down.next_probe_us,
+            },
+        })
+    }
+
+    pub fn status(&self, target: &str, pending: u64) -> TargetStatus {
+        TargetStatus {
+            target: target.to_string(),
+            state: if self.down.is_some() { "down" } else { "up" }.into(),
+            down_since: self.down.as_ref().map(|d| format_us(d.since_us)),
+            reason: self.down.as_ref().map(|d| d.reason.clone()),
+            failures: self.failures,
+            pending,
+            next_probe: self.down.as_ref().map(|d| format_us(d.next_probe_us)),
+        }
+    }
+}
+
+/// 1 s, 2 s, 4 s … up to 30 s.
+fn probe_gap(probes: u32) -> i64 {
+    (1_000_000i64 << probes.min(5)).min(MAX_PROBE_GAP_US)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_after_threshold_probes_with_growing_gaps_and_closes() {
+        let mut b = Breaker::default();
+        for i in 1..THRESHOLD {
+            assert!(b.failure(i as i64, "refused").is_none());
+            assert_eq!(b.gate(0), None, "still up after {i}");
+        }
+        assert!(matches!(b.failure(100, "refused"), Some(Change::Down(_))));
+        assert_eq!(
+            b.gate(100),
+            Some(TargetGate::Down {
+                probe_at_us: 1_000_100
+            })
+        );
+        assert_eq!(b.gate(1_000_100), Some(TargetGate::Probe));
+        b.probing(5_000_000);
+        assert_eq!(
+            b.gate(1_000_200),
+            Some(TargetGate::Down {
+                probe_at_us: 5_000_000
+            })
+        );
+        assert!(b.failure(2_000_000, "refused").is_none(), "still down");
+        assert_eq!(
+            b.gate(2_000_000),
+            Some(TargetGate::Down {
+                probe_at_us: 4_000_000
+            })
+        );
+        assert_eq!(b.status("t", 3).state, "down");
+        assert!(matches!(b.success(), Some(Change::Up)));
+        assert_eq!(b.gate(0), None);
+        assert!(b.success().is_none(), "already up");
+    }
+
+    #[test]
+    fn probe_gaps() {
+        let gaps: Vec<i64> = (0..8).map(|p| probe_gap(p) / 1_000_000).collect();
+        assert_eq!(gaps, [1, 2, 4, 8, 16, 30, 30, 30]);
+    }
+}

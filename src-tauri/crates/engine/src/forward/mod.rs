@@ -1,0 +1,405 @@
+//! Forwarding: a persistent delivery queue worked by one scheduler task.
+//!
+//! Deliveries live in the store, so a pending retry survives a crash or a quit. The
+//! scheduler leases due deliveries (a lease that lapses makes them due again: at least
+//! once), sends each attempt, stores it, and computes the next one with [`retry`]. A target
+//! that keeps failing is marked down by its breaker: its deliveries wait (without using up
+//! their retries) while one probe at a time checks it, and all flow again once it answers.
+
+mod breaker;
+pub mod clock;
+pub mod retry;
+mod send;
+pub mod target;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hooklens_store::{
+    AttemptOutcome, Delivery, DeliveryKind, DeliverySpec, DeliveryState, ForwardTarget,
+    NewDelivery, Request, RetryPolicy, Store, StoreError, TargetGate,
+};
+use tokio::sync::{Notify, broadcast};
+use tokio_util::sync::CancellationToken;
+
+use crate::Event;
+use breaker::Breaker;
+pub use breaker::TargetStatus;
+use clock::Clock;
+use target::Guard;
+
+/// Attempts in flight at once, over all targets.
+const MAX_IN_FLIGHT: usize = 64;
+/// Attempts in flight at once to one target.
+const PER_TARGET: usize = 8;
+
+/// The forwarder: owns the HTTP client, the breakers and the scheduler's wake-up.
+pub struct Forwarder {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    client: reqwest::Client,
+    guard: Guard,
+    wake: Notify,
+    state: Mutex<State>,
+    events: broadcast::Sender<Event>,
+}
+
+#[derive(Default)]
+struct State {
+    breakers: HashMap<String, Breaker>,
+    in_flight: HashMap<String, usize>,
+    total_in_flight: usize,
+}
+
+impl Forwarder {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        events: broadcast::Sender<Event>,
+        allow_remote: bool,
+    ) -> Result<Arc<Forwarder>, String> {
+        let guard = Guard::default();
+        guard.set_allow_remote(allow_remote);
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(guard.clone())
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Arc::new(Forwarder {
+            store,
+            clock,
+            client,
+            guard,
+            wake: Notify::new(),
+            state: Mutex::new(State::default()),
+            events,
+        }))
+    }
+
+    /// Whether targets off loopback are allowed (the setting `allow_remote_targets`).
+    pub fn set_allow_remote(&self, allow: bool) {
+        self.guard.set_allow_remote(allow);
+    }
+
+    /// Tells the scheduler that deliveries were queued.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn now_us(&self) -> i64 {
+        self.clock.now_us()
+    }
+
+    /// Every target that has a breaker or pending deliveries.
+    pub async fn targets(&self) -> Result<Vec<TargetStatus>, StoreError> {
+        let pending = self.store.pending_by_target().await?;
+        let state = self.lock();
+        let mut out: Vec<TargetStatus> = state
+            .breakers
+            .iter()
+            .map(|(target, b)| b.status(target, 0))
+            .collect();
+        for (target, count) in pending {
+            match out.iter_mut().find(|t| t.target == target) {
+                Some(t) => t.pending = count,
+                None => out.push(Breaker::default().status(&target, count)),
+            }
+        }
+        out.sort_by(|a, b| a.target.cmp(&b.target));
+        Ok(out)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs the scheduler until `cancel`.
+    pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
+        loop {
+            let now = self.clock.now_us();
+            let (gates, room) = self.gates(now);
+            let lease_until = now + LEASE.as_micros() as i64;
+            let leased = if room > 0 {
+                match self
+                    .store
+                    .lease_due(now, lease_until, room, gates.clone())
+                    .await
+                {
+                    Ok(leased) => leased,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the delivery queue; retrying");
+                        Vec::new()
+                    }
+                }
+            } else {
+                Vec::new()
+            };
+            let took_any = !leased.is_empty();
+            for delivery in leased {
+                let probe = gates
+                    .iter()
+                    .any(|(t, g)| *t == delivery.target && *g == TargetGate::Probe);
+                self.start(delivery, probe, lease_until);
+            }
+            let next = self.store.next_delivery_due().await.ok().flatten();
+            let wait = match next {
+                // Due now but nothing could be taken: wait for an attempt to finish.
+                Some(at) if at <= now && !took_any => None,
+                Some(at) if at <= now => continue,
+                Some(at) => Some(self.clock.sleep_until(at)),
+                None => None,
+            };
+            tokio::select! {
+                () = async { match wait { Some(sleep) => sleep.await, None => std::future::pending().await } } => {}
+                () = self.wake.notified() => {}
+                () = cancel.cancelled() => return,
+            }
+        }
+    }
+
+    /// Gates for the lease, and how many attempts may start now.
+    fn gates(&self, now: i64) -> (Vec<(String, TargetGate)>, usize) {
+        let state = self.lock();
+        let mut gates: Vec<(String, TargetGate)> = Vec::new();
+        for (target, breaker) in &state.breakers {
+            if let Some(gate) = breaker.gate(now) {
+                gates.push((target.clone(), gate));
+            }
+        }
+        for (target, n) in &state.in_flight {
+            if *n >= PER_TARGET && !gates.iter().any(|(t, _)| t == target) {
+                gates.push((target.clone(), TargetGate::Busy));
+            }
+        }
+        (gates, MAX_IN_FLIGHT.saturating_sub(state.total_in_flight))
+    }
+
+    fn start(self: &Arc<Self>, delivery: Delivery, probe: bool, lease_until: i64) {
+        {
+            let mut state = self.lock();
+            *state.in_flight.entry(delivery.target.clone()).or_default() += 1;
+            state.total_in_flight += 1;
+            if probe {
+                state
+                    .breakers
+                    .entry(delivery.target.clone())
+                    .or_default()
+                    .probing(lease_until);
+            }
+        }
+        let me = self.clone();
+        tokio::spawn(async move {
+            let target = delivery.target.clone();
+            me.attempt(delivery).await;
+            let mut state = me.lock();
+            if let Some(n) = state.in_flight.get_mut(&target) {
+                *n = n.saturating_sub(1);
+            }
+            state.total_in_flight = state.total_in_flight.saturating_sub(1);
+            drop(state);
+            me.wake.notify_one();
+        });
+    }
+
+    /// One attempt of `delivery`, stored with its outcome.
+    async fn attempt(&self, delivery: Delivery) {
+        let started_at = self.clock.now_us();
+        let n = delivery.attempts + 1;
+        let request = match self.store.get_request(&delivery.request_id).await {
+            Ok(request) => request,
+            Err(StoreError::NotFound(_)) => return, // deleted meanwhile; its deliveries went too
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot load a request to forward; will retry");
+                return;
+            }
+        };
+        let timeout = Duration::from_millis(delivery.spec.retry.timeout_ms);
+        let sent = match send::outgoing(&delivery, &request) {
+            Ok(out) => send::send(&self.client, &self.guard, out, n, started_at, timeout).await,
+            Err(why) => send::Sent {
+                attempt: hooklens_store::Attempt {
+                    n,
+                    started_at_us: started_at,
+                    duration_us: 0,
+                    status: None,
+                    response_headers: Vec::new(),
+                    response_body: Vec::new(),
+                    response_size: None,
+                    error_kind: Some("invalid".into()),
+                    error: Some(why),
+                },
+                retry_after: None,
+            },
+        };
+        self.finish(delivery, sent).await;
+    }
+
+    /// Stores an attempt, decides what comes next, updates the breaker and tells listeners.
+    async fn finish(&self, delivery: Delivery, sent: send::Sent) {
+        let now = self.clock.now_us();
+        let attempt = &sent.attempt;
+        let status = attempt.status;
+        let succeeded = status.is_some_and(|s| (200..300).contains(&s));
+        let gone = status == Some(410) || attempt.error_kind.as_deref() == Some("invalid");
+        let what = describe_failure(&delivery, attempt);
+        let outcome = if succeeded {
+            AttemptOutcome {
+                state: DeliveryState::Succeeded,
+                next_attempt_at_us: None,
+                summary: None,
+            }
+        } else if gone {
+            AttemptOutcome {
+                state: DeliveryState::Failed,
+                next_attempt_at_us: None,
+                summary: Some(format!("{what} — not retried")),
+            }
+        } else {
+            let retries_done = attempt.n - 1;
+            let seed = retry::seed(&delivery.id, attempt.n);
+            match retry::next_delay(&delivery.spec.retry, retries_done, sent.retry_after, seed) {
+                Some(delay) => AttemptOutcome {
+                    state: DeliveryState::Pending,
+                    next_attempt_at_us: Some(now + delay.as_micros() as i64),
+                    summary: Some(format!("{what} — next retry in {}", human_delay(delay))),
+                },
+                None => AttemptOutcome {
+                    state: DeliveryState::Failed,
+                    next_attempt_at_us: None,
+                    summary: Some(format!("{what} — gave up after {} attempts", attempt.n)),
+                },
+            }
+        };
+        let target = delivery.target.clone();
+        let stored = self
+            .store
+            .record_attempt(delivery.seq, sent.attempt.clone(), outcome)
+            .await;
+        let change = {
+            let mut state = self.lock();
+            let breaker = state.breakers.entry(target.clone()).or_default();
+            if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
+                breaker.success()
+            } else {
+                breaker.failure(now, &what)
+            }
+        };
+        match change {
+            Some(breaker::Change::Up) => {
+                tracing::info!(%target, "target answers again; resuming its deliveries");
+                if let Err(e) = self.store.reschedule_target(&target, now).await {
+                    tracing::warn!(error = %e, "cannot resume deliveries");
+                }
+                let _ = self
+                    .events
+                    .send(Event::TargetChanged { target, down: None });
+                self.wake.notify_one();
+            }
+            Some(breaker::Change::Down(reason)) => {
+                tracing::warn!(%target, %reason, "target keeps failing; holding its deliveries");
+                let _ = self.events.send(Event::TargetChanged {
+                    target,
+                    down: Some(reason),
+                });
+            }
+            None => {}
+        }
+        match stored {
+            Ok(delivery) => {
+                let _ = self.events.send(Event::DeliveryUpdated(Box::new(delivery)));
+            }
+            Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
+            Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),
+        }
+    }
+
+    /// Queues a delivery of a stored request (a replay, edited or not).
+    pub async fn enqueue(
+        &self,
+        request_id: &str,
+        new: NewDelivery,
+    ) -> Result<Delivery, StoreError> {
+        let delivery = self.store.enqueue_delivery(request_id, new).await?;
+        self.wake();
+        Ok(delivery)
+    }
+
+    /// Sends a relay attempt now, for a receiver waiting to answer its sender. The delivery
+    /// was stored with the capture and leased past `timeout`, so the scheduler does not take
+    /// it meanwhile; a failed relay is retried like any delivery.
+    pub async fn relay(
+        &self,
+        delivery: Delivery,
+        request: &Request,
+        timeout: Duration,
+    ) -> Option<hooklens_store::Attempt> {
+        let started_at = self.clock.now_us();
+        let out = send::outgoing(&delivery, request).ok()?;
+        let sent = send::send(&self.client, &self.guard, out, 1, started_at, timeout).await;
+        let attempt = sent.attempt.clone();
+        self.finish(delivery, sent).await;
+        Some(attempt)
+    }
+}
+
+/// How long a leased delivery is held before it counts as abandoned.
+const LEASE: Duration = Duration::from_secs(660);
+
+/// A new delivery of a captured request to `target`.
+pub fn new_delivery(
+    kind: DeliveryKind,
+    target: &ForwardTarget,
+    url: String,
+    retry: RetryPolicy,
+    due_us: i64,
+) -> NewDelivery {
+    NewDelivery {
+        id: ulid::Ulid::new().to_string(),
+        kind,
+        target: target.url.clone(),
+        url,
+        spec: DeliverySpec {
+            retry,
+            headers: target.headers.clone(),
+            overrides: None,
+        },
+        next_attempt_at_us: due_us,
+    }
+}
+
+fn describe_failure(delivery: &Delivery, attempt: &hooklens_store::Attempt) -> String {
+    match (attempt.status, &attempt.error) {
+        (Some(410), _) => format!("{} answered 410 Gone", delivery.url),
+        (Some(status), _) if (300..400).contains(&status) => {
+            let location = attempt
+                .response_headers
+                .iter()
+                .find(|(n, _)| n == "location")
+                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+                .unwrap_or_default();
+            format!(
+                "{} redirected ({status}) to {location:?}: point the target at the final URL",
+                delivery.url
+            )
+        }
+        (Some(status), _) => format!("{} answered HTTP {status}", delivery.url),
+        (None, Some(error)) => error.clone(),
+        (None, None) => format!("forwarding to {} failed", delivery.url),
+    }
+}
+
+fn human_delay(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0 => format!("{} ms", d.as_millis()),
+        1..=119 => format!("{s} s"),
+        120..=7199 => format!("{} min", s / 60),
+        _ => format!("{} h", s / 3600),
+    }
+}

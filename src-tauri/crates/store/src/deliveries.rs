@@ -1,0 +1,557 @@
+//! Deliveries and their attempts: the persistent forwarding queue.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::{header_block, parse_header_block};
+use crate::{Result, Store, StoreError, now_us};
+
+/// Why a delivery exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryKind {
+    /// Forwarded as it arrived, to a configured target.
+    Auto,
+    /// Sent again on request, possibly edited.
+    Replay,
+    /// Forwarded while the sender waited for the answer (relay mode).
+    Relay,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Not delivered yet; `next_attempt_at` says when it is tried next.
+    Pending,
+    Succeeded,
+    /// Gave up: retries exhausted, or the target answered 410 Gone.
+    Failed,
+}
+
+/// How long to wait between attempts, as data. The delay itself is computed by the
+/// forwarder from this, the attempt number, `Retry-After` and a jitter seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Wait before retry 1, 2, 3…, in milliseconds; its length is the number of retries.
+    #[serde(default = "default_schedule")]
+    pub schedule_ms: Vec<u64>,
+    /// Each wait is moved by up to this fraction, up or down (0–1), so retries from many
+    /// requests do not arrive at once. Default 0.2.
+    #[serde(default = "default_jitter")]
+    pub jitter: f64,
+    /// A `Retry-After` longer than this (ms) is cut to it. Default 15 minutes.
+    #[serde(default = "default_max_retry_after")]
+    pub max_retry_after_ms: u64,
+    /// Each attempt gives up after this long (ms). Default 30 s.
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: u64,
+}
+
+/// For local development: first retries within seconds, gives up after about an hour.
+fn default_schedule() -> Vec<u64> {
+    [1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 900, 900]
+        .iter()
+        .map(|s| s * 1000)
+        .collect()
+}
+
+fn default_jitter() -> f64 {
+    0.2
+}
+
+fn default_max_retry_after() -> u64 {
+    15 * 60 * 1000
+}
+
+fn default_timeout() -> u64 {
+    30_000
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            schedule_ms: default_schedule(),
+            jitter: default_jitter(),
+            max_retry_after_ms: default_max_retry_after(),
+            timeout_ms: default_timeout(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |m: &str| Err(StoreError::Invalid(format!("retry policy: {m}")));
+        if self.schedule_ms.len() > 100 {
+            return invalid("at most 100 retries");
+        }
+        if self.schedule_ms.iter().any(|&ms| ms > 24 * 3_600_000) {
+            return invalid("a wait may be at most 24 hours");
+        }
+        if !(0.0..=1.0).contains(&self.jitter) {
+            return invalid("jitter must be between 0 and 1");
+        }
+        if self.timeout_ms == 0 || self.timeout_ms > 600_000 {
+            return invalid("timeout_ms must be 1 to 600000");
+        }
+        Ok(())
+    }
+}
+
+/// What replaces parts of the captured request in an edited replay.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Path and query sent to the target, replacing the mapped one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Replaces all of the captured headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Vec<String>>>)]
+    pub headers: Option<Vec<(String, String)>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
+}
+
+/// Everything a delivery needs besides the request, kept with it so a restart resumes it
+/// exactly as configured.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeliverySpec {
+    pub retry: RetryPolicy,
+    /// Headers added to (or replacing) the forwarded ones.
+    #[serde(default)]
+    #[schema(value_type = Vec<Vec<String>>)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Overrides>,
+}
+
+/// How the forwarder holds a target's deliveries back (see [`Store::lease_due`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetGate {
+    /// The target is down: its deliveries wait until the next probe.
+    Down { probe_at_us: i64 },
+    /// The target is being probed: one delivery goes, the rest wait for the outcome.
+    Probe,
+    /// The target has as many attempts in flight as it may: take none of its deliveries.
+    Busy,
+}
+
+/// A delivery to create.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub id: String,
+    pub kind: DeliveryKind,
+    pub target: String,
+    pub url: String,
+    pub spec: DeliverySpec,
+    pub next_attempt_at_us: i64,
+}
+
+/// A stored delivery.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub seq: i64,
+    pub id: String,
+    pub request_id: String,
+    pub kind: DeliveryKind,
+    pub target: String,
+    pub url: String,
+    pub spec: DeliverySpec,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub next_attempt_at_us: Option<i64>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub created_at_us: i64,
+    pub updated_at_us: i64,
+}
+
+/// One try at a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    pub n: u32,
+    pub started_at_us: i64,
+    pub duration_us: i64,
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, Vec<u8>)>,
+    /// The first 64 KiB of the response body.
+    pub response_body: Vec<u8>,
+    pub response_size: Option<u64>,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Where a delivery goes after an attempt.
+#[derive(Debug, Clone)]
+pub struct AttemptOutcome {
+    pub state: DeliveryState,
+    pub next_attempt_at_us: Option<i64>,
+    /// A person-readable summary: "connection refused at … — next retry in 30 s".
+    pub summary: Option<String>,
+}
+
+/// Which deliveries to list.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub state: Option<DeliveryState>,
+    pub request_id: Option<String>,
+    pub before_seq: Option<i64>,
+    pub limit: usize,
+}
+
+impl DeliveryState {
+    fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Succeeded => "succeeded",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> DeliveryState {
+        match s {
+            "succeeded" => DeliveryState::Succeeded,
+            "failed" => DeliveryState::Failed,
+            _ => DeliveryState::Pending,
+        }
+    }
+}
+
+impl DeliveryKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            DeliveryKind::Auto => "auto",
+            DeliveryKind::Replay => "replay",
+            DeliveryKind::Relay => "relay",
+        }
+    }
+
+    fn parse(s: &str) -> DeliveryKind {
+        match s {
+            "replay" => DeliveryKind::Replay,
+            "relay" => DeliveryKind::Relay,
+            _ => DeliveryKind::Auto,
+        }
+    }
+}
+
+impl Store {
+    /// Queues a delivery of a stored request (replays).
+    pub async fn enqueue_delivery(&self, request_id: &str, new: NewDelivery) -> Result<Delivery> {
+        let request_id = request_id.to_string();
+        self.inner
+            .writer
+            .submit(move |conn| {
+                let seq: i64 = conn
+                    .query_row(
+                        "SELECT seq FROM requests WHERE id = ?1",
+                        [&request_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .ok_or_else(|| StoreError::NotFound(format!("request {request_id}")))?;
+                insert(conn, seq, &request_id, &new)?;
+                get(conn, &new.id)
+            })
+            .await
+    }
+
+    /// Takes up to `limit` pending deliveries due by `now_us`, oldest due first, and leases
+    /// them until `lease_until_us`: nobody else takes them meanwhile, and if Hooklens stops
+    /// before recording an attempt, they are due again when the lease ends (at least once).
+    /// `gates` hold targets back: a down target's deliveries wait for its next probe; a
+    /// probing target lends out one delivery, the rest wait for the probe's outcome.
+    pub async fn lease_due(
+        &self,
+        now_us: i64,
+        lease_until_us: i64,
+        limit: usize,
+        gates: Vec<(String, TargetGate)>,
+    ) -> Result<Vec<Delivery>> {
+        self.inner
+            .writer
+            .submit(move |conn| {
+                let postpone = |target: &str, until: i64| {
+                    conn.prepare_cached(
+                        "UPDATE deliveries SET next_attempt_at_us = ?2
+                         WHERE state = 'pending' AND target = ?1 AND next_attempt_at_us < ?2",
+                    )?
+                    .execute(params![target, until])
+                };
+                for (target, gate) in &gates {
+                    if let TargetGate::Down { probe_at_us } = gate {
+                        postpone(target, *probe_at_us)?;
+                    }
+                }
+                let busy: Vec<&String> = gates
+                    .iter()
+                    .filter(|(_, g)| *g == TargetGate::Busy)
+                    .map(|(t, _)| t)
+                    .collect();
+                let due: Vec<Delivery> = {
+                    let skip = (0..busy.len())
+                        .map(|i| format!("?{}", i + 3))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let mut stmt = conn.prepare_cached(&format!(
+                        "SELECT {COLUMNS} FROM deliveries
+                         WHERE state = 'pending' AND next_attempt_at_us <= ?1
+                           AND target NOT IN ({skip})
+                         ORDER BY next_attempt_at_us, seq LIMIT ?2"
+                    ))?;
+                    let mut args: Vec<rusqlite::types::Value> =
+                        vec![now_us.into(), (limit as i64).into()];
+                    args.extend(
+                        busy.iter()
+                            .map(|t| rusqlite::types::Value::Text((*t).clone())),
+                    );
+                    let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
+                    rows.map(|r| r?).collect::<Result<_>>()?
+                };
+                let mut leased = Vec::with_capacity(due.len());
+                let mut probing: Vec<&str> = Vec::new();
+                for mut delivery in due {
+                    let gate = gates.iter().find(|(t, _)| *t == delivery.target);
+                    if let Some((target, TargetGate::Probe)) = gate {
+                        if probing.contains(&target.as_str()) {
+                            continue; // postponed below with the rest of its target
+                        }
+                        probing.push(target);
+                    }
+                    conn.prepare_cached(
+                        "UPDATE deliveries SET next_attempt_at_us = ?2 WHERE seq = ?1",
+                    )?
+                    .execute(params![delivery.seq, lease_until_us])?;
+                    delivery.next_attempt_at_us = Some(lease_until_us);
+                    leased.push(delivery);
+                }
+                for target in probing {
+                    postpone(target, lease_until_us)?;
+                }
+                Ok(leased)
+            })
+            .await
+    }
+
+    /// When the next pending delivery is due, if any.
+    pub async fn next_delivery_due(&self) -> Result<Option<i64>> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT min(next_attempt_at_us) FROM deliveries WHERE state = 'pending'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
+    /// Records an attempt and moves the delivery on, in one transaction.
+    pub async fn record_attempt(
+        &self,
+        delivery_seq: i64,
+        attempt: Attempt,
+        outcome: AttemptOutcome,
+    ) -> Result<Delivery> {
+        self.inner
+            .writer
+            .submit(move |conn| {
+                conn.execute(
+                    "INSERT INTO attempts (delivery_seq, n, started_at_us, duration_us, status,
+                        response_headers, response_body, response_size, error_kind, error)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        delivery_seq,
+                        attempt.n,
+                        attempt.started_at_us,
+                        attempt.duration_us,
+                        attempt.status,
+                        header_block(&attempt.response_headers),
+                        attempt.response_body,
+                        attempt.response_size.map(|n| n as i64),
+                        attempt.error_kind,
+                        attempt.error,
+                    ],
+                )?;
+                let changed = conn.execute(
+                    "UPDATE deliveries SET state = ?2, attempts = ?3, next_attempt_at_us = ?4,
+                        last_status = ?5, last_error = ?6, updated_at_us = ?7
+                     WHERE seq = ?1",
+                    params![
+                        delivery_seq,
+                        outcome.state.as_str(),
+                        attempt.n,
+                        outcome.next_attempt_at_us,
+                        attempt.status,
+                        outcome.summary,
+                        now_us(),
+                    ],
+                )?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound(format!("delivery {delivery_seq}")));
+                }
+                get_by_seq(conn, delivery_seq)
+            })
+            .await
+    }
+
+    /// Makes every pending delivery to `target` due at `at_us` (a target came back up).
+    pub async fn reschedule_target(&self, target: &str, at_us: i64) -> Result<u64> {
+        let target = target.to_string();
+        self.inner
+            .writer
+            .submit(move |conn| {
+                Ok(conn.execute(
+                    "UPDATE deliveries SET next_attempt_at_us = ?2
+                     WHERE state = 'pending' AND target = ?1 AND next_attempt_at_us > ?2",
+                    params![target, at_us],
+                )? as u64)
+            })
+            .await
+    }
+
+    /// Deliveries, newest first.
+    pub async fn list_deliveries(&self, filter: DeliveryFilter) -> Result<Vec<Delivery>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {COLUMNS} FROM deliveries
+                 WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR request_id = ?2)
+                   AND (?3 IS NULL OR seq < ?3)
+                 ORDER BY seq DESC LIMIT ?4"
+            ))?;
+            let rows = stmt.query_map(
+                params![
+                    filter.state.map(DeliveryState::as_str),
+                    filter.request_id,
+                    filter.before_seq,
+                    filter.limit.clamp(1, 1000) as i64
+                ],
+                from_row,
+            )?;
+            rows.map(|r| r?).collect()
+        })
+        .await
+    }
+
+    pub async fn get_delivery(&self, id: &str) -> Result<Delivery> {
+        let id = id.to_string();
+        self.read(move |conn| get(conn, &id)).await
+    }
+
+    /// The attempts of a delivery, first first.
+    pub async fn attempts(&self, delivery_seq: i64) -> Result<Vec<Attempt>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT n, started_at_us, duration_us, status, response_headers, response_body,
+                    response_size, error_kind, error
+                 FROM attempts WHERE delivery_seq = ?1 ORDER BY n",
+            )?;
+            let rows = stmt.query_map([delivery_seq], |r| {
+                let headers: Option<Vec<u8>> = r.get(4)?;
+                Ok(Attempt {
+                    n: r.get(0)?,
+                    started_at_us: r.get(1)?,
+                    duration_us: r.get(2)?,
+                    status: r.get(3)?,
+                    response_headers: parse_header_block(&headers.unwrap_or_default()),
+                    response_body: r.get::<_, Option<Vec<u8>>>(5)?.unwrap_or_default(),
+                    response_size: r.get::<_, Option<i64>>(6)?.map(|n| n as u64),
+                    error_kind: r.get(7)?,
+                    error: r.get(8)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+
+    /// Pending deliveries per target.
+    pub async fn pending_by_target(&self) -> Result<Vec<(String, u64)>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT target, count(*) FROM deliveries WHERE state = 'pending' GROUP BY target",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+}
+
+pub(crate) fn insert(
+    conn: &Connection,
+    request_seq: i64,
+    request_id: &str,
+    d: &NewDelivery,
+) -> Result<()> {
+    let now = now_us();
+    conn.prepare_cached(
+        "INSERT INTO deliveries (id, request_seq, request_id, kind, target, url, spec, state,
+            next_attempt_at_us, created_at_us, updated_at_us)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?9)",
+    )?
+    .execute(params![
+        d.id,
+        request_seq,
+        request_id,
+        d.kind.as_str(),
+        d.target,
+        d.url,
+        serde_json::to_string(&d.spec)?,
+        d.next_attempt_at_us,
+        now,
+    ])?;
+    Ok(())
+}
+
+const COLUMNS: &str = "seq, id, request_id, kind, target, url, spec, state, attempts,
+    next_attempt_at_us, last_status, last_error, created_at_us, updated_at_us";
+
+fn from_row(row: &Row) -> rusqlite::Result<Result<Delivery>> {
+    let spec: String = row.get(6)?;
+    let spec = match serde_json::from_str(&spec) {
+        Ok(spec) => spec,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    let (kind, state): (String, String) = (row.get(3)?, row.get(7)?);
+    Ok(Ok(Delivery {
+        seq: row.get(0)?,
+        id: row.get(1)?,
+        request_id: row.get(2)?,
+        kind: DeliveryKind::parse(&kind),
+        target: row.get(4)?,
+        url: row.get(5)?,
+        spec,
+        state: DeliveryState::parse(&state),
+        attempts: row.get(8)?,
+        next_attempt_at_us: row.get(9)?,
+        last_status: row.get(10)?,
+        last_error: row.get(11)?,
+        created_at_us: row.get(12)?,
+        updated_at_us: row.get(13)?,
+    }))
+}
+
+fn get(conn: &Connection, id: &str) -> Result<Delivery> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM deliveries WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("delivery {id}")))?
+}
+
+fn get_by_seq(conn: &Connection, seq: i64) -> Result<Delivery> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM deliveries WHERE seq = ?1"),
+        [seq],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("delivery {seq}")))?
+}
