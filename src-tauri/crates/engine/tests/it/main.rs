@@ -5,5 +5,7 @@ mod api;
 mod capture;
 mod events;
 mod export;
+mod forward;
 mod helpers;
 mod load;
+mod target;
