@@ -1,5 +1,16 @@
 //! `hooklens`: the headless receiver, API and inspector, and offline tools over the store.
 
+/// Prints a line to stdout. A closed stdout (say, `hooklens serve | head`) must not stop the
+/// server, so write errors are ignored.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+mod listen;
+mod replay;
 mod token;
 
 use std::net::SocketAddr;
@@ -31,12 +42,17 @@ struct Cli {
 enum Command {
     /// Run the receiver, the control API and the inspector without a window.
     Serve(ServeArgs),
+    /// Capture and forward to your local service, printing a line per request and per
+    /// delivery (a quick terminal mode, like `stripe listen`).
+    Listen(listen::ListenArgs),
     /// Write stored requests to a file (or stdout) as HAR 1.2 or NDJSON.
     Export(ExportArgs),
+    /// Send a stored request again, once, and print what the target answered.
+    Replay(replay::ReplayArgs),
 }
 
 #[derive(Args)]
-struct DataDir {
+pub(crate) struct DataDir {
     /// Where requests are stored. Default: the XDG data directory, e.g.
     /// ~/.local/share/hooklens.
     #[arg(long, env = "HOOKLENS_DATA_DIR", value_name = "DIR")]
@@ -44,7 +60,7 @@ struct DataDir {
 }
 
 impl DataDir {
-    fn resolve(self) -> Result<PathBuf> {
+    pub(crate) fn resolve(self) -> Result<PathBuf> {
         match self.data_dir {
             Some(dir) => Ok(dir),
             None => Ok(dirs::data_dir()
@@ -80,6 +96,32 @@ struct ServeArgs {
     #[arg(long, env = "HOOKLENS_MAX_BODY", value_name = "SIZE", default_value = "25MiB",
           value_parser = parse_bytes)]
     max_body: u64,
+    /// Forward every captured request (outside endpoints with targets of their own) to this
+    /// URL, e.g. http://localhost:3000; the captured path is appended. Repeat for several.
+    /// Must be loopback unless the setting allow_remote_targets is on. Default: none.
+    #[arg(
+        long,
+        env = "HOOKLENS_FORWARD_TO",
+        value_name = "URL",
+        value_delimiter = ','
+    )]
+    forward_to: Vec<String>,
+}
+
+/// Forward targets from `--forward-to` URLs, each checked.
+pub(crate) fn forward_targets(urls: &[String]) -> Result<Vec<hooklens_store::ForwardTarget>> {
+    urls.iter()
+        .map(|url| {
+            let target = hooklens_store::ForwardTarget {
+                url: url.clone(),
+                path: hooklens_store::PathMode::Keep,
+                headers: Vec::new(),
+            };
+            hooklens_engine::forward::target::map_url(&target, None, "/", None)
+                .map_err(|e| anyhow::anyhow!("{e} (--forward-to)"))?;
+            Ok(target)
+        })
+        .collect()
 }
 
 #[derive(Args)]
@@ -107,10 +149,15 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 fn main() {
     let cli = Cli::parse();
+    // `listen` prints its own lines; the log only speaks up when something is wrong.
+    let default_log = match cli.command {
+        Command::Listen(_) => "warn",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HOOKLENS_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                .unwrap_or_else(|_| default_log.into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -127,7 +174,9 @@ fn main() {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve(args).await,
+            Command::Listen(args) => listen::run(args).await,
             Command::Export(args) => export_cmd(args).await,
+            Command::Replay(args) => replay::run(args).await,
         }
     });
     if let Err(e) = result {
@@ -146,18 +195,22 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.listen = args.listen;
     config.api_listen = args.api_listen;
     config.max_body = args.max_body;
+    config.forward_to = forward_targets(&args.forward_to)?;
     let handle = hooklens_engine::run(config, Listeners::default())
         .await
         .map_err(with_flag_hint)?;
-    println!("Hooklens {}", env!("CARGO_PKG_VERSION"));
-    println!(
+    say!("Hooklens {}", env!("CARGO_PKG_VERSION"));
+    say!(
         "  Receiver:  {}/   (send webhooks here)",
         handle.receiver_url()
     );
-    println!("  Inspector: {}/login?token={token}", handle.api_url());
-    println!("  Data:      {}", data_dir.display());
-    println!("  Max body:  {}", human_bytes(args.max_body));
-    println!("Press Ctrl-C to stop.");
+    say!("  Inspector: {}/login?token={token}", handle.api_url());
+    say!("  Data:      {}", data_dir.display());
+    say!("  Max body:  {}", human_bytes(args.max_body));
+    for url in &args.forward_to {
+        say!("  Forward:   {url}");
+    }
+    say!("Press Ctrl-C to stop.");
     wait_for_signal().await?;
     eprintln!("stopping: finishing in-flight requests…");
     handle.shutdown().await?;
@@ -165,7 +218,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-fn with_flag_hint(e: EngineError) -> anyhow::Error {
+pub(crate) fn with_flag_hint(e: EngineError) -> anyhow::Error {
     let flag = match &e {
         EngineError::Bind {
             what: "receiver", ..
@@ -179,7 +232,7 @@ fn with_flag_hint(e: EngineError) -> anyhow::Error {
     anyhow::anyhow!("{e}{flag}")
 }
 
-async fn wait_for_signal() -> Result<()> {
+pub(crate) async fn wait_for_signal() -> Result<()> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot watch for SIGTERM")?;
     tokio::select! {

@@ -37,10 +37,10 @@ impl Serve {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
+            // Keep draining after the test stops listening, so hooklens never sees a
+            // closed pipe.
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
+                let _ = tx.send(line);
             }
         });
         let (mut receiver, mut login) = (None, None);
@@ -279,4 +279,198 @@ fn bad_flags_say_what_is_wrong() {
         .expect("run");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a size"));
+}
+
+/// A local service for the CLI tests: answers 200 "ok" and reports each request's path.
+fn service() -> (String, mpsc::Receiver<String>, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = vec![0u8; 64 << 10];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let path = head
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or_default()
+                .to_string();
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+            if tx.send(path).is_err() {
+                return;
+            }
+        }
+    });
+    (url, rx, handle)
+}
+
+#[test]
+fn listen_forwards_and_prints_a_line_per_request_and_delivery() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (url, paths, _service) = service();
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = free.local_addr().expect("addr").port();
+    drop(free);
+    let mut child = Command::new(BIN)
+        .args([
+            "listen",
+            "--forward-to",
+            &format!("{url}/wh"),
+            "--path",
+            "/stripe",
+        ])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || lines.recv_timeout(Duration::from_secs(20)).expect("a line");
+    assert!(next().starts_with("Ready: "));
+    let ids = post_many(&format!("http://127.0.0.1:{port}/stripe"), 1);
+    assert_eq!(
+        paths
+            .recv_timeout(Duration::from_secs(20))
+            .expect("forwarded"),
+        "/wh/hook/0"
+    );
+    let mut printed = Vec::new();
+    while printed.len() < 3 {
+        printed.push(next());
+    }
+    assert!(
+        printed[1].contains(&format!("--> POST /stripe/hook/0  7 B  [{}]", ids[0])),
+        "{printed:?}"
+    );
+    assert!(
+        printed[2].contains(&format!("<-- 200 {url}/wh/hook/0")),
+        "{printed:?}"
+    );
+    post_many(&format!("http://127.0.0.1:{port}"), 1);
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().expect("wait");
+    assert!(status.success());
+    assert!(
+        paths.try_recv().is_err(),
+        "outside --path nothing is forwarded"
+    );
+}
+
+#[test]
+fn replay_sends_a_stored_request_again_or_says_why_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(dir.path());
+    let ids = post_many(&serve.receiver, 1);
+    serve.signal("TERM");
+    assert!(serve.wait().success());
+    let (url, paths, _service) = service();
+    let out = Command::new(BIN)
+        .args(["replay", &ids[0], "--to", &format!("{url}/again?x=1")])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("→ 200"));
+    assert_eq!(
+        paths
+            .recv_timeout(Duration::from_secs(10))
+            .expect("replayed"),
+        "/again?x=1"
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let out = Command::new(BIN)
+        .args(["replay", &ids[0], "--to", &dead])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("HOOKLENS_LOG", "off")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("connection refused") && stderr.contains("is your server running?"),
+        "{stderr}"
+    );
+
+    let out = Command::new(BIN)
+        .args(["replay", &ids[0]])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("HOOKLENS_LOG", "off")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --to URL"));
+}
+
+#[test]
+fn serve_forwards_to_its_forward_to_target() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (url, paths, _service) = service();
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--forward-to", &url])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("HOOKLENS_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut receiver = None;
+    for line in stdout.lines().map_while(Result::ok) {
+        if let Some(rest) = line.trim().strip_prefix("Receiver:") {
+            receiver = rest
+                .split_whitespace()
+                .next()
+                .map(|u| u.trim_end_matches('/').to_string());
+        }
+        if line.trim().starts_with("Forward:") {
+            assert!(line.contains(&url));
+            break;
+        }
+    }
+    post_many(&receiver.expect("receiver url"), 2);
+    let mut got = vec![
+        paths
+            .recv_timeout(Duration::from_secs(20))
+            .expect("forwarded"),
+        paths
+            .recv_timeout(Duration::from_secs(20))
+            .expect("forwarded"),
+    ];
+    got.sort();
+    assert_eq!(got, ["/hook/0", "/hook/1"]);
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -258,7 +258,7 @@ impl Forwarder {
             AttemptOutcome {
                 state: DeliveryState::Failed,
                 next_attempt_at_us: None,
-                summary: Some(format!("{what} — not retried")),
+                summary: Some(then(&what, "not retried")),
             }
         } else {
             let retries_done = attempt.n - 1;
@@ -267,12 +267,18 @@ impl Forwarder {
                 Some(delay) => AttemptOutcome {
                     state: DeliveryState::Pending,
                     next_attempt_at_us: Some(now + delay.as_micros() as i64),
-                    summary: Some(format!("{what} — next retry in {}", human_delay(delay))),
+                    summary: Some(then(
+                        &what,
+                        &format!("next retry in {}", human_delay(delay)),
+                    )),
                 },
                 None => AttemptOutcome {
                     state: DeliveryState::Failed,
                     next_attempt_at_us: None,
-                    summary: Some(format!("{what} — gave up after {} attempts", attempt.n)),
+                    summary: Some(then(
+                        &what,
+                        &format!("gave up after {} attempts", attempt.n),
+                    )),
                 },
             }
         };
@@ -317,6 +323,14 @@ impl Forwarder {
             Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
             Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),
         }
+    }
+
+    /// Makes one attempt of `delivery` now and returns it as it then stands (the command
+    /// line's `hooklens replay`). A failed one stays queued with its next retry.
+    pub async fn deliver_now(&self, delivery: Delivery) -> Result<Delivery, StoreError> {
+        let id = delivery.id.clone();
+        self.attempt(delivery).await;
+        self.store.get_delivery(&id).await
     }
 
     /// Queues a delivery of a stored request (a replay, edited or not).
@@ -391,6 +405,22 @@ fn describe_failure(delivery: &Delivery, attempt: &hooklens_store::Attempt) -> S
         (Some(status), _) => format!("{} answered HTTP {status}", delivery.url),
         (None, Some(error)) => error.clone(),
         (None, None) => format!("forwarding to {} failed", delivery.url),
+    }
+}
+
+/// "what happened; what happens next", reading well after a question too.
+fn then(what: &str, next: &str) -> String {
+    if what.ends_with('?') {
+        let mut chars = next.chars();
+        let next: String = chars
+            .next()
+            .map(|c| c.to_ascii_uppercase())
+            .into_iter()
+            .chain(chars)
+            .collect();
+        format!("{what} {next}")
+    } else {
+        format!("{what}; {next}")
     }
 }
 

@@ -25,13 +25,12 @@ pub fn map_url(
     let mut out = format!("{}://{}", base.scheme(), authority(&base));
     let base_path = base.path().trim_end_matches('/');
     out.push_str(base_path);
-    if target.path == PathMode::Keep {
-        let rest = prefix.and_then(|p| path.strip_prefix(p)).unwrap_or(path);
-        if !rest.is_empty() && rest != "/" {
-            out.push_str(rest);
-        } else if base_path.is_empty() || rest == "/" {
-            out.push('/');
-        }
+    let rest = match target.path {
+        PathMode::Keep => prefix.and_then(|p| path.strip_prefix(p)).unwrap_or(path),
+        PathMode::Fixed => "",
+    };
+    if rest.len() > 1 {
+        out.push_str(rest);
     } else if base_path.is_empty() {
         out.push('/');
     }

@@ -1,0 +1,108 @@
+//! `hooklens replay`: send a stored request again, straight from the store.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use hooklens_engine::forward::clock::SystemClock;
+use hooklens_engine::forward::{Forwarder, new_delivery, target::map_url};
+use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy, Store};
+
+use crate::DataDir;
+
+#[derive(Args)]
+pub struct ReplayArgs {
+    /// The request's id (from the inspector, the API or `hooklens listen`).
+    id: String,
+    /// Send it to this URL exactly (plus its query). Default: its endpoint's first target.
+    #[arg(long, value_name = "URL")]
+    to: Option<String>,
+    #[command(flatten)]
+    data: DataDir,
+}
+
+pub async fn run(args: ReplayArgs) -> Result<()> {
+    let data_dir = args.data.resolve()?;
+    if !data_dir.join(hooklens_store::DB_FILE).exists() {
+        bail!(
+            "no Hooklens data in {}: pass --data-dir",
+            data_dir.display()
+        );
+    }
+    let store = Store::open(&data_dir)?;
+    let request = store
+        .get_request(&args.id)
+        .await
+        .with_context(|| format!("cannot replay {}", args.id))?;
+    let endpoints = store.list_endpoints().await?;
+    let endpoint = endpoints
+        .iter()
+        .filter(|e| e.matches(&request.meta.path))
+        .max_by_key(|e| e.path.len());
+    let (target, prefix) = match (&args.to, endpoint) {
+        (Some(url), _) => (
+            ForwardTarget {
+                url: url.clone(),
+                path: PathMode::Fixed,
+                headers: Vec::new(),
+            },
+            None,
+        ),
+        (None, Some(e)) if !e.forward.is_empty() => (e.forward[0].clone(), Some(e.path.as_str())),
+        (None, _) => bail!("{} has no forward target: pass --to URL", args.id),
+    };
+    let url = map_url(
+        &target,
+        prefix,
+        &request.meta.path,
+        request.meta.query.as_deref(),
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let settings = store.settings().await?;
+    let (events, _) = tokio::sync::broadcast::channel(16);
+    let forwarder = Forwarder::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        events,
+        settings.allow_remote_targets,
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    // Due in a minute: a running `hooklens serve` leaves it alone while we try it here.
+    let due = hooklens_store::now_us() + 60_000_000;
+    let new = new_delivery(
+        DeliveryKind::Replay,
+        &target,
+        url,
+        RetryPolicy::default(),
+        due,
+    );
+    let delivery = store.enqueue_delivery(&args.id, new).await?;
+    let delivery = forwarder.deliver_now(delivery).await?;
+    let attempts = store.attempts(delivery.seq).await?;
+    store.close().await?;
+    let latency = attempts
+        .last()
+        .map_or(0.0, |a| a.duration_us as f64 / 1000.0);
+    match delivery.state {
+        DeliveryState::Succeeded => {
+            println!(
+                "{} {} → {} in {latency:.0} ms",
+                request.meta.method,
+                delivery.url,
+                delivery.last_status.unwrap_or_default()
+            );
+            Ok(())
+        }
+        _ => bail!(
+            "{}{}",
+            delivery
+                .last_error
+                .unwrap_or_else(|| "replay failed".into()),
+            if delivery.state == DeliveryState::Pending {
+                " (a running `hooklens serve` with this data dir will retry it)"
+            } else {
+                ""
+            }
+        ),
+    }
+}
