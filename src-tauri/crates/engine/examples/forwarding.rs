@@ -25,15 +25,12 @@ async fn service(listener: TcpListener, seen: Seen) {
     let app = axum::Router::new()
         .fallback(|State(seen): State<Seen>, request: Request| async move {
             let now = Instant::now();
-            if let Some(marker) = request
+            let marker = request
                 .headers()
                 .get("x-marker")
-                .and_then(|v| v.to_str().ok())
-            {
-                if let Ok(mut seen) = seen.lock() {
-                    let entry = seen.entry(marker.to_string()).or_insert((now, 0));
-                    entry.1 += 1;
-                }
+                .and_then(|v| v.to_str().ok());
+            if let (Some(marker), Ok(mut seen)) = (marker, seen.lock()) {
+                seen.entry(marker.to_string()).or_insert((now, 0)).1 += 1;
             }
             "ok"
         })
