@@ -414,6 +414,21 @@ impl Store {
             .await
     }
 
+    /// Moves one pending delivery's next attempt to `at_us` (ending its lease).
+    pub async fn defer_delivery(&self, seq: i64, at_us: i64) -> Result<()> {
+        self.inner
+            .writer
+            .submit(move |conn| {
+                conn.execute(
+                    "UPDATE deliveries SET next_attempt_at_us = ?2
+                     WHERE seq = ?1 AND state = 'pending'",
+                    params![seq, at_us],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
     /// Deliveries, newest first.
     pub async fn list_deliveries(&self, filter: DeliveryFilter) -> Result<Vec<Delivery>> {
         self.read(move |conn| {

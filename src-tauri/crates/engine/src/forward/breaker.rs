@@ -15,6 +15,10 @@ const MAX_PROBE_GAP_US: i64 = 30_000_000;
 pub struct Breaker {
     failures: u32,
     down: Option<Down>,
+    /// When the last successful attempt started: failures of attempts that started before
+    /// it are old news (they were in flight while the target came back) and count for
+    /// nothing.
+    last_success_start_us: i64,
 }
 
 #[derive(Debug)]
@@ -53,14 +57,27 @@ pub struct TargetStatus {
 }
 
 impl Breaker {
-    pub fn success(&mut self) -> Option<Change> {
+    pub fn success(&mut self, started_us: i64) -> Option<Change> {
         self.failures = 0;
+        self.last_success_start_us = self.last_success_start_us.max(started_us);
         self.down.take().map(|_| Change::Up)
     }
 
-    pub fn failure(&mut self, now: i64, reason: &str) -> Option<Change> {
+    /// A failed attempt. While the target is down only the probe's failure moves the next
+    /// probe further out; others were already on their way when it went down.
+    pub fn failure(
+        &mut self,
+        now: i64,
+        started_us: i64,
+        probe: bool,
+        reason: &str,
+    ) -> Option<Change> {
+        if started_us < self.last_success_start_us {
+            return None;
+        }
         self.failures += 1;
         match &mut self.down {
+            Some(_) if !probe => None,
             Some(down) => {
                 down.probes += 1;
                 down.probing_until_us = None;
@@ -87,6 +104,11 @@ impl Breaker {
         if let Some(down) = &mut self.down {
             down.probing_until_us = Some(until_us);
         }
+    }
+
+    /// When a down target is probed next; `None` when it is up.
+    pub fn next_probe(&self) -> Option<i64> {
+        self.down.as_ref().map(|d| d.next_probe_us)
     }
 
     pub fn gate(&self, now: i64) -> Option<TargetGate> {
@@ -126,10 +148,13 @@ mod tests {
     fn opens_after_threshold_probes_with_growing_gaps_and_closes() {
         let mut b = Breaker::default();
         for i in 1..THRESHOLD {
-            assert!(b.failure(i as i64, "refused").is_none());
+            assert!(b.failure(i as i64, i as i64, false, "refused").is_none());
             assert_eq!(b.gate(0), None, "still up after {i}");
         }
-        assert!(matches!(b.failure(100, "refused"), Some(Change::Down(_))));
+        assert!(matches!(
+            b.failure(100, 100, false, "refused"),
+            Some(Change::Down(_))
+        ));
         assert_eq!(
             b.gate(100),
             Some(TargetGate::Down {
@@ -144,7 +169,20 @@ mod tests {
                 probe_at_us: 5_000_000
             })
         );
-        assert!(b.failure(2_000_000, "refused").is_none(), "still down");
+        assert!(
+            b.failure(1_500_000, 50, false, "refused").is_none(),
+            "not the probe"
+        );
+        assert_eq!(
+            b.gate(1_500_000),
+            Some(TargetGate::Down {
+                probe_at_us: 5_000_000
+            })
+        );
+        assert!(
+            b.failure(2_000_000, 1_000_100, true, "refused").is_none(),
+            "still down"
+        );
         assert_eq!(
             b.gate(2_000_000),
             Some(TargetGate::Down {
@@ -152,9 +190,21 @@ mod tests {
             })
         );
         assert_eq!(b.status("t", 3).state, "down");
-        assert!(matches!(b.success(), Some(Change::Up)));
+        assert!(matches!(b.success(3_000_000), Some(Change::Up)));
         assert_eq!(b.gate(0), None);
-        assert!(b.success().is_none(), "already up");
+        assert!(b.success(3_000_001).is_none(), "already up");
+    }
+
+    #[test]
+    fn failures_that_started_before_a_success_do_not_count() {
+        let mut b = Breaker::default();
+        b.success(1_000);
+        for i in 0..THRESHOLD * 2 {
+            // Attempts sent while the target was still away, answered after it came back.
+            assert!(b.failure(2_000 + i as i64, 500, false, "refused").is_none());
+        }
+        assert_eq!(b.gate(5_000), None);
+        assert_eq!(b.status("t", 0).failures, 0);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use hooklens_store::{
     AttemptOutcome, Delivery, DeliveryKind, DeliverySpec, DeliveryState, ForwardTarget,
     NewDelivery, Request, RetryPolicy, Store, StoreError, TargetGate,
 };
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::Event;
@@ -48,8 +48,11 @@ pub struct Forwarder {
 #[derive(Default)]
 struct State {
     breakers: HashMap<String, Breaker>,
+    /// Leased deliveries per target (sending or waiting for a slot).
     in_flight: HashMap<String, usize>,
     total_in_flight: usize,
+    /// Attempts sending at once per target.
+    slots: HashMap<String, Arc<Semaphore>>,
 }
 
 impl Forwarder {
@@ -181,7 +184,7 @@ impl Forwarder {
     }
 
     fn start(self: &Arc<Self>, delivery: Delivery, probe: bool, lease_until: i64) {
-        {
+        let slots = {
             let mut state = self.lock();
             *state.in_flight.entry(delivery.target.clone()).or_default() += 1;
             state.total_in_flight += 1;
@@ -192,11 +195,27 @@ impl Forwarder {
                     .or_default()
                     .probing(lease_until);
             }
-        }
+            state
+                .slots
+                .entry(delivery.target.clone())
+                .or_insert_with(|| Arc::new(Semaphore::new(PER_TARGET)))
+                .clone()
+        };
         let me = self.clone();
         tokio::spawn(async move {
             let target = delivery.target.clone();
-            me.attempt(delivery).await;
+            let slot = slots.acquire_owned().await;
+            // Leased before its target went down: wait for the probe's outcome instead.
+            let probe_at = if probe { None } else { me.next_probe(&target) };
+            match probe_at {
+                Some(at) => {
+                    if let Err(e) = me.store.defer_delivery(delivery.seq, at).await {
+                        tracing::warn!(error = %e, "cannot defer a delivery; its lease will lapse");
+                    }
+                }
+                None => me.attempt(delivery, probe).await,
+            }
+            drop(slot);
             let mut state = me.lock();
             if let Some(n) = state.in_flight.get_mut(&target) {
                 *n = n.saturating_sub(1);
@@ -207,8 +226,15 @@ impl Forwarder {
         });
     }
 
+    fn next_probe(&self, target: &str) -> Option<i64> {
+        self.lock()
+            .breakers
+            .get(target)
+            .and_then(Breaker::next_probe)
+    }
+
     /// One attempt of `delivery`, stored with its outcome.
-    async fn attempt(&self, delivery: Delivery) {
+    async fn attempt(&self, delivery: Delivery, probe: bool) {
         let started_at = self.clock.now_us();
         let n = delivery.attempts + 1;
         let request = match self.store.get_request(&delivery.request_id).await {
@@ -237,11 +263,11 @@ impl Forwarder {
                 retry_after: None,
             },
         };
-        self.finish(delivery, sent).await;
+        self.finish(delivery, sent, probe).await;
     }
 
     /// Stores an attempt, decides what comes next, updates the breaker and tells listeners.
-    async fn finish(&self, delivery: Delivery, sent: send::Sent) {
+    async fn finish(&self, delivery: Delivery, sent: send::Sent, probe: bool) {
         let now = self.clock.now_us();
         let attempt = &sent.attempt;
         let status = attempt.status;
@@ -290,10 +316,11 @@ impl Forwarder {
         let change = {
             let mut state = self.lock();
             let breaker = state.breakers.entry(target.clone()).or_default();
+            let started = sent.attempt.started_at_us;
             if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
-                breaker.success()
+                breaker.success(started)
             } else {
-                breaker.failure(now, &what)
+                breaker.failure(now, started, probe, &what)
             }
         };
         match change {
@@ -329,7 +356,7 @@ impl Forwarder {
     /// line's `hooklens replay`). A failed one stays queued with its next retry.
     pub async fn deliver_now(&self, delivery: Delivery) -> Result<Delivery, StoreError> {
         let id = delivery.id.clone();
-        self.attempt(delivery).await;
+        self.attempt(delivery, false).await;
         self.store.get_delivery(&id).await
     }
 
@@ -357,7 +384,7 @@ impl Forwarder {
         let out = send::outgoing(&delivery, request).ok()?;
         let sent = send::send(&self.client, &self.guard, out, 1, started_at, timeout).await;
         let attempt = sent.attempt.clone();
-        self.finish(delivery, sent).await;
+        self.finish(delivery, sent, false).await;
         Some(attempt)
     }
 }
