@@ -569,3 +569,62 @@ async fn endpoint_targets_fan_out_and_bad_targets_are_refused() {
         .expect("create");
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn resets_and_timeouts_are_named() {
+    // A "service" that accepts and hangs up at once.
+    let rude = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let rude_addr = rude.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = rude.accept().await {
+            let _ = stream.set_linger(Some(Duration::ZERO));
+            drop(stream);
+        }
+    });
+    let clock = now_clock();
+    let engine = engine_to(format!("http://{rude_addr}"), &[1000], &clock).await;
+    let id = engine.capture("/rude", "{}").await;
+    let failed = after_attempts(&engine, &id, 1).await;
+    assert_eq!(failed["attempt_list"][0]["error_kind"], "reset", "{failed}");
+    assert!(
+        failed["last_error"]
+            .as_str()
+            .expect("why")
+            .contains("before answering")
+    );
+
+    let mut service = TestTarget::start().await;
+    let mut hang = Answer::status(200);
+    hang.delay = Duration::from_secs(5);
+    service.then([hang]);
+    let clock = now_clock();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = service.url("");
+    let clock_dyn: Arc<dyn Clock> = Arc::new(clock.clone());
+    let engine = TestEngine::start_in(dir, move |path| {
+        let mut c = config(path);
+        c.forward_to = vec![target(url)];
+        c.retry = RetryPolicy {
+            timeout_ms: 200,
+            ..policy(&[1000])
+        };
+        c.clock = clock_dyn;
+        c
+    })
+    .await;
+    let id = engine.capture("/slow", "{}").await;
+    service.next().await;
+    let failed = after_attempts(&engine, &id, 1).await;
+    assert_eq!(
+        failed["attempt_list"][0]["error_kind"], "timeout",
+        "{failed}"
+    );
+    assert!(
+        failed["last_error"]
+            .as_str()
+            .expect("why")
+            .contains("within 0.2 s")
+    );
+}

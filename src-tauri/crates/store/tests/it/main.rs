@@ -133,3 +133,103 @@ async fn an_unusable_data_dir_names_itself() {
         "{message}"
     );
 }
+
+fn delivery(id: &str, target: &str, due: i64) -> hooklens_store::NewDelivery {
+    hooklens_store::NewDelivery {
+        id: id.into(),
+        kind: hooklens_store::DeliveryKind::Auto,
+        target: target.into(),
+        url: format!("{target}/x"),
+        spec: Default::default(),
+        next_attempt_at_us: due,
+    }
+}
+
+#[tokio::test]
+async fn leases_hand_out_each_due_delivery_once_and_respect_gates() {
+    use hooklens_store::TargetGate;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("open");
+    // One auto delivery per (request, target): a request each.
+    for (id, target, due) in [
+        ("a1", "http://a", 100),
+        ("a2", "http://a", 100),
+        ("b1", "http://b", 100),
+        ("c1", "http://c", 100),
+        ("c2", "http://c", 100),
+        ("later", "http://a", 900),
+    ] {
+        let mut c = capture(&format!("r-{id}"), "{}");
+        c.deliveries = vec![delivery(id, target, due)];
+        store.insert_request(c).await.expect("insert");
+    }
+    let mut twice = capture("r-twice", "{}");
+    twice.deliveries = vec![
+        delivery("t1", "http://t", 100),
+        delivery("t2", "http://t", 100),
+    ];
+    assert!(
+        store.insert_request(twice).await.is_err(),
+        "one automatic delivery per request and target"
+    );
+    assert!(
+        store.get_request("r-twice").await.is_err(),
+        "and nothing half-stored"
+    );
+    let ids = |v: Vec<hooklens_store::Delivery>| {
+        let mut ids: Vec<String> = v.into_iter().map(|d| d.id).collect();
+        ids.sort();
+        ids
+    };
+    let gates = vec![
+        ("http://a".to_string(), TargetGate::Busy),
+        (
+            "http://b".to_string(),
+            TargetGate::Down { probe_at_us: 500 },
+        ),
+        ("http://c".to_string(), TargetGate::Probe),
+    ];
+    let leased = store
+        .lease_due(200, 10_000, 10, gates)
+        .await
+        .expect("lease");
+    assert_eq!(
+        ids(leased),
+        ["c1"],
+        "a is busy, b waits for its probe, c lends one"
+    );
+    let all = store
+        .list_deliveries(hooklens_store::DeliveryFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    let due = |id: &str| {
+        all.iter()
+            .find(|d| d.id == id)
+            .and_then(|d| d.next_attempt_at_us)
+    };
+    assert_eq!(due("b1"), Some(500), "postponed to the probe");
+    assert_eq!(due("c2"), Some(10_000), "waits for the probe's outcome");
+    assert_eq!(due("c1"), Some(10_000), "leased");
+    assert_eq!(due("a1"), Some(100), "untouched");
+
+    let leased = store
+        .lease_due(200, 10_000, 10, Vec::new())
+        .await
+        .expect("lease");
+    assert_eq!(ids(leased), ["a1", "a2"], "what is due and not leased yet");
+    let leased = store
+        .lease_due(200, 10_000, 10, Vec::new())
+        .await
+        .expect("lease");
+    assert!(leased.is_empty(), "nothing is handed out twice");
+    assert_eq!(store.next_delivery_due().await.expect("next"), Some(500));
+    // A lease that lapses makes the delivery due again (at least once).
+    let leased = store
+        .lease_due(10_000, 20_000, 10, Vec::new())
+        .await
+        .expect("lease");
+    assert_eq!(ids(leased), ["a1", "a2", "b1", "c1", "c2", "later"]);
+}
