@@ -579,7 +579,7 @@ async fn resets_and_timeouts_are_named() {
     let rude_addr = rude.local_addr().expect("addr");
     tokio::spawn(async move {
         while let Ok((stream, _)) = rude.accept().await {
-            let _ = stream.set_linger(Some(Duration::ZERO));
+            let _ = stream.set_zero_linger();
             drop(stream);
         }
     });
