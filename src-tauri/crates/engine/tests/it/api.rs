@@ -472,6 +472,12 @@ async fn openapi_lists_every_route() {
         ("/api/v1/settings", &["get", "patch"]),
         ("/api/v1/events", &["get"]),
         ("/api/v1/export", &["get"]),
+        ("/api/v1/requests/{id}/replay", &["post"]),
+        ("/api/v1/replay", &["post"]),
+        ("/api/v1/requests/{id}/deliveries", &["get"]),
+        ("/api/v1/deliveries", &["get"]),
+        ("/api/v1/deliveries/{id}", &["get"]),
+        ("/api/v1/targets", &["get"]),
     ];
     for (path, methods) in want {
         for method in *methods {
@@ -483,6 +489,10 @@ async fn openapi_lists_every_route() {
     }
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
     for schema in [
+        "DeliveryJson",
+        "AttemptJson",
+        "TargetStatus",
+        "RetryPolicy",
         "RequestJson",
         "RequestPage",
         "Endpoint",
