@@ -116,6 +116,7 @@ pub(crate) fn forward_targets(urls: &[String]) -> Result<Vec<hooklens_store::For
                 url: url.clone(),
                 path: hooklens_store::PathMode::Keep,
                 headers: Vec::new(),
+                resign: None,
             };
             hooklens_engine::forward::target::map_url(&target, None, "/", None)
                 .map_err(|e| anyhow::anyhow!("{e} (--forward-to)"))?;

@@ -45,6 +45,7 @@ pub async fn run(args: ReplayArgs) -> Result<()> {
                 url: url.clone(),
                 path: PathMode::Fixed,
                 headers: Vec::new(),
+                resign: None,
             },
             None,
         ),

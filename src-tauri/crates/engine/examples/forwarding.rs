@@ -96,6 +96,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         url: format!("http://{service_addr}"),
         path: PathMode::Keep,
         headers: Vec::new(),
+        resign: None,
     }];
     let handle = hooklens_engine::run(
         config,

@@ -11,6 +11,7 @@ mod config;
 mod events;
 pub mod export;
 pub mod forward;
+pub mod provider;
 mod receiver;
 mod serve;
 mod state;

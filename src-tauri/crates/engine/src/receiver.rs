@@ -103,6 +103,31 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         }
     };
 
+    let headers: Vec<(String, Vec<u8>)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
+        .collect();
+    let detected = crate::provider::detect(&headers, &body);
+    let signature = endpoint
+        .as_ref()
+        .and_then(|e| e.signature.as_ref())
+        .map(|spec| {
+            if body_state == BodyState::Complete {
+                crate::provider::signature::verify(
+                    spec,
+                    &headers,
+                    &body,
+                    received_at_us / 1_000_000,
+                )
+            } else {
+                hooklens_store::SignatureVerdict {
+                    status: "invalid".into(),
+                    scheme: Some(spec.scheme.as_str().into()),
+                    reason: "the body did not arrive whole, so it cannot be checked".into(),
+                }
+            }
+        });
     let meta = RequestMeta {
         id: ulid::Ulid::new().to_string(),
         received_at_us,
@@ -119,15 +144,14 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.to_string()),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
-            .collect(),
+        headers,
         body_state,
         body_note,
         size,
         response_status: status,
+        provider: detected.as_ref().map(|d| d.provider.to_string()),
+        event_type: detected.and_then(|d| d.event_type),
+        signature: Some(signature.unwrap_or_else(crate::provider::signature::unconfigured)),
     };
     // The event is built only when someone listens: capture stays lean headless.
     let event = (shared.events.receiver_count() > 0)

@@ -128,6 +128,9 @@ pub struct DeliverySpec {
     pub headers: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Overrides>,
+    /// Re-sign with the current time before each attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resign: Option<crate::Resign>,
 }
 
 /// How the forwarder holds a target's deliveries back (see [`Store::lease_due`]).

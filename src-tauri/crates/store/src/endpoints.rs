@@ -107,6 +107,7 @@ fn forwarding_json(spec: &EndpointSpec) -> Result<String> {
         forward: spec.forward.clone(),
         retry: spec.retry.clone(),
         relay: spec.relay.clone(),
+        signature: spec.signature.clone(),
     })?)
 }
 
@@ -130,6 +131,7 @@ fn row_to_endpoint(row: &rusqlite::Row) -> rusqlite::Result<Result<Endpoint>> {
         forward: forwarding.forward,
         retry: forwarding.retry,
         relay: forwarding.relay,
+        signature: forwarding.signature,
         created_at: format_us(row.get(5)?),
     }))
 }

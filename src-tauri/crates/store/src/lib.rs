@@ -29,8 +29,9 @@ pub use endpoints::format_us;
 pub use error::StoreError;
 pub use model::{
     BodyState, Capture, Endpoint, EndpointResponse, EndpointSpec, ForwardTarget, MAX_DELAY_MS,
-    Page, PathMode, Relay, Request, RequestFilter, RequestMeta, RetentionSettings, Settings,
-    SettingsPatch, merge_patch, parse_header_block, path_under,
+    Page, PathMode, Relay, Request, RequestFilter, RequestMeta, Resign, RetentionSettings,
+    Settings, SettingsPatch, SignatureScheme, SignatureSpec, SignatureVerdict, merge_patch,
+    parse_header_block, path_under,
 };
 pub use retention::RetentionReport;
 

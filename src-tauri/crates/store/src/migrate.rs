@@ -8,6 +8,7 @@ use crate::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_deliveries.sql"),
+    include_str!("../migrations/0003_providers.sql"),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -58,6 +58,82 @@ pub struct RequestMeta {
     pub size: u64,
     /// Status Hooklens answered with.
     pub response_status: u16,
+    /// The provider that sent it, when recognised: `stripe`, `github`, `shopify`, `slack`,
+    /// `standard-webhooks`.
+    pub provider: Option<String>,
+    /// The provider's event type, e.g. `payment_intent.succeeded`, `pull_request.opened`.
+    pub event_type: Option<String>,
+    /// The signature check's verdict.
+    pub signature: Option<SignatureVerdict>,
+}
+
+/// Whether a request's signature checks out, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SignatureVerdict {
+    /// `valid`, `invalid`, `missing` or `unconfigured`.
+    pub status: String,
+    /// The scheme it was checked with.
+    pub scheme: Option<String>,
+    /// Why, for a person: "timestamp is 9 min old, tolerance 5 min".
+    pub reason: String,
+}
+
+/// How an endpoint's requests are signed, so Hooklens can check them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureSpec {
+    pub scheme: SignatureScheme,
+    /// One or more secrets (several while rotating). Returned masked by the API.
+    pub secrets: Vec<String>,
+    /// Timestamped schemes: how old a signature may be, in seconds. Default 300.
+    #[serde(default = "default_tolerance")]
+    pub tolerance_s: u64,
+    /// `hmac-sha256` only: the header carrying the signature (hex or base64, optionally
+    /// prefixed `sha256=`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+}
+
+fn default_tolerance() -> u64 {
+    300
+}
+
+/// A signing scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureScheme {
+    Stripe,
+    Github,
+    Shopify,
+    Slack,
+    StandardWebhooks,
+    HmacSha256,
+}
+
+impl SignatureScheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureScheme::Stripe => "stripe",
+            SignatureScheme::Github => "github",
+            SignatureScheme::Shopify => "shopify",
+            SignatureScheme::Slack => "slack",
+            SignatureScheme::StandardWebhooks => "standard-webhooks",
+            SignatureScheme::HmacSha256 => "hmac-sha256",
+        }
+    }
+}
+
+/// Re-sign what is forwarded, with the current time, so the receiving code's own signature
+/// and tolerance checks pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resign {
+    pub scheme: SignatureScheme,
+    /// The secret your service checks with.
+    pub secret: String,
+    /// `hmac-sha256` only: the header to put the signature in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
 }
 
 /// A request as the receiver hands it to the store, with the deliveries it starts; all are
@@ -129,6 +205,12 @@ pub struct RequestFilter {
     /// Endpoint name or id; `default` for requests outside any named endpoint.
     pub endpoint: Option<String>,
     pub method: Option<String>,
+    /// Provider name, e.g. `stripe`.
+    pub provider: Option<String>,
+    /// Event type glob, e.g. `payment_intent.*`.
+    pub event_type: Option<String>,
+    /// Signature status: `valid`, `invalid`, `missing`, `unconfigured`.
+    pub signature: Option<String>,
     /// Full-text query over path, query, headers and text bodies.
     pub q: Option<String>,
     pub since_us: Option<i64>,
@@ -205,6 +287,9 @@ pub struct EndpointSpec {
     /// Relay mode: answer the sender with the first target's answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relay: Option<Relay>,
+    /// Check the signatures of this endpoint's requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureSpec>,
 }
 
 /// A named endpoint.
@@ -219,6 +304,8 @@ pub struct Endpoint {
     pub retry: Option<RetryPolicy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relay: Option<Relay>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureSpec>,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
@@ -238,6 +325,9 @@ pub struct ForwardTarget {
     #[serde(default)]
     #[schema(value_type = Vec<Vec<String>>)]
     pub headers: Vec<(String, String)>,
+    /// Re-sign each forwarded request for this target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resign: Option<Resign>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -272,6 +362,8 @@ pub(crate) struct Forwarding {
     pub retry: Option<RetryPolicy>,
     #[serde(default)]
     pub relay: Option<Relay>,
+    #[serde(default)]
+    pub signature: Option<SignatureSpec>,
 }
 
 impl EndpointSpec {
@@ -328,6 +420,19 @@ impl EndpointSpec {
             .is_some_and(|r| r.timeout_ms == 0 || r.timeout_ms > MAX_DELAY_MS)
         {
             return invalid("relay timeout_ms must be 1 to 30000".into());
+        }
+        if let Some(sig) = &self.signature {
+            if sig.secrets.is_empty() || sig.secrets.iter().any(|s| s.is_empty()) {
+                return invalid("signature needs at least one non-empty secret".into());
+            }
+            if sig.scheme == SignatureScheme::HmacSha256
+                && sig
+                    .header
+                    .as_deref()
+                    .is_none_or(|h| http_token(h).is_none())
+            {
+                return invalid("the hmac-sha256 scheme needs `header`, e.g. X-Signature".into());
+            }
         }
         if self.relay.is_some() && self.forward.is_empty() {
             return invalid("relay mode needs a forward target to relay to".into());
@@ -485,6 +590,7 @@ mod tests {
             forward: Vec::new(),
             retry: None,
             relay: None,
+            signature: None,
         };
         let cases: &[(&str, &str, Result<&str, &str>)] = &[
             ("stripe", "/stripe", Ok("/stripe")),
@@ -520,6 +626,7 @@ mod tests {
             forward: Vec::new(),
             retry: None,
             relay: None,
+            signature: None,
         };
         assert!(e.matches("/stripe"));
         assert!(e.matches("/stripe/"));

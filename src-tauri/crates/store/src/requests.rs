@@ -2,7 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::model::{BodyState, Capture, Page, Request, RequestFilter, RequestMeta, header_block};
+use crate::model::{
+    BodyState, Capture, Page, Request, RequestFilter, RequestMeta, SignatureVerdict, header_block,
+};
 use crate::{Result, Store, StoreError, parse_header_block, search};
 
 impl Store {
@@ -91,8 +93,10 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
             method, path, query, http_version, remote_addr, headers, body, body_state,
-            body_note, size, response_status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            body_note, size, response_status, provider, event_type, sig_status, sig_scheme,
+            sig_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20, ?21)",
     )?;
     stmt.execute(params![
         m.id,
@@ -111,6 +115,11 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
         m.body_note,
         m.size as i64,
         m.response_status,
+        m.provider,
+        m.event_type,
+        m.signature.as_ref().map(|v| &v.status),
+        m.signature.as_ref().and_then(|v| v.scheme.as_ref()),
+        m.signature.as_ref().map(|v| &v.reason),
     ])?;
     let seq = conn.last_insert_rowid();
     for delivery in &c.deliveries {
@@ -121,7 +130,7 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
 
 const COLUMNS: &str = "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
     method, path, query, http_version, remote_addr, headers, body_state, body_note, size,
-    response_status";
+    response_status, provider, event_type, sig_status, sig_scheme, sig_reason";
 
 fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
     let headers: Vec<u8> = row.get(12)?;
@@ -145,8 +154,18 @@ fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
             body_note: row.get(14)?,
             size: row.get::<_, i64>(15)? as u64,
             response_status: row.get(16)?,
+            provider: row.get(17)?,
+            event_type: row.get(18)?,
+            signature: match row.get::<_, Option<String>>(19)? {
+                Some(status) => Some(SignatureVerdict {
+                    status,
+                    scheme: row.get(20)?,
+                    reason: row.get::<_, Option<String>>(21)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
         },
-        body: if with_body { Some(row.get(17)?) } else { None },
+        body: if with_body { Some(row.get(22)?) } else { None },
     })
 }
 
@@ -182,6 +201,15 @@ fn where_clause(filter: &RequestFilter) -> (String, Vec<rusqlite::types::Value>)
     }
     if let Some(method) = &filter.method {
         add("method = ?N", Value::Text(method.to_ascii_uppercase()));
+    }
+    if let Some(provider) = &filter.provider {
+        add("provider = ?N", Value::Text(provider.to_ascii_lowercase()));
+    }
+    if let Some(glob) = &filter.event_type {
+        add("event_type GLOB ?N", Value::Text(glob.clone()));
+    }
+    if let Some(status) = &filter.signature {
+        add("sig_status = ?N", Value::Text(status.to_ascii_lowercase()));
     }
     if let Some(since) = filter.since_us {
         add("received_at_us >= ?N", Value::Integer(since));
@@ -266,6 +294,9 @@ pub(crate) mod tests {
                 body_note: None,
                 size: body.len() as u64,
                 response_status: 200,
+                provider: None,
+                event_type: None,
+                signature: None,
             },
             body: body.to_vec(),
             deliveries: Vec::new(),

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use hooklens_store::{
     DeliveryFilter, DeliveryKind, DeliveryState, ForwardTarget, Overrides, PathMode, Request,
+    Resign,
 };
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -49,6 +50,10 @@ pub struct ReplayBody {
     pub headers: Option<Vec<(String, String)>>,
     #[serde(default)]
     pub body_base64: Option<String>,
+    /// Re-sign with this scheme and secret and the current time, so the replay passes your
+    /// code's signature and tolerance checks.
+    #[serde(default)]
+    pub resign: Option<Resign>,
 }
 
 /// Replays many requests: those listed, or those matching a filter.
@@ -94,7 +99,14 @@ async fn replay_one(
         headers: body.headers,
         body_base64: body.body_base64,
     };
-    let delivery = replay(&shared, &request, body.target.as_deref(), overrides).await?;
+    let delivery = replay(
+        &shared,
+        &request,
+        body.target.as_deref(),
+        overrides,
+        body.resign,
+    )
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(delivery)))
 }
 
@@ -132,6 +144,7 @@ async fn replay_many(
                     &request,
                     body.target.as_deref(),
                     Overrides::default(),
+                    None,
                 )
                 .await
             }
@@ -151,6 +164,7 @@ pub(crate) async fn replay(
     request: &Request,
     target: Option<&str>,
     overrides: Overrides,
+    resign: Option<Resign>,
 ) -> ApiResult<DeliveryJson> {
     let endpoint = shared.endpoint_for(&request.meta.path);
     let (target, prefix, retry) = match target {
@@ -159,6 +173,7 @@ pub(crate) async fn replay(
                 url: url.to_string(),
                 path: PathMode::Fixed,
                 headers: Vec::new(),
+                resign: None,
             },
             None,
             shared.config.retry.clone(),
@@ -203,6 +218,9 @@ pub(crate) async fn replay(
     );
     if overrides != Overrides::default() {
         new.spec.overrides = Some(overrides);
+    }
+    if resign.is_some() {
+        new.spec.resign = resign;
     }
     let delivery = shared.forwarder.enqueue(&request.meta.id, new).await?;
     Ok(DeliveryJson::from_delivery(&delivery, None))

@@ -22,7 +22,8 @@ pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
 /// All named endpoints.
 #[utoipa::path(get, path = "/api/v1/endpoints", responses((status = 200, body = Vec<Endpoint>)))]
 async fn list(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<Endpoint>>> {
-    Ok(Json(shared.store.list_endpoints().await?))
+    let endpoints = shared.store.list_endpoints().await?;
+    Ok(Json(endpoints.into_iter().map(masked).collect()))
 }
 
 /// Creates an endpoint; requests under its path land in it from now on.
@@ -36,7 +37,7 @@ async fn create(
     check_targets(&spec)?;
     let endpoint = shared.store.create_endpoint(spec).await?;
     shared.reload_endpoints().await?;
-    Ok((StatusCode::CREATED, Json(endpoint)))
+    Ok((StatusCode::CREATED, Json(masked(endpoint))))
 }
 
 /// One endpoint.
@@ -46,7 +47,7 @@ async fn get_one(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Endpoint>> {
-    Ok(Json(shared.store.get_endpoint(&id).await?))
+    Ok(Json(masked(shared.store.get_endpoint(&id).await?)))
 }
 
 /// Changes an endpoint: a JSON merge patch over `{name, path, response}`.
@@ -63,6 +64,8 @@ async fn update(
         return Err(ApiError::invalid("the patch must be a JSON object"));
     }
     let current = shared.store.get_endpoint(&id).await?;
+    let stored = current.clone();
+    let current = masked(current);
     let spec = EndpointSpec {
         name: current.name,
         path: current.path,
@@ -70,15 +73,17 @@ async fn update(
         forward: current.forward,
         retry: current.retry,
         relay: current.relay,
+        signature: current.signature,
     };
     let mut doc = serde_json::to_value(&spec).map_err(|e| ApiError::invalid(e.to_string()))?;
     merge_patch(&mut doc, &patch);
     let spec: EndpointSpec = serde_json::from_value(doc)
         .map_err(|e| ApiError::invalid(format!("invalid endpoint: {e}")))?;
+    let spec = unmasked(spec, &stored);
     check_targets(&spec)?;
     let endpoint = shared.store.update_endpoint(&id, spec).await?;
     shared.reload_endpoints().await?;
-    Ok(Json(endpoint))
+    Ok(Json(masked(endpoint)))
 }
 
 /// Deletes an endpoint. Its requests stay, under the name they were captured with.
@@ -100,4 +105,58 @@ fn check_targets(spec: &EndpointSpec) -> ApiResult<()> {
             .map_err(ApiError::invalid)?;
     }
     Ok(())
+}
+
+/// Secrets never leave the engine: `whsec_MfKQ…LaSw`.
+fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 12 {
+        return "…".into();
+    }
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+fn masked(mut endpoint: Endpoint) -> Endpoint {
+    if let Some(signature) = &mut endpoint.signature {
+        for secret in &mut signature.secrets {
+            *secret = mask(secret);
+        }
+    }
+    for target in &mut endpoint.forward {
+        if let Some(resign) = &mut target.resign {
+            resign.secret = mask(&resign.secret);
+        }
+    }
+    endpoint
+}
+
+/// A patch carries back the masked secrets it was given; put the real ones back.
+fn unmasked(mut spec: EndpointSpec, stored: &Endpoint) -> EndpointSpec {
+    let stored_secrets: Vec<&String> = stored
+        .signature
+        .iter()
+        .flat_map(|s| &s.secrets)
+        .chain(
+            stored
+                .forward
+                .iter()
+                .filter_map(|t| t.resign.as_ref().map(|r| &r.secret)),
+        )
+        .collect();
+    let restore = |secret: &mut String| {
+        if let Some(real) = stored_secrets.iter().find(|real| mask(real) == *secret) {
+            *secret = (*real).clone();
+        }
+    };
+    if let Some(signature) = &mut spec.signature {
+        signature.secrets.iter_mut().for_each(restore);
+    }
+    for target in &mut spec.forward {
+        if let Some(resign) = &mut target.resign {
+            restore(&mut resign.secret);
+        }
+    }
+    spec
 }

@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use hooklens_store::{
     Attempt, BodyState, Delivery, DeliveryKind, DeliveryState, Overrides, Request, RequestMeta,
-    format_us,
+    SignatureVerdict, format_us,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -50,6 +50,12 @@ pub struct RequestJson {
     /// Status Hooklens answered with.
     pub response_status: u16,
     pub pinned: bool,
+    /// The recognised provider, if any.
+    pub provider: Option<String>,
+    /// The provider's event type, if any.
+    pub event_type: Option<String>,
+    /// The signature check's verdict.
+    pub signature: Option<SignatureVerdict>,
 }
 
 impl RequestJson {
@@ -80,6 +86,9 @@ impl RequestJson {
             http_version: meta.http_version.clone(),
             response_status: meta.response_status,
             pinned,
+            provider: meta.provider.clone(),
+            event_type: meta.event_type.clone(),
+            signature: meta.signature.clone(),
         }
     }
 
@@ -110,6 +119,12 @@ pub struct RequestQuery {
     pub endpoint: Option<String>,
     /// HTTP method, any case.
     pub method: Option<String>,
+    /// Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`.
+    pub provider: Option<String>,
+    /// Event type; `*` matches anything, e.g. `payment_intent.*`.
+    pub event_type: Option<String>,
+    /// Signature status: `valid`, `invalid`, `missing`, `unconfigured`.
+    pub signature: Option<String>,
     /// Full-text search over path, query, headers and text bodies; every word must match,
     /// the last as a prefix.
     pub q: Option<String>,

@@ -246,7 +246,7 @@ impl Forwarder {
             }
         };
         let timeout = Duration::from_millis(delivery.spec.retry.timeout_ms);
-        let sent = match send::outgoing(&delivery, &request) {
+        let sent = match send::outgoing(&delivery, &request, started_at / 1_000_000) {
             Ok(out) => send::send(&self.client, &self.guard, out, n, started_at, timeout).await,
             Err(why) => send::Sent {
                 attempt: hooklens_store::Attempt {
@@ -381,7 +381,7 @@ impl Forwarder {
         timeout: Duration,
     ) -> Option<hooklens_store::Attempt> {
         let started_at = self.clock.now_us();
-        let out = send::outgoing(&delivery, request).ok()?;
+        let out = send::outgoing(&delivery, request, started_at / 1_000_000).ok()?;
         let sent = send::send(&self.client, &self.guard, out, 1, started_at, timeout).await;
         let attempt = sent.attempt.clone();
         self.finish(delivery, sent, false).await;
@@ -409,6 +409,7 @@ pub fn new_delivery(
             retry,
             headers: target.headers.clone(),
             overrides: None,
+            resign: target.resign.clone(),
         },
         next_attempt_at_us: due_us,
     }

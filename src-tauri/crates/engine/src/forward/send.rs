@@ -47,7 +47,7 @@ pub struct Outgoing {
 /// Builds what a delivery sends. Method, headers (in order, duplicates kept) and body are the
 /// captured ones byte for byte, less hop-by-hop headers, plus `X-Forwarded-For`,
 /// `X-Forwarded-Proto`, `X-Hooklens-Request-Id` and the target's extra headers.
-pub fn outgoing(delivery: &Delivery, request: &Request) -> Result<Outgoing, String> {
+pub fn outgoing(delivery: &Delivery, request: &Request, now_s: i64) -> Result<Outgoing, String> {
     let overrides = delivery.spec.overrides.clone().unwrap_or_default();
     let method = overrides.method.as_deref().unwrap_or(&request.meta.method);
     let method = Method::from_bytes(method.as_bytes())
@@ -104,6 +104,15 @@ pub fn outgoing(delivery: &Delivery, request: &Request) -> Result<Outgoing, Stri
             .map_err(|e| format!("body_base64 is not base64: {e}"))?,
         None => request.body.clone().unwrap_or_default(),
     };
+    if let Some(resign) = &delivery.spec.resign {
+        let current: Vec<(String, Vec<u8>)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec()))
+            .collect();
+        for (name, value) in crate::provider::signature::sign(resign, &current, &body, now_s)? {
+            set(&mut headers, &name, &value);
+        }
+    }
     Ok(Outgoing {
         method,
         url,

@@ -151,6 +151,7 @@ mod tests {
             url: url.into(),
             path,
             headers: Vec::new(),
+            resign: None,
         }
     }
 

@@ -14,6 +14,7 @@ fn target(url: String) -> ForwardTarget {
         url,
         path: PathMode::Keep,
         headers: Vec::new(),
+        resign: None,
     }
 }
 
