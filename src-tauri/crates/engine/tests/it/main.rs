@@ -8,4 +8,5 @@ mod export;
 mod forward;
 mod helpers;
 mod load;
+mod providers;
 mod target;

@@ -1,0 +1,237 @@
+use hooklens_engine::provider::signature::{sign, verify};
+use hooklens_store::{Resign, SignatureScheme, SignatureSpec};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use crate::target::TestTarget;
+
+const SECRET: &str = "whsec_test_0123456789abcdef";
+
+fn now_s() -> i64 {
+    hooklens_store::now_us() / 1_000_000
+}
+
+fn stripe_headers(body: &[u8], secret: &str, at: i64) -> Vec<(String, String)> {
+    let resign = Resign {
+        scheme: SignatureScheme::Stripe,
+        secret: secret.into(),
+        header: None,
+    };
+    sign(&resign, &[], body, at).expect("signs")
+}
+
+async fn send_stripe(engine: &TestEngine, headers: &[(String, String)], body: &str) -> Value {
+    let mut request = engine
+        .http
+        .post(engine.recv("/stripe/webhook"))
+        .body(body.to_string());
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let id = id_header(&request.send().await.expect("send"));
+    engine.stored(&id).await
+}
+
+async fn stripe_endpoint(engine: &TestEngine, extra: Value) -> Value {
+    let mut spec = json!({
+        "name": "stripe",
+        "path": "/stripe",
+        "signature": { "scheme": "stripe", "secrets": ["whsec_old_rotated_away_1", SECRET] }
+    });
+    if let (Some(spec), Some(extra)) = (spec.as_object_mut(), extra.as_object()) {
+        spec.extend(extra.clone());
+    }
+    let response = engine
+        .call(Method::POST, "/api/v1/endpoints")
+        .json(&spec)
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), 201);
+    response.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn captures_carry_provider_event_type_and_a_signature_verdict() {
+    let engine = TestEngine::start().await;
+    stripe_endpoint(&engine, json!({})).await;
+    let body = r#"{"id":"evt_1","type":"payment_intent.payment_failed"}"#;
+
+    let valid = send_stripe(
+        &engine,
+        &stripe_headers(body.as_bytes(), SECRET, now_s()),
+        body,
+    )
+    .await;
+    assert_eq!(valid["provider"], "stripe");
+    assert_eq!(valid["event_type"], "payment_intent.payment_failed");
+    assert_eq!(valid["signature"]["status"], "valid");
+    assert_eq!(valid["signature"]["scheme"], "stripe");
+    assert!(
+        valid["signature"]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("secret 2")
+    );
+
+    let stale = send_stripe(
+        &engine,
+        &stripe_headers(body.as_bytes(), SECRET, now_s() - 540),
+        body,
+    )
+    .await;
+    assert_eq!(stale["signature"]["status"], "invalid");
+    assert_eq!(
+        stale["signature"]["reason"],
+        "timestamp is 9 min old, tolerance 5 min"
+    );
+
+    let forged = send_stripe(
+        &engine,
+        &stripe_headers(body.as_bytes(), "whsec_guess", now_s()),
+        body,
+    )
+    .await;
+    assert_eq!(
+        forged["signature"]["reason"],
+        "no v1 signature matches the 2 configured secrets"
+    );
+
+    let unsigned = send_stripe(&engine, &[("user-agent".into(), "Stripe/1.0".into())], body).await;
+    assert_eq!(unsigned["signature"]["status"], "missing");
+    assert_eq!(unsigned["provider"], "stripe");
+
+    let elsewhere = engine.stored(&engine.capture("/other", "{}").await).await;
+    assert_eq!(elsewhere["signature"]["status"], "unconfigured");
+    assert_eq!(elsewhere["provider"], Value::Null);
+
+    let ids = |page: Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    let id = |r: &Value| r["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        ids(engine.get_json("/api/v1/requests?signature=valid").await),
+        [id(&valid)]
+    );
+    assert_eq!(
+        ids(engine
+            .get_json("/api/v1/requests?provider=stripe&signature=missing")
+            .await),
+        [id(&unsigned)]
+    );
+    assert_eq!(
+        ids(engine
+            .get_json("/api/v1/requests?event_type=payment_intent.*")
+            .await)
+        .len(),
+        4
+    );
+    assert!(
+        ids(engine
+            .get_json("/api/v1/requests?event_type=invoice.*")
+            .await)
+        .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn secrets_are_masked_and_survive_a_patch_round_trip() {
+    let engine = TestEngine::start().await;
+    let created = stripe_endpoint(&engine, json!({})).await;
+    let shown = created["signature"]["secrets"].to_string();
+    assert!(!shown.contains(SECRET), "{shown}");
+    assert_eq!(created["signature"]["secrets"][1], "whsec_…cdef");
+    let id = created["id"].as_str().expect("id");
+    let fetched = engine.get_json(&format!("/api/v1/endpoints/{id}")).await;
+    assert!(!fetched.to_string().contains(SECRET));
+
+    // A client sends back what it was shown, changing something else.
+    let mut signature = fetched["signature"].clone();
+    signature["tolerance_s"] = json!(600);
+    let patched = engine
+        .call(Method::PATCH, &format!("/api/v1/endpoints/{id}"))
+        .json(&json!({ "signature": signature }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(patched.status(), 200);
+    let body = r#"{"type":"charge.succeeded"}"#;
+    let stored = send_stripe(
+        &engine,
+        &stripe_headers(body.as_bytes(), SECRET, now_s() - 540),
+        body,
+    )
+    .await;
+    assert_eq!(
+        stored["signature"]["status"], "valid",
+        "the real secret was kept; 9 min < 10 min"
+    );
+}
+
+#[tokio::test]
+async fn forwarded_and_replayed_requests_are_re_signed_for_the_local_secret() {
+    let mut service = TestTarget::start().await;
+    let engine = TestEngine::start().await;
+    let local = "whsec_local_dev_secret_42";
+    stripe_endpoint(
+        &engine,
+        json!({ "forward": [{
+            "url": service.url("/hooks"),
+            "resign": { "scheme": "stripe", "secret": local }
+        }] }),
+    )
+    .await;
+    let body = r#"{"id":"evt_2","type":"invoice.paid"}"#;
+    // Signed by the provider an hour ago: stale for the user's own check, until re-signed.
+    let sent = send_stripe(
+        &engine,
+        &stripe_headers(body.as_bytes(), SECRET, now_s() - 3600),
+        body,
+    )
+    .await;
+    let got = service.next().await;
+    let local_spec = SignatureSpec {
+        scheme: SignatureScheme::Stripe,
+        secrets: vec![local.into()],
+        tolerance_s: 300,
+        header: None,
+    };
+    let headers: Vec<(String, Vec<u8>)> = got.headers.clone();
+    let check = verify(&local_spec, &headers, &got.body, now_s());
+    assert_eq!(check.status, "valid", "{check:?}");
+    assert_eq!(
+        got.header("stripe-signature").len(),
+        1,
+        "replaced, not added"
+    );
+    assert_eq!(got.body.as_ref(), body.as_bytes(), "the body is untouched");
+
+    let id = sent["id"].as_str().expect("id");
+    let replayed = engine
+        .call(Method::POST, &format!("/api/v1/requests/{id}/replay"))
+        .json(&json!({
+            "target": service.url("/replay"),
+            "resign": { "scheme": "standard-webhooks", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
+        }))
+        .send()
+        .await
+        .expect("replay");
+    assert_eq!(replayed.status(), 202);
+    let got = service.next().await;
+    let spec = SignatureSpec {
+        scheme: SignatureScheme::StandardWebhooks,
+        secrets: vec!["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()],
+        tolerance_s: 300,
+        header: None,
+    };
+    assert_eq!(
+        verify(&spec, &got.headers, &got.body, now_s()).status,
+        "valid"
+    );
+}
