@@ -12,6 +12,7 @@ macro_rules! say {
 mod listen;
 mod replay;
 mod token;
+mod trigger;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,6 +50,8 @@ enum Command {
     Export(ExportArgs),
     /// Send a stored request again, once, and print what the target answered.
     Replay(replay::ReplayArgs),
+    /// Send a realistic sample event of a provider, signed with your secret, offline.
+    Trigger(trigger::TriggerArgs),
 }
 
 #[derive(Args)]
@@ -178,6 +181,7 @@ fn main() {
             Command::Listen(args) => listen::run(args).await,
             Command::Export(args) => export_cmd(args).await,
             Command::Replay(args) => replay::run(args).await,
+            Command::Trigger(args) => trigger::run(args).await,
         }
     });
     if let Err(e) = result {

@@ -474,3 +474,49 @@ fn serve_forwards_to_its_forward_to_target() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn trigger_sends_a_signed_sample_that_hooklens_recognises() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let serve = Serve::start(dir.path());
+    let out = Command::new(BIN)
+        .args([
+            "trigger",
+            "github",
+            "--event",
+            "issues.closed",
+            "--secret",
+            "s3cret",
+        ])
+        .args(["--to", &format!("{}/gh", serve.receiver)])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("github issues.closed (signed) → 200"),
+        "{stdout}"
+    );
+    serve.signal("TERM");
+    assert!(serve.wait().success());
+    let export = Command::new(BIN)
+        .args(["export", "--format", "ndjson", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("export");
+    let line: Value = serde_json::from_slice(&export.stdout).expect("one request");
+    assert_eq!(line["provider"], "github");
+    assert_eq!(line["event_type"], "issues.closed");
+    assert!(line["headers"].to_string().contains("x-hub-signature-256"));
+
+    let bad = Command::new(BIN)
+        .args(["trigger", "paypal"])
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("use one of stripe"));
+}

@@ -12,6 +12,7 @@ mod events;
 mod export;
 mod requests;
 mod settings;
+mod test_events;
 pub mod types;
 
 use std::sync::Arc;
@@ -97,6 +98,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .merge(settings::router())
         .merge(events::router())
         .merge(export::router())
+        .merge(test_events::router())
 }
 
 /// Liveness; needs no token.

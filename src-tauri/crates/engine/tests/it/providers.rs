@@ -235,3 +235,63 @@ async fn forwarded_and_replayed_requests_are_re_signed_for_the_local_secret() {
         "valid"
     );
 }
+
+#[tokio::test]
+async fn test_events_arrive_signed_like_the_provider_would() {
+    let mut service = TestTarget::start().await;
+    let engine = TestEngine::start().await;
+    stripe_endpoint(&engine, json!({})).await;
+    let sent: Value = engine
+        .call(Method::POST, "/api/v1/test-events")
+        .json(
+            &json!({ "provider": "stripe", "endpoint": "stripe", "target": service.url("/local") }),
+        )
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(sent["signed"], true);
+    assert_eq!(sent["status"], 200);
+    let stored = engine
+        .stored(sent["request_id"].as_str().expect("id"))
+        .await;
+    assert_eq!(stored["path"], "/stripe");
+    assert_eq!(stored["provider"], "stripe");
+    assert_eq!(stored["event_type"], "payment_intent.succeeded");
+    assert_eq!(stored["signature"]["status"], "valid", "{stored}");
+    let got = service.next().await;
+    assert_eq!(got.uri, "/local");
+    assert!(String::from_utf8_lossy(&got.body).contains("\"object\":\"event\""));
+
+    for (provider, event) in [
+        ("github", "pull_request.opened"),
+        ("shopify", "orders/create"),
+        ("slack", "app_mention"),
+        ("standard-webhooks", "invoice.paid"),
+    ] {
+        let sent: Value = engine
+            .call(Method::POST, "/api/v1/test-events")
+            .json(&json!({ "provider": provider }))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(sent["signed"], false, "no secret anywhere");
+        let stored = engine
+            .stored(sent["request_id"].as_str().expect("id"))
+            .await;
+        assert_eq!(stored["provider"], provider);
+        assert_eq!(stored["event_type"], event);
+    }
+    let unknown = engine
+        .call(Method::POST, "/api/v1/test-events")
+        .json(&json!({ "provider": "paypal" }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(unknown.status(), 400);
+}

@@ -1,0 +1,149 @@
+//! `/api/v1/test-events`: realistic, correctly signed sample events, captured like real ones.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use hooklens_store::{Overrides, Resign};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::deliveries::replay;
+use super::types::{DeliveryJson, ErrorBody};
+use super::{ApiError, ApiResult};
+use crate::provider::samples::sample;
+use crate::provider::signature::sign;
+use crate::state::Shared;
+
+pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+    OpenApiRouter::new().routes(routes!(send_test_event))
+}
+
+/// Which sample to send, where, signed with what.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestEventBody {
+    /// `stripe`, `github`, `shopify`, `slack` or `standard-webhooks`.
+    pub provider: String,
+    /// The event type; default the provider's most common one.
+    #[serde(default)]
+    pub event: Option<String>,
+    /// Endpoint name or id to send it to; default the receiver's root (`default`).
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// Sign with this secret; default the endpoint's first secret when its scheme matches.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Also deliver it straight to this URL (as a replay).
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestEventSent {
+    pub request_id: String,
+    pub provider: String,
+    pub event_type: String,
+    /// Whether it carries a signature.
+    pub signed: bool,
+    /// The status the receiver answered with.
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryJson>,
+}
+
+/// Sends a sample event through the receiver, signed like the provider would, so it is
+/// captured, checked, forwarded and matched like a real one.
+#[utoipa::path(post, path = "/api/v1/test-events", request_body = TestEventBody,
+    responses((status = 202, body = TestEventSent), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn send_test_event(
+    State(shared): State<Arc<Shared>>,
+    Json(body): Json<TestEventBody>,
+) -> ApiResult<(StatusCode, Json<TestEventSent>)> {
+    let now_s = shared.forwarder.now_us() / 1_000_000;
+    let sample = sample(&body.provider, body.event.as_deref(), now_s).map_err(ApiError::invalid)?;
+    let endpoint = match &body.endpoint {
+        Some(which) => {
+            let endpoints = shared.store.list_endpoints().await?;
+            Some(
+                endpoints
+                    .into_iter()
+                    .find(|e| e.name == *which || e.id == *which)
+                    .ok_or_else(|| ApiError::not_found(format!("no endpoint named {which:?}")))?,
+            )
+        }
+        None => None,
+    };
+    let secret = body.secret.clone().or_else(|| {
+        let spec = endpoint.as_ref()?.signature.as_ref()?;
+        (spec.scheme == sample.scheme).then(|| spec.secrets.first().cloned())?
+    });
+    let mut headers = sample.headers.clone();
+    if let Some(secret) = &secret {
+        let resign = Resign {
+            scheme: sample.scheme,
+            secret: secret.clone(),
+            header: None,
+        };
+        let raw: Vec<(String, Vec<u8>)> = headers
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
+            .collect();
+        for (name, value) in sign(&resign, &raw, &sample.body, now_s).map_err(ApiError::invalid)? {
+            headers.retain(|(n, _)| *n != name);
+            headers.push((name, value));
+        }
+    }
+    let mut receiver = shared.receiver_addr;
+    if receiver.ip().is_unspecified() {
+        receiver.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let path = endpoint.as_ref().map_or("/", |e| e.path.as_str());
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
+    let mut request = client
+        .post(format!("http://{receiver}{path}"))
+        .body(sample.body.clone());
+    for (name, value) in &headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.map_err(|e| {
+        tracing::warn!(error = %e, "test event could not reach the receiver");
+        ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "internal",
+            "the receiver did not take the test event; see the log",
+        )
+    })?;
+    let status = response.status().as_u16();
+    let request_id = response
+        .headers()
+        .get(crate::receiver::REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .ok_or_else(|| ApiError::invalid("the receiver did not store the test event"))?;
+    let delivery = match &body.target {
+        Some(target) => {
+            let stored = shared.store.get_request(&request_id).await?;
+            Some(replay(&shared, &stored, Some(target), Overrides::default(), None).await?)
+        }
+        None => None,
+    };
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(TestEventSent {
+            request_id,
+            provider: sample.provider.into(),
+            event_type: sample.event_type,
+            signed: secret.is_some(),
+            status,
+            delivery,
+        }),
+    ))
+}
