@@ -230,7 +230,7 @@ mod tests {
         );
         assert!(
             sample("paypal", None, 0)
-                .unwrap_err()
+                .expect_err("no samples for paypal")
                 .contains("stripe, github")
         );
     }
