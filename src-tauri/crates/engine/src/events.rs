@@ -23,6 +23,7 @@ pub enum Event {
         reason: &'static str,
     },
     EndpointsChanged,
+    RulesChanged,
     SettingsChanged,
     /// A delivery was queued, attempted, succeeded or gave up.
     DeliveryUpdated(Box<hooklens_store::Delivery>),
@@ -42,6 +43,7 @@ impl Event {
             Event::RequestDeleted { .. } => "request.deleted",
             Event::RequestsRemoved { .. } => "requests.removed",
             Event::EndpointsChanged => "endpoints.changed",
+            Event::RulesChanged => "rules.changed",
             Event::SettingsChanged => "settings.changed",
             Event::DeliveryUpdated(_) => "delivery.updated",
             Event::TargetChanged { .. } => "target.changed",
@@ -57,7 +59,7 @@ impl Event {
             Event::RequestsRemoved { count, reason } => {
                 json!({ "count": count, "reason": reason })
             }
-            Event::EndpointsChanged | Event::SettingsChanged => json!({}),
+            Event::EndpointsChanged | Event::RulesChanged | Event::SettingsChanged => json!({}),
             Event::DeliveryUpdated(delivery) => json!(DeliveryJson::from_delivery(delivery, None)),
             Event::TargetChanged { target, down } => json!({
                 "target": target,

@@ -13,6 +13,7 @@ pub mod export;
 pub mod forward;
 pub mod provider;
 mod receiver;
+pub mod rules;
 mod serve;
 mod state;
 mod text;
@@ -122,6 +123,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     }
     let store = Store::open(&config.data_dir)?;
     let endpoints = store.list_endpoints().await?;
+    let rules = store.list_rules().await?;
     let settings = store.settings().await?;
     let cancel = CancellationToken::new();
     let (events, _) = tokio::sync::broadcast::channel(4096);
@@ -136,6 +138,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         config,
         store.clone(),
         endpoints,
+        rules,
         Addrs {
             receiver: receiver_addr,
             api: api_addr,

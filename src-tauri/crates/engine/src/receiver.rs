@@ -14,7 +14,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::FutureExt;
-use hooklens_store::{BodyState, Capture, DeliveryKind, Endpoint, RequestMeta, now_us};
+use hooklens_store::{BodyState, Capture, DeliveryKind, Endpoint, RequestMeta, RuleAction, now_us};
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::json;
@@ -128,7 +128,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
                 }
             }
         });
-    let meta = RequestMeta {
+    let mut meta = RequestMeta {
         id: ulid::Ulid::new().to_string(),
         received_at_us,
         duration_us: started.elapsed().as_micros() as i64,
@@ -152,18 +152,50 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         provider: detected.as_ref().map(|d| d.provider.to_string()),
         event_type: detected.and_then(|d| d.event_type),
         signature: Some(signature.unwrap_or_else(crate::provider::signature::unconfigured)),
+        tags: Vec::new(),
+        rules: Vec::new(),
     };
+    let mut pinned = false;
+    let mut rule_targets: Vec<String> = Vec::new();
+    {
+        let rules = shared.rules();
+        let subject = crate::rules::Subject::new(&meta, &body);
+        let mut matched = Vec::new();
+        let mut tags: Vec<String> = Vec::new();
+        for rule in rules.iter().filter(|r| r.matches(&subject)) {
+            matched.push(rule.id.clone());
+            for action in &rule.actions {
+                match action {
+                    RuleAction::Tag { tag } if !tags.contains(tag) => tags.push(tag.clone()),
+                    RuleAction::Pin => pinned = true,
+                    RuleAction::Forward { url } if !rule_targets.contains(url) => {
+                        rule_targets.push(url.clone())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        meta.rules = matched;
+        meta.tags = tags;
+    }
     // The event is built only when someone listens: capture stays lean headless.
     let event = (shared.events.receiver_count() > 0)
         .then(|| Event::RequestCaptured(Box::new(RequestJson::summary(&meta, false))));
     let (id, note) = (meta.id.clone(), meta.body_note.clone());
     let deliveries = if body_state == BodyState::Complete {
-        shared.deliveries_for(
+        let mut deliveries = shared.deliveries_for(
             endpoint.as_ref(),
             &meta.path,
             meta.query.as_deref(),
             shared.forwarder.now_us(),
-        )
+        );
+        deliveries.extend(shared.rule_deliveries(
+            &rule_targets,
+            &deliveries,
+            &meta.path,
+            meta.query.as_deref(),
+        ));
+        deliveries
     } else {
         Vec::new() // nothing complete to forward
     };
@@ -177,6 +209,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .insert_request(Capture {
             meta,
             body,
+            pinned,
             deliveries,
         })
         .await;

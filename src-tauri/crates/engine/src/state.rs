@@ -21,6 +21,8 @@ pub(crate) struct Shared {
     pub events: broadcast::Sender<Event>,
     /// Named endpoints, longest path first, refreshed after each change.
     endpoints: RwLock<Arc<Vec<Endpoint>>>,
+    /// Enabled rules, compiled, in order; refreshed after each change.
+    rules: RwLock<Arc<Vec<crate::rules::Compiled>>>,
     pub receiver_addr: SocketAddr,
     pub api_addr: SocketAddr,
     pub forwarder: Arc<Forwarder>,
@@ -30,10 +32,12 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: Config,
         store: Store,
         endpoints: Vec<Endpoint>,
+        rules: Vec<hooklens_store::Rule>,
         addrs: Addrs,
         events: broadcast::Sender<Event>,
         forwarder: Arc<Forwarder>,
@@ -45,6 +49,7 @@ impl Shared {
             store,
             events,
             endpoints: RwLock::new(Arc::new(by_longest_path(endpoints))),
+            rules: RwLock::new(Arc::new(compiled(rules))),
             receiver_addr: addrs.receiver,
             api_addr: addrs.api,
             forwarder,
@@ -60,6 +65,35 @@ impl Shared {
     pub fn endpoint_for(&self, path: &str) -> Option<Endpoint> {
         let endpoints = self.endpoints.read().map(|e| e.clone()).ok()?;
         endpoints.iter().find(|e| e.matches(path)).cloned()
+    }
+
+    /// Deliveries for rules' forward actions, to URLs not already delivered to.
+    pub fn rule_deliveries(
+        &self,
+        urls: &[String],
+        already: &[hooklens_store::NewDelivery],
+        path: &str,
+        query: Option<&str>,
+    ) -> Vec<hooklens_store::NewDelivery> {
+        urls.iter()
+            .filter(|url| !already.iter().any(|d| d.target == **url))
+            .filter_map(|url| {
+                let target = hooklens_store::ForwardTarget {
+                    url: url.clone(),
+                    path: hooklens_store::PathMode::Keep,
+                    headers: Vec::new(),
+                    resign: None,
+                };
+                let mapped = crate::forward::target::map_url(&target, None, path, query).ok()?;
+                Some(crate::forward::new_delivery(
+                    hooklens_store::DeliveryKind::Auto,
+                    &target,
+                    mapped,
+                    self.config.retry.clone(),
+                    self.forwarder.now_us(),
+                ))
+            })
+            .collect()
     }
 
     /// The deliveries a captured request starts: to its endpoint's targets, or else to the
@@ -117,6 +151,21 @@ impl Shared {
             .collect()
     }
 
+    /// The enabled rules, compiled.
+    pub fn rules(&self) -> Arc<Vec<crate::rules::Compiled>> {
+        self.rules.read().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Re-reads rules after a change and tells subscribers.
+    pub async fn reload_rules(&self) -> Result<(), hooklens_store::StoreError> {
+        let fresh = compiled(self.store.list_rules().await?);
+        if let Ok(mut rules) = self.rules.write() {
+            *rules = Arc::new(fresh);
+        }
+        self.emit(Event::RulesChanged);
+        Ok(())
+    }
+
     /// Re-reads endpoints after a change and tells subscribers.
     pub async fn reload_endpoints(&self) -> Result<(), hooklens_store::StoreError> {
         let fresh = by_longest_path(self.store.list_endpoints().await?);
@@ -133,6 +182,22 @@ fn body_budget(max_body: u64) -> usize {
     (512u64 << 20)
         .max(max_body.saturating_mul(4))
         .min(Semaphore::MAX_PERMITS as u64) as usize
+}
+
+/// Enabled rules that compile; one that does not (stored by an older version, say) is
+/// skipped with a warning rather than stopping capture.
+fn compiled(rules: Vec<hooklens_store::Rule>) -> Vec<crate::rules::Compiled> {
+    rules
+        .iter()
+        .filter(|r| r.spec.enabled)
+        .filter_map(|r| match crate::rules::compile(r) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::warn!(rule = %r.id, error = %e, "skipping a rule that does not compile");
+                None
+            }
+        })
+        .collect()
 }
 
 fn by_longest_path(mut endpoints: Vec<Endpoint>) -> Vec<Endpoint> {

@@ -12,6 +12,7 @@ mod migrate;
 mod model;
 mod requests;
 mod retention;
+mod rules;
 mod search;
 mod settings;
 mod writer;
@@ -28,10 +29,10 @@ pub use deliveries::{
 pub use endpoints::format_us;
 pub use error::StoreError;
 pub use model::{
-    BodyState, Capture, Endpoint, EndpointResponse, EndpointSpec, ForwardTarget, MAX_DELAY_MS,
-    Page, PathMode, Relay, Request, RequestFilter, RequestMeta, Resign, RetentionSettings,
-    Settings, SettingsPatch, SignatureScheme, SignatureSpec, SignatureVerdict, merge_patch,
-    parse_header_block, path_under,
+    BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse, EndpointSpec,
+    ForwardTarget, MAX_DELAY_MS, MatchMode, Page, PathMode, Relay, Request, RequestFilter,
+    RequestMeta, Resign, RetentionSettings, Rule, RuleAction, RuleSpec, Settings, SettingsPatch,
+    SignatureScheme, SignatureSpec, SignatureVerdict, merge_patch, parse_header_block, path_under,
 };
 pub use retention::RetentionReport;
 

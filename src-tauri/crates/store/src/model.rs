@@ -65,6 +65,10 @@ pub struct RequestMeta {
     pub event_type: Option<String>,
     /// The signature check's verdict.
     pub signature: Option<SignatureVerdict>,
+    /// Tags given by rules.
+    pub tags: Vec<String>,
+    /// Ids of the rules it matched.
+    pub rules: Vec<String>,
 }
 
 /// Whether a request's signature checks out, and why.
@@ -136,12 +140,93 @@ pub struct Resign {
     pub header: Option<String>,
 }
 
+/// A rule: when a capture meets its conditions (all of them, or any), its actions run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// `all` (default) or `any` of the conditions.
+    #[serde(default, rename = "match")]
+    pub match_mode: MatchMode,
+    pub conditions: Vec<Condition>,
+    pub actions: Vec<RuleAction>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchMode {
+    #[default]
+    All,
+    Any,
+}
+
+/// One test on a capture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// `endpoint`, `method`, `path`, `provider`, `event_type`, `signature`, `size`,
+    /// `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
+    /// `json:/data/object/amount` or `json:data.object.amount`).
+    pub field: String,
+    pub op: ConditionOp,
+    /// What to compare with (not for `exists`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub value: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConditionOp {
+    Equals,
+    NotEquals,
+    Contains,
+    /// `*` and `?` wildcards, e.g. `payment_intent.*`.
+    Glob,
+    Regex,
+    /// The field is present (`value: false`: absent).
+    Exists,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+/// What a matching rule does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RuleAction {
+    /// Adds a tag to the request.
+    Tag { tag: String },
+    /// Pins the request: retention never deletes it.
+    Pin,
+    /// Forwards the request (also) to this URL, plus its path and query.
+    Forward { url: String },
+}
+
+/// A stored rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Rule {
+    pub id: String,
+    #[serde(flatten)]
+    pub spec: RuleSpec,
+    pub created_at: String,
+}
+
 /// A request as the receiver hands it to the store, with the deliveries it starts; all are
 /// committed together, so a forward is never lost between capture and queue.
 #[derive(Debug, Clone)]
 pub struct Capture {
     pub meta: RequestMeta,
     pub body: Vec<u8>,
+    /// Pinned from the start (a rule said so).
+    pub pinned: bool,
     pub deliveries: Vec<crate::NewDelivery>,
 }
 
@@ -211,6 +296,8 @@ pub struct RequestFilter {
     pub event_type: Option<String>,
     /// Signature status: `valid`, `invalid`, `missing`, `unconfigured`.
     pub signature: Option<String>,
+    /// Tag given by a rule.
+    pub tag: Option<String>,
     /// Full-text query over path, query, headers and text bodies.
     pub q: Option<String>,
     pub since_us: Option<i64>,

@@ -94,9 +94,9 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
         "INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
             method, path, query, http_version, remote_addr, headers, body, body_state,
             body_note, size, response_status, provider, event_type, sig_status, sig_scheme,
-            sig_reason)
+            sig_reason, tags, matched_rules, pinned)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     )?;
     stmt.execute(params![
         m.id,
@@ -120,6 +120,9 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
         m.signature.as_ref().map(|v| &v.status),
         m.signature.as_ref().and_then(|v| v.scheme.as_ref()),
         m.signature.as_ref().map(|v| &v.reason),
+        json_list(&m.tags)?,
+        json_list(&m.rules)?,
+        c.pinned,
     ])?;
     let seq = conn.last_insert_rowid();
     for delivery in &c.deliveries {
@@ -130,7 +133,21 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
 
 const COLUMNS: &str = "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
     method, path, query, http_version, remote_addr, headers, body_state, body_note, size,
-    response_status, provider, event_type, sig_status, sig_scheme, sig_reason";
+    response_status, provider, event_type, sig_status, sig_scheme, sig_reason, tags,
+    matched_rules";
+
+/// An empty list is stored as NULL.
+fn json_list(items: &[String]) -> Result<Option<String>> {
+    if items.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(serde_json::to_string(items)?))
+}
+
+fn parse_list(json: Option<String>) -> Vec<String> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default()
+}
 
 fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
     let headers: Vec<u8> = row.get(12)?;
@@ -164,8 +181,10 @@ fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
                 }),
                 None => None,
             },
+            tags: parse_list(row.get(22)?),
+            rules: parse_list(row.get(23)?),
         },
-        body: if with_body { Some(row.get(22)?) } else { None },
+        body: if with_body { Some(row.get(24)?) } else { None },
     })
 }
 
@@ -210,6 +229,12 @@ fn where_clause(filter: &RequestFilter) -> (String, Vec<rusqlite::types::Value>)
     }
     if let Some(status) = &filter.signature {
         add("sig_status = ?N", Value::Text(status.to_ascii_lowercase()));
+    }
+    if let Some(tag) = &filter.tag {
+        add(
+            "EXISTS (SELECT 1 FROM json_each(requests.tags) WHERE value = ?N)",
+            Value::Text(tag.clone()),
+        );
     }
     if let Some(since) = filter.since_us {
         add("received_at_us >= ?N", Value::Integer(since));
@@ -297,8 +322,11 @@ pub(crate) mod tests {
                 provider: None,
                 event_type: None,
                 signature: None,
+                tags: Vec::new(),
+                rules: Vec::new(),
             },
             body: body.to_vec(),
+            pinned: false,
             deliveries: Vec::new(),
         }
     }

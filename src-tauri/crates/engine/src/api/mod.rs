@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod export;
 mod requests;
+mod rules;
 mod settings;
 mod test_events;
 pub mod types;
@@ -99,6 +100,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .merge(events::router())
         .merge(export::router())
         .merge(test_events::router())
+        .merge(rules::router())
 }
 
 /// Liveness; needs no token.

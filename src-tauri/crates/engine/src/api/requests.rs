@@ -40,6 +40,7 @@ impl RequestQuery {
             provider: self.provider.clone().filter(|s| !s.is_empty()),
             event_type: self.event_type.clone().filter(|s| !s.is_empty()),
             signature: self.signature.clone().filter(|s| !s.is_empty()),
+            tag: self.tag.clone().filter(|s| !s.is_empty()),
             q: self.q.clone().filter(|s| !s.trim().is_empty()),
             since_us: self.since.as_deref().map(parse_time).transpose()?,
             until_us: self.until.as_deref().map(parse_time).transpose()?,

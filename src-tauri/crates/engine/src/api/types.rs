@@ -56,6 +56,10 @@ pub struct RequestJson {
     pub event_type: Option<String>,
     /// The signature check's verdict.
     pub signature: Option<SignatureVerdict>,
+    /// Tags given by rules.
+    pub tags: Vec<String>,
+    /// Ids of the rules it matched.
+    pub rules: Vec<String>,
 }
 
 impl RequestJson {
@@ -89,6 +93,8 @@ impl RequestJson {
             provider: meta.provider.clone(),
             event_type: meta.event_type.clone(),
             signature: meta.signature.clone(),
+            tags: meta.tags.clone(),
+            rules: meta.rules.clone(),
         }
     }
 
@@ -125,6 +131,8 @@ pub struct RequestQuery {
     pub event_type: Option<String>,
     /// Signature status: `valid`, `invalid`, `missing`, `unconfigured`.
     pub signature: Option<String>,
+    /// A tag given by a rule.
+    pub tag: Option<String>,
     /// Full-text search over path, query, headers and text bodies; every word must match,
     /// the last as a prefix.
     pub q: Option<String>,

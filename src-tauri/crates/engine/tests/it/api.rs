@@ -478,6 +478,9 @@ async fn openapi_lists_every_route() {
         ("/api/v1/deliveries", &["get"]),
         ("/api/v1/deliveries/{id}", &["get"]),
         ("/api/v1/targets", &["get"]),
+        ("/api/v1/test-events", &["post"]),
+        ("/api/v1/rules", &["get", "post"]),
+        ("/api/v1/rules/{id}", &["get", "patch", "delete"]),
     ];
     for (path, methods) in want {
         for method in *methods {
@@ -490,6 +493,8 @@ async fn openapi_lists_every_route() {
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
     for schema in [
         "DeliveryJson",
+        "RuleSpec",
+        "SignatureVerdict",
         "AttemptJson",
         "TargetStatus",
         "RetryPolicy",

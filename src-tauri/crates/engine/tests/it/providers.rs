@@ -295,3 +295,88 @@ async fn test_events_arrive_signed_like_the_provider_would() {
         .expect("send");
     assert_eq!(unknown.status(), 400);
 }
+
+#[tokio::test]
+async fn rules_tag_pin_and_forward_matching_captures() {
+    let mut service = TestTarget::start().await;
+    let engine = TestEngine::start().await;
+    let created = engine
+        .call(Method::POST, "/api/v1/rules")
+        .json(&json!({
+            "name": "big failed payments",
+            "conditions": [
+                { "field": "provider", "op": "equals", "value": "stripe" },
+                { "field": "event_type", "op": "glob", "value": "payment_intent.*failed" },
+                { "field": "json:data.object.amount", "op": "gt", "value": 1000 }
+            ],
+            "actions": [
+                { "type": "tag", "tag": "payments" },
+                { "type": "pin" },
+                { "type": "forward", "url": service.url("/alerts") }
+            ]
+        }))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status(), 201);
+    let rule: Value = created.json().await.expect("json");
+    let rule_id = rule["id"].as_str().expect("id").to_string();
+
+    let send = |amount: u64, kind: &'static str| {
+        let engine = &engine;
+        async move {
+            let body =
+                json!({ "type": kind, "data": { "object": { "amount": amount } } }).to_string();
+            let headers = stripe_headers(body.as_bytes(), SECRET, now_s());
+            send_stripe(engine, &headers, &body).await
+        }
+    };
+    let hit = send(5000, "payment_intent.payment_failed").await;
+    assert_eq!(hit["rules"], json!([rule_id]));
+    assert_eq!(hit["tags"], json!(["payments"]));
+    assert_eq!(hit["pinned"], true);
+    assert_eq!(service.next().await.uri, "/alerts/stripe/webhook");
+    let small = send(500, "payment_intent.payment_failed").await;
+    assert_eq!(small["rules"], json!([]));
+    assert_eq!(small["pinned"], false);
+    let other = send(5000, "payment_intent.succeeded").await;
+    assert_eq!(other["tags"], json!([]));
+    let tagged = engine.get_json("/api/v1/requests?tag=payments").await;
+    assert_eq!(tagged["items"].as_array().map(Vec::len), Some(1));
+
+    let off = engine
+        .call(Method::PATCH, &format!("/api/v1/rules/{rule_id}"))
+        .json(&json!({ "enabled": false }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(off.status(), 200);
+    assert_eq!(
+        send(9000, "payment_intent.payment_failed").await["rules"],
+        json!([])
+    );
+
+    let bad = engine
+        .call(Method::POST, "/api/v1/rules")
+        .json(&json!({
+            "name": "broken",
+            "conditions": [{ "field": "path", "op": "regex", "value": "(" }],
+            "actions": [{ "type": "pin" }]
+        }))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(bad.status(), 400);
+    let message: Value = bad.json().await.expect("json");
+    assert!(
+        message["error"]["message"]
+            .as_str()
+            .expect("m")
+            .contains("condition 1: bad regex")
+    );
+    let deleted = engine
+        .request(Method::DELETE, &format!("/api/v1/rules/{rule_id}"))
+        .await;
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(engine.get_json("/api/v1/rules").await, json!([]));
+}

@@ -26,8 +26,11 @@ fn capture(id: &str, body: &str) -> Capture {
             provider: None,
             event_type: None,
             signature: None,
+            tags: Vec::new(),
+            rules: Vec::new(),
         },
         body: body.as_bytes().to_vec(),
+        pinned: false,
         deliveries: Vec::new(),
     }
 }

@@ -1,0 +1,98 @@
+//! `/api/v1/rules`: conditions on captures, and what to do when they hold.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use hooklens_store::{Rule, RuleSpec, merge_patch};
+use http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::types::ErrorBody;
+use super::{ApiError, ApiResult};
+use crate::state::Shared;
+
+pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete_one))
+}
+
+/// Checks that a rule compiles before it is stored.
+fn check(spec: &RuleSpec) -> ApiResult<()> {
+    let probe = Rule {
+        id: String::new(),
+        spec: spec.clone(),
+        created_at: String::new(),
+    };
+    crate::rules::compile(&probe)
+        .map(|_| ())
+        .map_err(ApiError::invalid)
+}
+
+/// All rules, in the order they apply.
+#[utoipa::path(get, path = "/api/v1/rules", responses((status = 200, body = Vec<Rule>)))]
+async fn list(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<Rule>>> {
+    Ok(Json(shared.store.list_rules().await?))
+}
+
+/// Adds a rule; it applies to requests captured from now on.
+#[utoipa::path(post, path = "/api/v1/rules", request_body = RuleSpec,
+    responses((status = 201, body = Rule), (status = 400, body = ErrorBody)))]
+async fn create(
+    State(shared): State<Arc<Shared>>,
+    Json(spec): Json<RuleSpec>,
+) -> ApiResult<(StatusCode, Json<Rule>)> {
+    check(&spec)?;
+    let rule = shared.store.create_rule(spec).await?;
+    shared.reload_rules().await?;
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
+/// One rule.
+#[utoipa::path(get, path = "/api/v1/rules/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = Rule), (status = 404, body = ErrorBody)))]
+async fn get_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Rule>> {
+    Ok(Json(shared.store.get_rule(&id).await?))
+}
+
+/// Changes a rule: a JSON merge patch over its spec (e.g. `{"enabled": false}`).
+#[utoipa::path(patch, path = "/api/v1/rules/{id}", params(("id" = String, Path)),
+    request_body(content = Object, description = "JSON merge patch of a RuleSpec"),
+    responses((status = 200, body = Rule), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn update(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(patch): Json<serde_json::Value>,
+) -> ApiResult<Json<Rule>> {
+    if !patch.is_object() {
+        return Err(ApiError::invalid("the patch must be a JSON object"));
+    }
+    let current = shared.store.get_rule(&id).await?;
+    let mut doc =
+        serde_json::to_value(&current.spec).map_err(|e| ApiError::invalid(e.to_string()))?;
+    merge_patch(&mut doc, &patch);
+    let spec: RuleSpec =
+        serde_json::from_value(doc).map_err(|e| ApiError::invalid(format!("invalid rule: {e}")))?;
+    check(&spec)?;
+    let rule = shared.store.update_rule(&id, spec).await?;
+    shared.reload_rules().await?;
+    Ok(Json(rule))
+}
+
+/// Deletes a rule.
+#[utoipa::path(delete, path = "/api/v1/rules/{id}", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_one(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    shared.store.delete_rule(&id).await?;
+    shared.reload_rules().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,424 @@
+//! Rules, compiled once (regexes and globs built, fields parsed) and evaluated on every
+//! capture against its metadata and, only when a condition asks, its parsed JSON body.
+
+use std::cell::OnceCell;
+
+use hooklens_store::{Condition, ConditionOp, MatchMode, RequestMeta, Rule, RuleAction};
+use regex::Regex;
+use serde_json::Value;
+
+/// A rule ready to evaluate.
+#[derive(Debug)]
+pub struct Compiled {
+    pub id: String,
+    mode: MatchMode,
+    conditions: Vec<Check>,
+    pub actions: Vec<RuleAction>,
+}
+
+#[derive(Debug)]
+struct Check {
+    field: Field,
+    test: Test,
+}
+
+#[derive(Debug)]
+enum Field {
+    Endpoint,
+    Method,
+    Path,
+    Provider,
+    EventType,
+    Signature,
+    Size,
+    Header(String),
+    Query(String),
+    /// A JSON pointer.
+    Json(String),
+}
+
+#[derive(Debug)]
+enum Test {
+    Equals(String, bool),
+    Contains(String),
+    Matches(Regex),
+    Exists(bool),
+    Compare(ConditionOp, f64),
+}
+
+/// Compiles a rule; the error says which condition is wrong and why.
+pub fn compile(rule: &Rule) -> Result<Compiled, String> {
+    let spec = &rule.spec;
+    if spec.name.trim().is_empty() {
+        return Err("a rule needs a name".into());
+    }
+    if spec.actions.is_empty() {
+        return Err("a rule needs at least one action".into());
+    }
+    for action in &spec.actions {
+        match action {
+            RuleAction::Tag { tag } if tag.trim().is_empty() || tag.len() > 64 => {
+                return Err("a tag must be 1 to 64 characters".into());
+            }
+            RuleAction::Forward { url }
+                if !(url.starts_with("http://") || url.starts_with("https://")) =>
+            {
+                return Err(format!(
+                    "forward URL {url:?} must start with http:// or https://"
+                ));
+            }
+            _ => {}
+        }
+    }
+    let conditions = spec
+        .conditions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| check(c).map_err(|e| format!("condition {}: {e}", i + 1)))
+        .collect::<Result<_, _>>()?;
+    Ok(Compiled {
+        id: rule.id.clone(),
+        mode: spec.match_mode,
+        conditions,
+        actions: spec.actions.clone(),
+    })
+}
+
+fn check(c: &Condition) -> Result<Check, String> {
+    let field = match c.field.split_once(':') {
+        Some(("header", name)) if !name.is_empty() => Field::Header(name.to_ascii_lowercase()),
+        Some(("query", name)) if !name.is_empty() => Field::Query(name.to_string()),
+        Some(("json", path)) if !path.is_empty() => Field::Json(pointer(path)),
+        None => match c.field.as_str() {
+            "endpoint" => Field::Endpoint,
+            "method" => Field::Method,
+            "path" => Field::Path,
+            "provider" => Field::Provider,
+            "event_type" => Field::EventType,
+            "signature" => Field::Signature,
+            "size" => Field::Size,
+            other => return Err(format!("unknown field {other:?}")),
+        },
+        _ => {
+            return Err(format!(
+                "unknown field {:?}: use header:<name>, query:<name> or json:<path>",
+                c.field
+            ));
+        }
+    };
+    let text = || -> Result<String, String> {
+        match &c.value {
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            Some(Value::Bool(b)) => Ok(b.to_string()),
+            _ => Err(format!("{:?} needs a value", c.op)),
+        }
+    };
+    let number = || -> Result<f64, String> {
+        match &c.value {
+            Some(Value::Number(n)) => n.as_f64().ok_or_else(|| "not a number".to_string()),
+            Some(Value::String(s)) => s.parse().map_err(|_| format!("{s:?} is not a number")),
+            _ => Err(format!("{:?} needs a number", c.op)),
+        }
+    };
+    let test = match c.op {
+        ConditionOp::Equals => Test::Equals(text()?, true),
+        ConditionOp::NotEquals => Test::Equals(text()?, false),
+        ConditionOp::Contains => Test::Contains(text()?),
+        ConditionOp::Regex => {
+            Test::Matches(Regex::new(&text()?).map_err(|e| format!("bad regex: {e}"))?)
+        }
+        ConditionOp::Glob => Test::Matches(glob(&text()?)?),
+        ConditionOp::Exists => Test::Exists(!matches!(c.value, Some(Value::Bool(false)))),
+        op => Test::Compare(op, number()?),
+    };
+    Ok(Check { field, test })
+}
+
+/// `a.b.0` or `/a/b/0` → `/a/b/0`.
+fn pointer(path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_string()
+    } else {
+        path.split('.')
+            .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+            .collect()
+    }
+}
+
+/// `*` any run, `?` one character; everything else literal.
+pub fn glob(pattern: &str) -> Result<Regex, String> {
+    let mut re = String::from("^");
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    Regex::new(&re).map_err(|e| format!("bad glob: {e}"))
+}
+
+/// What a rule is evaluated against.
+pub struct Subject<'a> {
+    pub meta: &'a RequestMeta,
+    pub body: &'a [u8],
+    json: OnceCell<Option<Value>>,
+}
+
+impl<'a> Subject<'a> {
+    pub fn new(meta: &'a RequestMeta, body: &'a [u8]) -> Subject<'a> {
+        Subject {
+            meta,
+            body,
+            json: OnceCell::new(),
+        }
+    }
+
+    /// The field's value as text, or `None` when absent.
+    fn value(&self, field: &Field) -> Option<String> {
+        let m = self.meta;
+        match field {
+            Field::Endpoint => Some(m.endpoint_name.clone()),
+            Field::Method => Some(m.method.clone()),
+            Field::Path => Some(m.path.clone()),
+            Field::Provider => m.provider.clone(),
+            Field::EventType => m.event_type.clone(),
+            Field::Signature => m.signature.as_ref().map(|s| s.status.clone()),
+            Field::Size => Some(m.size.to_string()),
+            Field::Header(name) => m.header(name),
+            Field::Query(name) => {
+                form_urlencoded::parse(m.query.as_deref().unwrap_or_default().as_bytes())
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+            }
+            Field::Json(pointer) => {
+                let json = self
+                    .json
+                    .get_or_init(|| serde_json::from_slice(self.body).ok());
+                match json.as_ref()?.pointer(pointer)? {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Null => None,
+                    other => Some(other.to_string()),
+                }
+            }
+        }
+    }
+
+    fn passes(&self, check: &Check) -> bool {
+        let value = self.value(&check.field);
+        match (&check.test, value) {
+            (Test::Exists(want), v) => v.is_some() == *want,
+            (Test::Equals(want, same), Some(v)) => (v == *want) == *same,
+            (Test::Equals(_, same), None) => !same,
+            (Test::Contains(part), Some(v)) => v.contains(part.as_str()),
+            (Test::Matches(re), Some(v)) => re.is_match(&v),
+            (Test::Compare(op, bound), Some(v)) => v.parse::<f64>().is_ok_and(|n| match op {
+                ConditionOp::Gt => n > *bound,
+                ConditionOp::Gte => n >= *bound,
+                ConditionOp::Lt => n < *bound,
+                _ => n <= *bound,
+            }),
+            (_, None) => false,
+        }
+    }
+}
+
+impl Compiled {
+    pub fn matches(&self, subject: &Subject) -> bool {
+        match self.mode {
+            MatchMode::All => self.conditions.iter().all(|c| subject.passes(c)),
+            MatchMode::Any => self.conditions.iter().any(|c| subject.passes(c)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hooklens_store::{BodyState, RuleSpec, SignatureVerdict};
+    use serde_json::json;
+
+    fn meta() -> RequestMeta {
+        RequestMeta {
+            id: "r".into(),
+            received_at_us: 0,
+            duration_us: 0,
+            endpoint_id: None,
+            endpoint_name: "stripe".into(),
+            method: "POST".into(),
+            path: "/stripe/events".into(),
+            query: Some("mode=live&x=%20y".into()),
+            http_version: "HTTP/1.1".into(),
+            remote_addr: None,
+            headers: vec![("stripe-signature".into(), b"t=1,v1=x".to_vec())],
+            body_state: BodyState::Complete,
+            body_note: None,
+            size: 2048,
+            response_status: 200,
+            provider: Some("stripe".into()),
+            event_type: Some("payment_intent.payment_failed".into()),
+            signature: Some(SignatureVerdict {
+                status: "invalid".into(),
+                scheme: Some("stripe".into()),
+                reason: String::new(),
+            }),
+            tags: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    fn rule(mode: MatchMode, conditions: serde_json::Value) -> Result<Compiled, String> {
+        let spec = RuleSpec {
+            name: "r".into(),
+            enabled: true,
+            match_mode: mode,
+            conditions: serde_json::from_value(conditions).expect("conditions"),
+            actions: vec![RuleAction::Pin],
+        };
+        compile(&Rule {
+            id: "1".into(),
+            spec,
+            created_at: String::new(),
+        })
+    }
+
+    #[test]
+    fn evaluation_table() {
+        let body = br#"{"data":{"object":{"amount":4200,"currency":"eur","tags":["a","b"]}},"livemode":false}"#;
+        let m = meta();
+        let subject = Subject::new(&m, body);
+        let cases: &[(serde_json::Value, bool)] = &[
+            (
+                json!({"field": "provider", "op": "equals", "value": "stripe"}),
+                true,
+            ),
+            (
+                json!({"field": "provider", "op": "not_equals", "value": "github"}),
+                true,
+            ),
+            (
+                json!({"field": "event_type", "op": "glob", "value": "payment_intent.*"}),
+                true,
+            ),
+            (
+                json!({"field": "event_type", "op": "glob", "value": "invoice.*"}),
+                false,
+            ),
+            (
+                json!({"field": "method", "op": "equals", "value": "GET"}),
+                false,
+            ),
+            (
+                json!({"field": "path", "op": "glob", "value": "/stripe/*"}),
+                true,
+            ),
+            (
+                json!({"field": "endpoint", "op": "equals", "value": "stripe"}),
+                true,
+            ),
+            (
+                json!({"field": "signature", "op": "equals", "value": "invalid"}),
+                true,
+            ),
+            (json!({"field": "size", "op": "gt", "value": 1024}), true),
+            (json!({"field": "size", "op": "lte", "value": 1024}), false),
+            (
+                json!({"field": "header:Stripe-Signature", "op": "exists"}),
+                true,
+            ),
+            (
+                json!({"field": "header:x-missing", "op": "exists", "value": false}),
+                true,
+            ),
+            (
+                json!({"field": "header:stripe-signature", "op": "regex", "value": "^t=\\d+,"}),
+                true,
+            ),
+            (
+                json!({"field": "query:mode", "op": "equals", "value": "live"}),
+                true,
+            ),
+            (
+                json!({"field": "query:x", "op": "equals", "value": " y"}),
+                true,
+            ),
+            (
+                json!({"field": "json:/data/object/amount", "op": "gte", "value": 4200}),
+                true,
+            ),
+            (
+                json!({"field": "json:data.object.amount", "op": "lt", "value": "1000"}),
+                false,
+            ),
+            (
+                json!({"field": "json:data.object.currency", "op": "equals", "value": "eur"}),
+                true,
+            ),
+            (
+                json!({"field": "json:data.object.tags.1", "op": "equals", "value": "b"}),
+                true,
+            ),
+            (
+                json!({"field": "json:livemode", "op": "equals", "value": false}),
+                true,
+            ),
+            (
+                json!({"field": "json:data.object.nope", "op": "exists"}),
+                false,
+            ),
+            (
+                json!({"field": "json:data.object.currency", "op": "contains", "value": "u"}),
+                true,
+            ),
+        ];
+        for (condition, want) in cases {
+            let compiled = rule(MatchMode::All, json!([condition])).expect("compiles");
+            assert_eq!(compiled.matches(&subject), *want, "{condition}");
+        }
+        let both = json!([
+            {"field": "provider", "op": "equals", "value": "stripe"},
+            {"field": "method", "op": "equals", "value": "GET"}
+        ]);
+        assert!(
+            !rule(MatchMode::All, both.clone())
+                .expect("compiles")
+                .matches(&subject)
+        );
+        assert!(
+            rule(MatchMode::Any, both)
+                .expect("compiles")
+                .matches(&subject)
+        );
+        assert!(
+            rule(MatchMode::All, json!([]))
+                .expect("compiles")
+                .matches(&subject),
+            "no conditions: always"
+        );
+    }
+
+    #[test]
+    fn bad_rules_say_what_is_wrong() {
+        let cases = [
+            (
+                json!([{"field": "colour", "op": "equals", "value": "x"}]),
+                "condition 1: unknown field",
+            ),
+            (
+                json!([{"field": "path", "op": "regex", "value": "("}]),
+                "bad regex",
+            ),
+            (
+                json!([{"field": "size", "op": "gt", "value": "big"}]),
+                "is not a number",
+            ),
+            (json!([{"field": "path", "op": "equals"}]), "needs a value"),
+        ];
+        for (conditions, want) in cases {
+            let err = rule(MatchMode::All, conditions).expect_err("refused");
+            assert!(err.contains(want), "{err}");
+        }
+    }
+}
