@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use hooklens_engine::forward::clock::SystemClock;
 use hooklens_engine::forward::{Forwarder, new_delivery, target::map_url};
+use hooklens_engine::notify::{LogNotifier, Notifications};
 use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy, Store};
 
 use crate::DataDir;
@@ -61,10 +62,18 @@ pub async fn run(args: ReplayArgs) -> Result<()> {
     .map_err(|e| anyhow::anyhow!(e))?;
     let settings = store.settings().await?;
     let (events, _) = tokio::sync::broadcast::channel(16);
+    let notifications = Notifications::new(
+        store.clone(),
+        Arc::new(LogNotifier),
+        Arc::new(SystemClock),
+        settings.notifications.clone(),
+        events.clone(),
+    );
     let forwarder = Forwarder::new(
         store.clone(),
         Arc::new(SystemClock),
         events,
+        notifications,
         settings.allow_remote_targets,
     )
     .map_err(|e| anyhow::anyhow!(e))?;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use hooklens_store::{ForwardTarget, RetryPolicy};
 
 use crate::forward::clock::{Clock, SystemClock};
+use crate::notify::{LogNotifier, Notifier};
 
 /// Default receiver address: what providers (or the tunnel) send to.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4780";
@@ -46,8 +47,10 @@ pub struct Config {
     pub forward_prefix: Option<String>,
     /// Retry policy for deliveries whose endpoint sets none.
     pub retry: RetryPolicy,
-    /// The forwarder's clock; tests pass a manual one.
+    /// The forwarder's and notifications' clock; tests pass a manual one.
     pub clock: Arc<dyn Clock>,
+    /// Shows notifications: a log line unless a desktop notifier is given.
+    pub notifier: Arc<dyn Notifier>,
 }
 
 impl std::fmt::Debug for Config {
@@ -81,6 +84,7 @@ impl Config {
             forward_prefix: None,
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
+            notifier: Arc::new(LogNotifier),
         }
     }
 }

@@ -32,6 +32,8 @@ pub enum Event {
         target: String,
         down: Option<String>,
     },
+    /// A notification was raised (shown or folded into a summary).
+    NotificationRaised(Box<hooklens_store::StoredNotification>),
 }
 
 impl Event {
@@ -47,6 +49,7 @@ impl Event {
             Event::SettingsChanged => "settings.changed",
             Event::DeliveryUpdated(_) => "delivery.updated",
             Event::TargetChanged { .. } => "target.changed",
+            Event::NotificationRaised(_) => "notification.raised",
         }
     }
 
@@ -61,6 +64,7 @@ impl Event {
             }
             Event::EndpointsChanged | Event::RulesChanged | Event::SettingsChanged => json!({}),
             Event::DeliveryUpdated(delivery) => json!(DeliveryJson::from_delivery(delivery, None)),
+            Event::NotificationRaised(n) => json!(n),
             Event::TargetChanged { target, down } => json!({
                 "target": target,
                 "state": if down.is_some() { "down" } else { "up" },

@@ -11,6 +11,7 @@ mod config;
 mod events;
 pub mod export;
 pub mod forward;
+pub mod notify;
 pub mod provider;
 mod receiver;
 pub mod rules;
@@ -127,10 +128,18 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     let settings = store.settings().await?;
     let cancel = CancellationToken::new();
     let (events, _) = tokio::sync::broadcast::channel(4096);
+    let notifications = notify::Notifications::new(
+        store.clone(),
+        config.notifier.clone(),
+        config.clock.clone(),
+        settings.notifications.clone(),
+        events.clone(),
+    );
     let forwarder = forward::Forwarder::new(
         store.clone(),
         config.clock.clone(),
         events.clone(),
+        notifications.clone(),
         settings.allow_remote_targets,
     )
     .map_err(EngineError::Forwarder)?;
@@ -145,6 +154,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         },
         events,
         forwarder.clone(),
+        notifications.clone(),
         cancel.clone(),
     ));
 
@@ -167,6 +177,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     ));
     tasks.spawn(state::retention_loop(shared.clone()));
     tasks.spawn(forwarder.run(cancel.clone()));
+    tasks.spawn(notifications.run(cancel.clone()));
     tracing::info!(%receiver_addr, %api_addr, "hooklens engine started");
     Ok(Handle {
         receiver_addr,

@@ -21,6 +21,7 @@ use serde_json::json;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::api::types::RequestJson;
+use crate::notify::{Popup, Urgency};
 use crate::state::Shared;
 use crate::{Event, human_bytes};
 
@@ -157,6 +158,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     };
     let mut pinned = false;
     let mut rule_targets: Vec<String> = Vec::new();
+    let mut popups: Vec<Popup> = Vec::new();
     {
         let rules = shared.rules();
         let subject = crate::rules::Subject::new(&meta, &body);
@@ -171,12 +173,36 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
                     RuleAction::Forward { url } if !rule_targets.contains(url) => {
                         rule_targets.push(url.clone())
                     }
+                    RuleAction::Notify { title, body } => popups.push(Popup {
+                        kind: "rule".into(),
+                        key: rule.id.clone(),
+                        title: subject.render(title),
+                        body: subject.render(body),
+                        request_id: Some(meta.id.clone()),
+                        urgency: Urgency::Normal,
+                    }),
                     _ => {}
                 }
             }
         }
         meta.rules = matched;
         meta.tags = tags;
+    }
+    if let Some(verdict) = meta.signature.as_ref().filter(|v| v.status == "invalid")
+        && shared.notifications.settings().signature_invalid
+    {
+        popups.push(Popup {
+            kind: "signature_invalid".into(),
+            key: meta.endpoint_name.clone(),
+            title: format!(
+                "Invalid {} signature on {}",
+                verdict.scheme.as_deref().unwrap_or("webhook"),
+                meta.endpoint_name
+            ),
+            body: format!("{} {}: {}", meta.method, meta.path, verdict.reason),
+            request_id: Some(meta.id.clone()),
+            urgency: Urgency::Critical,
+        });
     }
     // The event is built only when someone listens: capture stays lean headless.
     let event = (shared.events.receiver_count() > 0)
@@ -229,6 +255,9 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     };
     if let Some(event) = event {
         shared.emit(event);
+    }
+    for popup in popups {
+        shared.notifications.raise(popup);
     }
     if forwards {
         shared.forwarder.wake();

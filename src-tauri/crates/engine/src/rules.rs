@@ -206,6 +206,37 @@ impl<'a> Subject<'a> {
         }
     }
 
+    /// Fills `{{method}}`, `{{path}}`, `{{endpoint}}`, `{{provider}}`, `{{event_type}}`,
+    /// `{{signature}}`, `{{size}}`, `{{id}}`, `{{header:x}}`, `{{query:x}}` and
+    /// `{{json:a.b}}`; an unknown or absent field becomes empty.
+    pub fn render(&self, template: &str) -> String {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            let name = after[..end].trim();
+            let value = if name == "id" {
+                Some(self.meta.id.clone())
+            } else {
+                let probe = Condition {
+                    field: name.to_string(),
+                    op: ConditionOp::Exists,
+                    value: None,
+                };
+                check(&probe).ok().and_then(|c| self.value(&c.field))
+            };
+            out.push_str(&value.unwrap_or_default());
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     fn passes(&self, check: &Check) -> bool {
         let value = self.value(&check.field);
         match (&check.test, value) {
@@ -397,6 +428,19 @@ mod tests {
                 .matches(&subject),
             "no conditions: always"
         );
+    }
+
+    #[test]
+    fn templates_fill_fields() {
+        let m = meta();
+        let body = br#"{"data":{"object":{"amount":4200}}}"#;
+        let s = Subject::new(&m, body);
+        assert_eq!(
+            s.render("{{event_type}} on {{endpoint}}: {{json:data.object.amount}} ({{method}} {{path}}, {{id}}) {{nope}}{{header:x-none}}"),
+            "payment_intent.payment_failed on stripe: 4200 (POST /stripe/events, r) "
+        );
+        assert_eq!(s.render("no fields"), "no fields");
+        assert_eq!(s.render("open {{ end"), "open {{ end");
     }
 
     #[test]

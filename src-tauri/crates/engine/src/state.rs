@@ -26,6 +26,7 @@ pub(crate) struct Shared {
     pub receiver_addr: SocketAddr,
     pub api_addr: SocketAddr,
     pub forwarder: Arc<Forwarder>,
+    pub notifications: Arc<crate::notify::Notifications>,
     pub cancel: CancellationToken,
     /// Body bytes all requests in flight may hold together.
     pub body_budget: Arc<Semaphore>,
@@ -41,6 +42,7 @@ impl Shared {
         addrs: Addrs,
         events: broadcast::Sender<Event>,
         forwarder: Arc<Forwarder>,
+        notifications: Arc<crate::notify::Notifications>,
         cancel: CancellationToken,
     ) -> Shared {
         Shared {
@@ -53,6 +55,7 @@ impl Shared {
             receiver_addr: addrs.receiver,
             api_addr: addrs.api,
             forwarder,
+            notifications,
             cancel,
         }
     }

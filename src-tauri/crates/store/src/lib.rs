@@ -10,6 +10,7 @@ mod endpoints;
 mod error;
 mod migrate;
 mod model;
+mod notifications;
 mod requests;
 mod retention;
 mod rules;
@@ -30,10 +31,12 @@ pub use endpoints::format_us;
 pub use error::StoreError;
 pub use model::{
     BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse, EndpointSpec,
-    ForwardTarget, MAX_DELAY_MS, MatchMode, Page, PathMode, Relay, Request, RequestFilter,
-    RequestMeta, Resign, RetentionSettings, Rule, RuleAction, RuleSpec, Settings, SettingsPatch,
-    SignatureScheme, SignatureSpec, SignatureVerdict, merge_patch, parse_header_block, path_under,
+    ForwardTarget, MAX_DELAY_MS, MatchMode, NotificationSettings, Page, PathMode, Relay, Request,
+    RequestFilter, RequestMeta, Resign, RetentionSettings, Rule, RuleAction, RuleSpec, Settings,
+    SettingsPatch, SignatureScheme, SignatureSpec, SignatureVerdict, merge_patch,
+    parse_header_block, path_under,
 };
+pub use notifications::StoredNotification;
 pub use retention::RetentionReport;
 
 use writer::Writer;

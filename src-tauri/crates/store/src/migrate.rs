@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_deliveries.sql"),
     include_str!("../migrations/0003_providers.sql"),
     include_str!("../migrations/0004_rules.sql"),
+    include_str!("../migrations/0005_notifications.sql"),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

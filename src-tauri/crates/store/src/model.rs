@@ -202,6 +202,10 @@ pub enum ConditionOp {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RuleAction {
+    /// Raises a notification. `title` and `body` may use `{{method}}`, `{{path}}`,
+    /// `{{endpoint}}`, `{{provider}}`, `{{event_type}}`, `{{id}}`, `{{size}}` and
+    /// `{{json:<path>}}`.
+    Notify { title: String, body: String },
     /// Adds a tag to the request.
     Tag { tag: String },
     /// Pins the request: retention never deletes it.
@@ -581,6 +585,46 @@ pub struct Settings {
     /// anyone who can send webhooks could otherwise make Hooklens call into your network.
     #[serde(default)]
     pub allow_remote_targets: bool,
+    #[serde(default)]
+    pub notifications: NotificationSettings,
+}
+
+/// Which events raise notifications, and how they are grouped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    /// When a delivery fails: `first` failure (default), `exhausted` retries, `both`, `off`.
+    #[serde(default = "first")]
+    pub delivery_failed: String,
+    /// A forward target going down and coming back (default true).
+    #[serde(default = "yes")]
+    pub target_changes: bool,
+    /// A request whose signature is invalid (default true).
+    #[serde(default = "yes")]
+    pub signature_invalid: bool,
+    /// Notifications of one kind and key within this many seconds show as one popup
+    /// ("and 37 more"). Default 10.
+    #[serde(default = "ten")]
+    pub window_s: u64,
+}
+
+fn first() -> String {
+    "first".into()
+}
+
+fn ten() -> u64 {
+    10
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        NotificationSettings {
+            delivery_failed: first(),
+            target_changes: true,
+            signature_invalid: true,
+            window_s: ten(),
+        }
+    }
 }
 
 /// Which old requests are deleted. Pinned requests are always kept. `null` turns a limit off.
@@ -623,6 +667,18 @@ impl Settings {
         merge_patch(&mut doc, patch);
         let settings: Settings = serde_json::from_value(doc)
             .map_err(|e| StoreError::Invalid(format!("invalid settings: {e}")))?;
+        if !["first", "exhausted", "both", "off"]
+            .contains(&settings.notifications.delivery_failed.as_str())
+        {
+            return Err(StoreError::Invalid(
+                "notifications.delivery_failed must be first, exhausted, both or off".into(),
+            ));
+        }
+        if !(1..=3600).contains(&settings.notifications.window_s) {
+            return Err(StoreError::Invalid(
+                "notifications.window_s must be 1 to 3600".into(),
+            ));
+        }
         let r = &settings.retention;
         if r.max_requests == Some(0) || r.max_age_days == Some(0) || r.max_total_mib == Some(0) {
             return Err(StoreError::Invalid(

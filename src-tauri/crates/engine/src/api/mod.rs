@@ -10,6 +10,7 @@ mod endpoints;
 mod error;
 mod events;
 mod export;
+mod notifications;
 mod requests;
 mod rules;
 mod settings;
@@ -101,6 +102,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .merge(export::router())
         .merge(test_events::router())
         .merge(rules::router())
+        .merge(notifications::router())
 }
 
 /// Liveness; needs no token.

@@ -36,6 +36,9 @@ async fn patch_settings(
     shared
         .forwarder
         .set_allow_remote(settings.allow_remote_targets);
+    shared
+        .notifications
+        .set_settings(settings.notifications.clone());
     shared.emit(Event::SettingsChanged);
     apply_retention(&shared).await;
     Ok(Json(settings))

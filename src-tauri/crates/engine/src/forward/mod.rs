@@ -24,6 +24,7 @@ use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::Event;
+use crate::notify::{Notifications, Popup, Urgency};
 use breaker::Breaker;
 pub use breaker::TargetStatus;
 use clock::Clock;
@@ -43,6 +44,7 @@ pub struct Forwarder {
     wake: Notify,
     state: Mutex<State>,
     events: broadcast::Sender<Event>,
+    notifications: Arc<Notifications>,
 }
 
 #[derive(Default)]
@@ -60,6 +62,7 @@ impl Forwarder {
         store: Store,
         clock: Arc<dyn Clock>,
         events: broadcast::Sender<Event>,
+        notifications: Arc<Notifications>,
         allow_remote: bool,
     ) -> Result<Arc<Forwarder>, String> {
         let guard = Guard::default();
@@ -80,6 +83,7 @@ impl Forwarder {
             wake: Notify::new(),
             state: Mutex::new(State::default()),
             events,
+            notifications,
         }))
     }
 
@@ -309,10 +313,19 @@ impl Forwarder {
             }
         };
         let target = delivery.target.clone();
+        let failure = (!succeeded).then(|| Failure {
+            request_id: delivery.request_id.clone(),
+            gave_up: outcome.state == DeliveryState::Failed,
+            first: sent.attempt.n == 1,
+            summary: outcome.summary.clone().unwrap_or_else(|| what.clone()),
+        });
         let stored = self
             .store
             .record_attempt(delivery.seq, sent.attempt.clone(), outcome)
             .await;
+        if let Some(failure) = failure {
+            self.notify_failure(&target, failure);
+        }
         let change = {
             let mut state = self.lock();
             let breaker = state.breakers.entry(target.clone()).or_default();
@@ -329,6 +342,16 @@ impl Forwarder {
                 if let Err(e) = self.store.reschedule_target(&target, now).await {
                     tracing::warn!(error = %e, "cannot resume deliveries");
                 }
+                if self.notifications.settings().target_changes {
+                    self.notifications.raise(Popup {
+                        kind: "target_up".into(),
+                        key: target.clone(),
+                        title: format!("{target} answers again"),
+                        body: "waiting deliveries are on their way".into(),
+                        request_id: None,
+                        urgency: Urgency::Low,
+                    });
+                }
                 let _ = self
                     .events
                     .send(Event::TargetChanged { target, down: None });
@@ -336,6 +359,16 @@ impl Forwarder {
             }
             Some(breaker::Change::Down(reason)) => {
                 tracing::warn!(%target, %reason, "target keeps failing; holding its deliveries");
+                if self.notifications.settings().target_changes {
+                    self.notifications.raise(Popup {
+                        kind: "target_down".into(),
+                        key: target.clone(),
+                        title: format!("{target} is down"),
+                        body: format!("{reason}; deliveries wait until it answers"),
+                        request_id: None,
+                        urgency: Urgency::Critical,
+                    });
+                }
                 let _ = self.events.send(Event::TargetChanged {
                     target,
                     down: Some(reason),
@@ -350,6 +383,33 @@ impl Forwarder {
             Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
             Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),
         }
+    }
+
+    /// A failed delivery's notification, as the settings ask: on the first failure, when
+    /// retries run out, both, or never.
+    fn notify_failure(&self, target: &str, failure: Failure) {
+        let when = self.notifications.settings().delivery_failed;
+        let first = failure.first && matches!(when.as_str(), "first" | "both");
+        let gave_up = failure.gave_up && matches!(when.as_str(), "exhausted" | "both");
+        if !(first || gave_up) {
+            return;
+        }
+        self.notifications.raise(Popup {
+            kind: "delivery_failed".into(),
+            key: target.to_string(),
+            title: if failure.gave_up {
+                format!("Gave up delivering to {target}")
+            } else {
+                format!("Delivery to {target} failed")
+            },
+            body: failure.summary,
+            request_id: Some(failure.request_id),
+            urgency: if failure.gave_up {
+                Urgency::Critical
+            } else {
+                Urgency::Normal
+            },
+        });
     }
 
     /// Makes one attempt of `delivery` now and returns it as it then stands (the command
@@ -387,6 +447,14 @@ impl Forwarder {
         self.finish(delivery, sent, false).await;
         Some(attempt)
     }
+}
+
+/// What a failed attempt means for notifications.
+struct Failure {
+    request_id: String,
+    gave_up: bool,
+    first: bool,
+    summary: String,
 }
 
 /// How long a leased delivery is held before it counts as abandoned.

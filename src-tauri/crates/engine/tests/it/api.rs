@@ -481,6 +481,7 @@ async fn openapi_lists_every_route() {
         ("/api/v1/test-events", &["post"]),
         ("/api/v1/rules", &["get", "post"]),
         ("/api/v1/rules/{id}", &["get", "patch", "delete"]),
+        ("/api/v1/notifications", &["get"]),
     ];
     for (path, methods) in want {
         for method in *methods {

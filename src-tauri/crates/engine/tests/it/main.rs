@@ -8,5 +8,6 @@ mod export;
 mod forward;
 mod helpers;
 mod load;
+mod notify;
 mod providers;
 mod target;
