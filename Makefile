@@ -7,10 +7,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 # Debian packages the build needs (the C compiler for SQLite, pkg-config, OpenSSL for
-# forwarding to https targets).
-APT_PACKAGES := build-essential pkg-config libssl-dev
+# forwarding to https targets), dbus-daemon (the notification tests run a private session bus).
+APT_PACKAGES := build-essential pkg-config libssl-dev dbus-daemon
 # Crates that must never depend on tauri or a display.
-ENGINE_CRATES := hooklens-store hooklens-engine hooklens-cli
+ENGINE_CRATES := hooklens-store hooklens-engine hooklens-notify hooklens-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps fmt-check lint engine-check unit bench serve

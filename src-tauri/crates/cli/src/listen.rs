@@ -9,7 +9,7 @@ use hooklens_engine::api::types::RequestJson;
 use hooklens_engine::{Config, Event, Listeners, human_bytes};
 use hooklens_store::{Delivery, DeliveryState};
 
-use crate::{DataDir, forward_targets, token, wait_for_signal, with_flag_hint};
+use crate::{DataDir, Signals, forward_targets, token, with_flag_hint};
 
 #[derive(Args)]
 pub struct ListenArgs {
@@ -40,6 +40,7 @@ pub async fn run(args: ListenArgs) -> Result<()> {
     config.api_listen = args.api_listen;
     config.forward_to = forward_targets(std::slice::from_ref(&args.forward_to))?;
     config.forward_prefix = args.path.clone();
+    let signals = Signals::watch()?;
     let handle = hooklens_engine::run(config, Listeners::default())
         .await
         .map_err(with_flag_hint)?;
@@ -81,7 +82,7 @@ pub async fn run(args: ListenArgs) -> Result<()> {
             }
         }
     });
-    wait_for_signal().await?;
+    signals.recv().await;
     printer.abort();
     handle.shutdown().await?;
     Ok(())

@@ -109,6 +109,10 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     forward_to: Vec<String>,
+    /// Show notifications as desktop popups over the D-Bus session bus (needs a
+    /// notification server). Default: notifications are logged and listed in the API only.
+    #[arg(long, env = "HOOKLENS_NOTIFY")]
+    notify: bool,
 }
 
 /// Forward targets from `--forward-to` URLs, each checked.
@@ -201,6 +205,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.api_listen = args.api_listen;
     config.max_body = args.max_body;
     config.forward_to = forward_targets(&args.forward_to)?;
+    let signals = Signals::watch()?;
+    if args.notify {
+        config.notifier = std::sync::Arc::new(hooklens_notify::DesktopNotifier);
+    }
     let handle = hooklens_engine::run(config, Listeners::default())
         .await
         .map_err(with_flag_hint)?;
@@ -216,7 +224,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         say!("  Forward:   {url}");
     }
     say!("Press Ctrl-C to stop.");
-    wait_for_signal().await?;
+    signals.recv().await;
     eprintln!("stopping: finishing in-flight requests…");
     handle.shutdown().await?;
     eprintln!("stopped; every captured request is saved");
@@ -237,14 +245,28 @@ pub(crate) fn with_flag_hint(e: EngineError) -> anyhow::Error {
     anyhow::anyhow!("{e}{flag}")
 }
 
-pub(crate) async fn wait_for_signal() -> Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("cannot watch for SIGTERM")?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r.context("cannot watch for Ctrl-C")?,
-        _ = term.recv() => {}
+/// SIGINT and SIGTERM, watched from the moment this is made: made before the start-up
+/// lines are printed, so a signal right after them stops Hooklens cleanly.
+pub(crate) struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    pub(crate) fn watch() -> Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            int: signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?,
+            term: signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?,
+        })
     }
-    Ok(())
+
+    pub(crate) async fn recv(mut self) {
+        tokio::select! {
+            _ = self.int.recv() => {}
+            _ = self.term.recv() => {}
+        }
+    }
 }
 
 async fn export_cmd(args: ExportArgs) -> Result<()> {

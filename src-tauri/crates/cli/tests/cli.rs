@@ -19,6 +19,10 @@ struct Serve {
 
 impl Serve {
     fn start(data_dir: &Path) -> Serve {
+        Serve::start_with(data_dir, &[], &[])
+    }
+
+    fn start_with(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Serve {
         let mut child = Command::new(BIN)
             .args([
                 "serve",
@@ -27,9 +31,11 @@ impl Serve {
                 "--api-listen",
                 "127.0.0.1:0",
             ])
+            .args(args)
             .arg("--data-dir")
             .arg(data_dir)
             .env("HOOKLENS_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -519,4 +525,191 @@ fn trigger_sends_a_signed_sample_that_hooklens_recognises() {
         .expect("run");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("use one of stripe"));
+}
+
+/// A private D-Bus session bus for one test, stopped when dropped.
+struct Bus {
+    daemon: Child,
+    address: String,
+}
+
+impl Bus {
+    fn start() -> Bus {
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (Debian package dbus-daemon) runs");
+        let stdout = daemon.stdout.take().expect("stdout");
+        let mut address = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut address)
+            .expect("the bus prints its address");
+        Bus {
+            daemon,
+            address: address.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// What the fake notification server received.
+#[derive(Debug)]
+struct Shown {
+    app: String,
+    summary: String,
+    body: String,
+    urgency: Option<u8>,
+    request_id: Option<String>,
+}
+
+/// `org.freedesktop.Notifications`, as far as notify-rust uses it.
+struct FakeServer {
+    seen: tokio::sync::mpsc::UnboundedSender<Shown>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl FakeServer {
+    #[allow(clippy::too_many_arguments)]
+    async fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        hints: std::collections::HashMap<String, zbus::OwnedVariant>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let urgency = hints
+            .get("urgency")
+            .and_then(|v| v.downcast_ref::<u8>().ok());
+        let request_id = hints
+            .get("x-hooklens-request-id")
+            .and_then(|v| v.downcast_ref::<String>().ok());
+        let _ = self.seen.send(Shown {
+            app: app_name,
+            summary,
+            body,
+            urgency,
+            request_id,
+        });
+        1
+    }
+
+    async fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into()]
+    }
+
+    async fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "fake".into(),
+            "hooklens-tests".into(),
+            "1".into(),
+            "1.2".into(),
+        )
+    }
+
+    async fn close_notification(&self, _id: u32) {}
+}
+
+#[test]
+fn serve_notify_shows_a_rule_match_and_a_failed_delivery_on_the_session_bus() {
+    let bus = Bus::start();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let _server = runtime.block_on(async {
+        zbus::connection::Builder::address(bus.address.as_str())
+            .name("org.freedesktop.Notifications")
+            .serve_at("/org/freedesktop/Notifications", FakeServer { seen: tx })
+            .build()
+            .await
+            .expect("on the bus")
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let serve = Serve::start_with(
+        dir.path(),
+        &["--notify", "--forward-to", &dead],
+        &[("DBUS_SESSION_BUS_ADDRESS", &bus.address)],
+    );
+    let api = serve
+        .login
+        .split("/login")
+        .next()
+        .expect("api url")
+        .to_string();
+    let token = std::fs::read_to_string(dir.path().join("api-token")).expect("token");
+    let mut next = || {
+        runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), seen.recv())
+                .await
+                .expect("a popup within 20 s")
+                .expect("server running")
+        })
+    };
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let created = reqwest::Client::new()
+                .post(format!("{api}/api/v1/rules"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({
+                    "name": "orders",
+                    "conditions": [{ "field": "path", "op": "glob", "value": "/orders/*" }],
+                    "actions": [{ "type": "notify", "title": "New order", "body": "{{method}} {{path}}" }]
+                }))
+                .send()
+                .await
+                .expect("create rule");
+            assert_eq!(created.status(), 201);
+        });
+    let ids = post_many(&format!("{}/orders", serve.receiver), 1);
+    let mut popups = [next(), next()];
+    popups.sort_by(|a, b| a.summary.cmp(&b.summary));
+    let (delivery, rule) = (&popups[0], &popups[1]);
+    assert_eq!(rule.app, "Hooklens");
+    assert_eq!(rule.summary, "New order");
+    assert_eq!(rule.body, "POST /orders/hook/0");
+    assert_eq!(rule.urgency, Some(1));
+    assert_eq!(rule.request_id.as_deref(), Some(ids[0].as_str()));
+    assert_eq!(delivery.summary, format!("Delivery to {dead} failed"));
+    assert!(
+        delivery
+            .body
+            .starts_with(&format!("connection refused at {dead}")),
+        "{delivery:?}"
+    );
+    assert_eq!(delivery.urgency, Some(1));
+    // More failures within the window are folded into one summary; meanwhile the target
+    // goes down after five failures in a row (retries 1 s and 2 s apart).
+    post_many(&format!("{}/elsewhere", serve.receiver), 1);
+    let mut later = Vec::new();
+    while !later
+        .iter()
+        .any(|p: &Shown| p.body.contains("more") && p.summary.starts_with("Delivery"))
+    {
+        later.push(next());
+    }
+    let deliveries: Vec<&Shown> = later
+        .iter()
+        .filter(|p| p.summary.starts_with("Delivery"))
+        .collect();
+    assert_eq!(deliveries.len(), 1, "only the summary: {later:?}");
+    assert!(deliveries[0].body.contains("— and "), "{later:?}");
+    let down = later
+        .iter()
+        .find(|p| p.summary == format!("{dead} is down"))
+        .expect("a target-down popup");
+    assert_eq!(down.urgency, Some(2), "critical");
 }
