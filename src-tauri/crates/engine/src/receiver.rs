@@ -109,7 +109,8 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .iter()
         .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
         .collect();
-    let detected = crate::provider::detect(&headers, &body);
+    let payload = crate::provider::Payload::new(&body);
+    let detected = crate::provider::detect(&headers, &payload);
     let signature = endpoint
         .as_ref()
         .and_then(|e| e.signature.as_ref())
@@ -161,7 +162,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let mut popups: Vec<Popup> = Vec::new();
     {
         let rules = shared.rules();
-        let subject = crate::rules::Subject::new(&meta, &body);
+        let subject = crate::rules::Subject::new(&meta, &payload);
         let mut matched = Vec::new();
         let mut tags: Vec<String> = Vec::new();
         for rule in rules.iter().filter(|r| r.matches(&subject)) {

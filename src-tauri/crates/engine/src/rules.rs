@@ -1,11 +1,13 @@
 //! Rules, compiled once (regexes and globs built, fields parsed) and evaluated on every
 //! capture against its metadata and, only when a condition asks, its parsed JSON body.
 
-use std::cell::OnceCell;
+use std::borrow::Cow;
 
 use hooklens_store::{Condition, ConditionOp, MatchMode, RequestMeta, Rule, RuleAction};
 use regex::Regex;
 use serde_json::Value;
+
+use crate::provider::Payload;
 
 /// A rule ready to evaluate.
 #[derive(Debug)]
@@ -33,8 +35,8 @@ enum Field {
     Size,
     Header(String),
     Query(String),
-    /// A JSON pointer.
-    Json(String),
+    /// A JSON path, split into its steps once.
+    Json(Vec<String>),
 }
 
 #[derive(Debug)]
@@ -88,7 +90,7 @@ fn check(c: &Condition) -> Result<Check, String> {
     let field = match c.field.split_once(':') {
         Some(("header", name)) if !name.is_empty() => Field::Header(name.to_ascii_lowercase()),
         Some(("query", name)) if !name.is_empty() => Field::Query(name.to_string()),
-        Some(("json", path)) if !path.is_empty() => Field::Json(pointer(path)),
+        Some(("json", path)) if !path.is_empty() => Field::Json(steps(path)),
         None => match c.field.as_str() {
             "endpoint" => Field::Endpoint,
             "method" => Field::Method,
@@ -135,15 +137,27 @@ fn check(c: &Condition) -> Result<Check, String> {
     Ok(Check { field, test })
 }
 
-/// `a.b.0` or `/a/b/0` → `/a/b/0`.
-fn pointer(path: &str) -> String {
-    if path.starts_with('/') {
-        path.to_string()
-    } else {
-        path.split('.')
-            .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
-            .collect()
+/// `a.b.0` or the JSON pointer `/a/b/0` → `["a", "b", "0"]`.
+fn steps(path: &str) -> Vec<String> {
+    match path.strip_prefix('/') {
+        Some(pointer) => pointer
+            .split('/')
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+        None => path.split('.').map(str::to_string).collect(),
     }
+}
+
+/// Walks `steps` into `value`: object keys, or array indexes.
+fn walk<'v>(mut value: &'v Value, steps: &[String]) -> Option<&'v Value> {
+    for step in steps {
+        value = match value {
+            Value::Object(map) => map.get(step)?,
+            Value::Array(items) => items.get(step.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(value)
 }
 
 /// `*` any run, `?` one character; everything else literal.
@@ -163,46 +177,44 @@ pub fn glob(pattern: &str) -> Result<Regex, String> {
 /// What a rule is evaluated against.
 pub struct Subject<'a> {
     pub meta: &'a RequestMeta,
-    pub body: &'a [u8],
-    json: OnceCell<Option<Value>>,
+    payload: &'a Payload<'a>,
 }
 
 impl<'a> Subject<'a> {
-    pub fn new(meta: &'a RequestMeta, body: &'a [u8]) -> Subject<'a> {
-        Subject {
-            meta,
-            body,
-            json: OnceCell::new(),
-        }
+    pub fn new(meta: &'a RequestMeta, payload: &'a Payload<'a>) -> Subject<'a> {
+        Subject { meta, payload }
     }
 
-    /// The field's value as text, or `None` when absent.
-    fn value(&self, field: &Field) -> Option<String> {
+    /// The field's value as text, or `None` when absent. Borrowed where it can be: rules
+    /// run on every capture.
+    fn value(&self, field: &Field) -> Option<Cow<'a, str>> {
         let m = self.meta;
         match field {
-            Field::Endpoint => Some(m.endpoint_name.clone()),
-            Field::Method => Some(m.method.clone()),
-            Field::Path => Some(m.path.clone()),
-            Field::Provider => m.provider.clone(),
-            Field::EventType => m.event_type.clone(),
-            Field::Signature => m.signature.as_ref().map(|s| s.status.clone()),
-            Field::Size => Some(m.size.to_string()),
-            Field::Header(name) => m.header(name),
+            Field::Endpoint => Some(Cow::Borrowed(&m.endpoint_name)),
+            Field::Method => Some(Cow::Borrowed(&m.method)),
+            Field::Path => Some(Cow::Borrowed(&m.path)),
+            Field::Provider => m.provider.as_deref().map(Cow::Borrowed),
+            Field::EventType => m.event_type.as_deref().map(Cow::Borrowed),
+            Field::Signature => m
+                .signature
+                .as_ref()
+                .map(|s| Cow::Borrowed(s.status.as_str())),
+            Field::Size => Some(Cow::Owned(m.size.to_string())),
+            Field::Header(name) => m
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| String::from_utf8_lossy(v)),
             Field::Query(name) => {
                 form_urlencoded::parse(m.query.as_deref().unwrap_or_default().as_bytes())
                     .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.into_owned())
+                    .map(|(_, v)| Cow::Owned(v.into_owned()))
             }
-            Field::Json(pointer) => {
-                let json = self
-                    .json
-                    .get_or_init(|| serde_json::from_slice(self.body).ok());
-                match json.as_ref()?.pointer(pointer)? {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Null => None,
-                    other => Some(other.to_string()),
-                }
-            }
+            Field::Json(steps) => match walk(self.payload.json()?, steps)? {
+                Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+                Value::Null => None,
+                other => Some(Cow::Owned(other.to_string())),
+            },
         }
     }
 
@@ -228,7 +240,9 @@ impl<'a> Subject<'a> {
                     op: ConditionOp::Exists,
                     value: None,
                 };
-                check(&probe).ok().and_then(|c| self.value(&c.field))
+                check(&probe)
+                    .ok()
+                    .and_then(|c| self.value(&c.field).map(Cow::into_owned))
             };
             out.push_str(&value.unwrap_or_default());
             rest = &after[end + 2..];
@@ -241,7 +255,7 @@ impl<'a> Subject<'a> {
         let value = self.value(&check.field);
         match (&check.test, value) {
             (Test::Exists(want), v) => v.is_some() == *want,
-            (Test::Equals(want, same), Some(v)) => (v == *want) == *same,
+            (Test::Equals(want, same), Some(v)) => (v == want.as_str()) == *same,
             (Test::Equals(_, same), None) => !same,
             (Test::Contains(part), Some(v)) => v.contains(part.as_str()),
             (Test::Matches(re), Some(v)) => re.is_match(&v),
@@ -319,7 +333,8 @@ mod tests {
     fn evaluation_table() {
         let body = br#"{"data":{"object":{"amount":4200,"currency":"eur","tags":["a","b"]}},"livemode":false}"#;
         let m = meta();
-        let subject = Subject::new(&m, body);
+        let payload = Payload::new(body);
+        let subject = Subject::new(&m, &payload);
         let cases: &[(serde_json::Value, bool)] = &[
             (
                 json!({"field": "provider", "op": "equals", "value": "stripe"}),
@@ -434,7 +449,8 @@ mod tests {
     fn templates_fill_fields() {
         let m = meta();
         let body = br#"{"data":{"object":{"amount":4200}}}"#;
-        let s = Subject::new(&m, body);
+        let payload = Payload::new(body);
+        let s = Subject::new(&m, &payload);
         assert_eq!(
             s.render("{{event_type}} on {{endpoint}}: {{json:data.object.amount}} ({{method}} {{path}}, {{id}}) {{nope}}{{header:x-none}}"),
             "payment_intent.payment_failed on stripe: 4200 (POST /stripe/events, r) "

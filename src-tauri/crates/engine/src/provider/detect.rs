@@ -1,6 +1,8 @@
 //! Recognising Stripe, GitHub, Shopify, Slack and Standard Webhooks requests by their
 //! headers, and reading the event type each puts in its own place.
 
+use super::Payload;
+
 /// A recognised provider and its event type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
@@ -15,19 +17,15 @@ fn header<'a>(headers: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a str> {
         .and_then(|(_, v)| std::str::from_utf8(v).ok())
 }
 
-fn json(body: &[u8]) -> Option<serde_json::Value> {
-    serde_json::from_slice(body).ok()
-}
-
 fn text(v: &serde_json::Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
 /// Who sent it, judging by headers first (they cannot be mistaken for payload content).
-pub fn detect(headers: &[(String, Vec<u8>)], body: &[u8]) -> Option<Detected> {
+pub fn detect(headers: &[(String, Vec<u8>)], body: &Payload) -> Option<Detected> {
     let agent = header(headers, "user-agent").unwrap_or_default();
     if let Some(event) = header(headers, "x-github-event") {
-        let action = json(body).and_then(|j| text(&j["action"]));
+        let action = body.json().and_then(|j| text(&j["action"]));
         return Some(Detected {
             provider: "github",
             event_type: Some(match action {
@@ -45,7 +43,7 @@ pub fn detect(headers: &[(String, Vec<u8>)], body: &[u8]) -> Option<Detected> {
     if header(headers, "stripe-signature").is_some() || agent.starts_with("Stripe/") {
         return Some(Detected {
             provider: "stripe",
-            event_type: json(body).and_then(|j| text(&j["type"])),
+            event_type: body.json().and_then(|j| text(&j["type"])),
         });
     }
     if header(headers, "x-slack-signature").is_some() || agent.starts_with("Slackbot") {
@@ -60,7 +58,7 @@ pub fn detect(headers: &[(String, Vec<u8>)], body: &[u8]) -> Option<Detected> {
     if standard {
         return Some(Detected {
             provider: "standard-webhooks",
-            event_type: json(body).and_then(|j| text(&j["type"])),
+            event_type: body.json().and_then(|j| text(&j["type"])),
         });
     }
     None
@@ -68,15 +66,15 @@ pub fn detect(headers: &[(String, Vec<u8>)], body: &[u8]) -> Option<Detected> {
 
 /// Events API: `event.type` inside an `event_callback`, else `type`; slash commands and
 /// interactivity come form-encoded.
-fn slack_event(body: &[u8]) -> Option<String> {
-    if let Some(j) = json(body) {
+fn slack_event(body: &Payload) -> Option<String> {
+    if let Some(j) = body.json() {
         let outer = text(&j["type"]);
         return match (outer.as_deref(), text(&j["event"]["type"])) {
             (Some("event_callback"), Some(inner)) => Some(inner),
             _ => outer,
         };
     }
-    let form: Vec<(String, String)> = form_urlencoded::parse(body)
+    let form: Vec<(String, String)> = form_urlencoded::parse(body.raw())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     if form.iter().any(|(k, _)| k == "command") {
@@ -178,7 +176,7 @@ mod tests {
             ),
         ];
         for (headers, body, want) in cases {
-            let got = detect(&h(headers), body.as_bytes());
+            let got = detect(&h(headers), &Payload::new(body.as_bytes()));
             let got = got.as_ref().map(|d| (d.provider, d.event_type.as_deref()));
             assert_eq!(got, *want, "{headers:?} {body}");
         }

@@ -7,3 +7,31 @@ pub mod samples;
 pub mod signature;
 
 pub use detect::{Detected, detect};
+
+use std::cell::OnceCell;
+
+/// A captured body, parsed as JSON at most once, and only if something asks.
+pub struct Payload<'a> {
+    raw: &'a [u8],
+    json: OnceCell<Option<serde_json::Value>>,
+}
+
+impl<'a> Payload<'a> {
+    pub fn new(raw: &'a [u8]) -> Payload<'a> {
+        Payload {
+            raw,
+            json: OnceCell::new(),
+        }
+    }
+
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.json
+            .get_or_init(|| serde_json::from_slice(self.raw).ok())
+            .as_ref()
+    }
+}

@@ -199,7 +199,8 @@ mod tests {
                 signed.retain(|(name, _)| *name != n);
                 signed.push((n, v.into_bytes()));
             }
-            let found = detect(&signed, &s.body).expect("recognised");
+            let found =
+                detect(&signed, &crate::provider::Payload::new(&s.body)).expect("recognised");
             assert_eq!(found.provider, *provider);
             assert_eq!(found.event_type.as_deref(), Some(*event), "{provider}");
             let spec = SignatureSpec {
@@ -222,7 +223,7 @@ mod tests {
                     .iter()
                     .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
                     .collect::<Vec<_>>(),
-                &custom.body
+                &crate::provider::Payload::new(&custom.body)
             )
             .and_then(|d| d.event_type)
             .as_deref(),
