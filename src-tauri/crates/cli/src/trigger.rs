@@ -5,8 +5,6 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hooklens_engine::provider::samples::{PROVIDERS, sample};
-use hooklens_engine::provider::signature::sign;
-use hooklens_store::Resign;
 
 #[derive(Args)]
 pub struct TriggerArgs {
@@ -36,22 +34,9 @@ pub async fn run(args: TriggerArgs) -> Result<()> {
     let now_s = hooklens_store::now_us() / 1_000_000;
     let sample =
         sample(&args.provider, args.event.as_deref(), now_s).map_err(anyhow::Error::msg)?;
-    let mut headers = sample.headers.clone();
-    if let Some(secret) = &args.secret {
-        let resign = Resign {
-            scheme: sample.scheme,
-            secret: secret.clone(),
-            header: None,
-        };
-        let raw: Vec<(String, Vec<u8>)> = headers
-            .iter()
-            .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
-            .collect();
-        for (name, value) in sign(&resign, &raw, &sample.body, now_s).map_err(anyhow::Error::msg)? {
-            headers.retain(|(n, _)| *n != name);
-            headers.push((name, value));
-        }
-    }
+    let headers = sample
+        .headers_signed(args.secret.as_deref(), now_s)
+        .map_err(anyhow::Error::msg)?;
     let client = reqwest::Client::builder().no_proxy().build()?;
     let mut request = client.post(&args.to).body(sample.body.clone());
     for (name, value) in &headers {

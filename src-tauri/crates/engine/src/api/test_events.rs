@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use hooklens_store::{Overrides, Resign};
+use hooklens_store::Overrides;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,7 +15,6 @@ use super::deliveries::replay;
 use super::types::{DeliveryJson, ErrorBody};
 use super::{ApiError, ApiResult};
 use crate::provider::samples::sample;
-use crate::provider::signature::sign;
 use crate::state::Shared;
 
 pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
@@ -82,22 +81,9 @@ async fn send_test_event(
         let spec = endpoint.as_ref()?.signature.as_ref()?;
         (spec.scheme == sample.scheme).then(|| spec.secrets.first().cloned())?
     });
-    let mut headers = sample.headers.clone();
-    if let Some(secret) = &secret {
-        let resign = Resign {
-            scheme: sample.scheme,
-            secret: secret.clone(),
-            header: None,
-        };
-        let raw: Vec<(String, Vec<u8>)> = headers
-            .iter()
-            .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
-            .collect();
-        for (name, value) in sign(&resign, &raw, &sample.body, now_s).map_err(ApiError::invalid)? {
-            headers.retain(|(n, _)| *n != name);
-            headers.push((name, value));
-        }
-    }
+    let headers = sample
+        .headers_signed(secret.as_deref(), now_s)
+        .map_err(ApiError::invalid)?;
     let mut receiver = shared.receiver_addr;
     if receiver.ip().is_unspecified() {
         receiver.set_ip(std::net::Ipv4Addr::LOCALHOST.into());

@@ -15,6 +15,34 @@ pub struct Sample {
     pub scheme: SignatureScheme,
 }
 
+impl Sample {
+    /// The sample's headers, signed with `secret` at `now_s` when a secret is given.
+    pub fn headers_signed(
+        &self,
+        secret: Option<&str>,
+        now_s: i64,
+    ) -> Result<Vec<(String, String)>, String> {
+        let mut headers = self.headers.clone();
+        let Some(secret) = secret else {
+            return Ok(headers);
+        };
+        let resign = hooklens_store::Resign {
+            scheme: self.scheme,
+            secret: secret.to_string(),
+            header: None,
+        };
+        let raw: Vec<(String, Vec<u8>)> = headers
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
+            .collect();
+        for (name, value) in super::signature::sign(&resign, &raw, &self.body, now_s)? {
+            headers.retain(|(n, _)| *n != name);
+            headers.push((name, value));
+        }
+        Ok(headers)
+    }
+}
+
 /// Providers with samples, and the event each sends by default.
 pub const PROVIDERS: &[(&str, &str)] = &[
     ("stripe", "payment_intent.succeeded"),
@@ -170,8 +198,8 @@ pub fn sample(provider: &str, event: Option<&str>, now_s: i64) -> Result<Sample,
 mod tests {
     use super::*;
     use crate::provider::detect;
-    use crate::provider::signature::{sign, verify};
-    use hooklens_store::{Resign, SignatureSpec};
+    use crate::provider::signature::verify;
+    use hooklens_store::SignatureSpec;
 
     /// Every sample is recognised as its provider's, with its event type, and verifies once
     /// signed.
@@ -184,21 +212,12 @@ mod tests {
             } else {
                 "s3cret"
             };
-            let raw: Vec<(String, Vec<u8>)> = s
-                .headers
-                .iter()
-                .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
+            let signed: Vec<(String, Vec<u8>)> = s
+                .headers_signed(Some(secret), 1_700_000_000)
+                .expect("sign")
+                .into_iter()
+                .map(|(n, v)| (n, v.into_bytes()))
                 .collect();
-            let resign = Resign {
-                scheme: s.scheme,
-                secret: secret.into(),
-                header: None,
-            };
-            let mut signed = raw.clone();
-            for (n, v) in sign(&resign, &raw, &s.body, 1_700_000_000).expect("sign") {
-                signed.retain(|(name, _)| *name != n);
-                signed.push((n, v.into_bytes()));
-            }
             let found =
                 detect(&signed, &crate::provider::Payload::new(&s.body)).expect("recognised");
             assert_eq!(found.provider, *provider);
