@@ -74,6 +74,17 @@ async fn after_attempts(engine: &TestEngine, request_id: &str, attempts: u64) ->
     .await
 }
 
+/// Waits until the request's delivery has succeeded; returns it.
+async fn succeeded(engine: &TestEngine, request_id: &str) -> Value {
+    eventually(Duration::from_secs(10), || async {
+        deliveries(engine, request_id)
+            .await
+            .into_iter()
+            .find(|d| d["state"] == "succeeded")
+    })
+    .await
+}
+
 fn due_us(delivery: &Value) -> i64 {
     let at = delivery["next_attempt_at"]
         .as_str()
@@ -127,13 +138,7 @@ async fn forwarding_is_byte_exact() {
         got.header("connection").iter().all(|v| v != "close"),
         "hop-by-hop dropped"
     );
-    let done = eventually(Duration::from_secs(10), || async {
-        deliveries(&engine, &id)
-            .await
-            .into_iter()
-            .find(|d| d["state"] == "succeeded")
-    })
-    .await;
+    let done = succeeded(&engine, &id).await;
     assert_eq!(done["attempts"], 1);
     assert_eq!(done["attempt_list"][0]["status"], 200);
 
@@ -187,13 +192,7 @@ async fn retries_follow_the_schedule_and_succeed() {
     );
     clock.advance(Duration::from_secs(5));
     service.next().await;
-    let done = eventually(Duration::from_secs(10), || async {
-        deliveries(&engine, &id)
-            .await
-            .into_iter()
-            .find(|d| d["state"] == "succeeded")
-    })
-    .await;
+    let done = succeeded(&engine, &id).await;
     let statuses: Vec<&Value> = done["attempt_list"]
         .as_array()
         .expect("attempts")
@@ -286,13 +285,7 @@ async fn a_restart_in_the_middle_of_a_retry_series_resumes_it() {
     let engine = engine_in(dir, service.url(""), &[60_000], &later).await;
     let got = service.next().await;
     assert_eq!(got.body.as_ref(), b"payload");
-    let done = eventually(Duration::from_secs(10), || async {
-        deliveries(&engine, &id)
-            .await
-            .into_iter()
-            .find(|d| d["state"] == "succeeded")
-    })
-    .await;
+    let done = succeeded(&engine, &id).await;
     assert_eq!(done["attempts"], 2);
 }
 
@@ -353,13 +346,7 @@ async fn a_refused_connection_says_so_and_the_breaker_holds_then_resumes() {
     assert_eq!(up[0]["failures"], 0);
     ids.push(waiting);
     for id in ids {
-        eventually(Duration::from_secs(10), || async {
-            deliveries(&engine, &id)
-                .await
-                .into_iter()
-                .find(|d| d["state"] == "succeeded")
-        })
-        .await;
+        succeeded(&engine, &id).await;
     }
 }
 
