@@ -113,6 +113,26 @@ struct ServeArgs {
     /// notification server). Default: notifications are logged and listed in the API only.
     #[arg(long, env = "HOOKLENS_NOTIFY")]
     notify: bool,
+    /// Open a public tunnel to the receiver (never to the API): `bore` (your own bore
+    /// server, see --tunnel-server). Default: none.
+    #[arg(long, env = "HOOKLENS_TUNNEL", value_name = "PROVIDER", value_parser = ["bore"])]
+    tunnel: Option<String>,
+    /// With --tunnel bore: the bore server's host (control port 7835).
+    #[arg(
+        long,
+        env = "HOOKLENS_TUNNEL_SERVER",
+        value_name = "HOST",
+        requires = "tunnel"
+    )]
+    tunnel_server: Option<String>,
+    /// With --tunnel bore: the bore server's secret, if it has one.
+    #[arg(
+        long,
+        env = "HOOKLENS_TUNNEL_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    tunnel_secret: Option<String>,
 }
 
 /// Forward targets from `--forward-to` URLs, each checked.
@@ -195,6 +215,7 @@ fn main() {
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
+    let tunnel = tunnel_spec(&args)?;
     let data_dir = args.data.resolve()?;
     let token = match args.api_token {
         Some(token) => token,
@@ -223,12 +244,55 @@ async fn serve(args: ServeArgs) -> Result<()> {
     for url in &args.forward_to {
         say!("  Forward:   {url}");
     }
+    if let Some(spec) = tunnel {
+        handle.tunnels().start(&spec, &handle.cancellation());
+        say!("  Public:    {}", public_url(&handle).await);
+    }
     say!("Press Ctrl-C to stop.");
     signals.recv().await;
     eprintln!("stopping: finishing in-flight requests…");
     handle.shutdown().await?;
     eprintln!("stopped; every captured request is saved");
     Ok(())
+}
+
+fn tunnel_spec(args: &ServeArgs) -> Result<Option<hooklens_engine::tunnel::TunnelSpec>> {
+    match (args.tunnel.as_deref(), &args.tunnel_server) {
+        (None, _) => Ok(None),
+        (Some(_), Some(server)) => Ok(Some(hooklens_engine::tunnel::TunnelSpec::Bore {
+            server: server.clone(),
+            secret: args.tunnel_secret.clone(),
+        })),
+        (Some(_), None) => bail!("--tunnel bore needs --tunnel-server HOST (your bore server)"),
+    }
+}
+
+/// The tunnel's URL once it is online, or why it is not (after 10 s at most).
+async fn public_url(handle: &hooklens_engine::Handle) -> String {
+    use hooklens_engine::tunnel::TunnelState;
+    let mut status = handle.tunnels().subscribe();
+    let settled = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let now = status.borrow_and_update().clone();
+            if matches!(now.state, TunnelState::Online | TunnelState::Error) {
+                return now;
+            }
+            if status.changed().await.is_err() {
+                return now;
+            }
+        }
+    })
+    .await;
+    match settled {
+        Ok(s) if s.state == TunnelState::Online => {
+            format!(
+                "{}/   (the tunnel reaches the receiver only)",
+                s.public_url.unwrap_or_default()
+            )
+        }
+        Ok(s) => format!("not yet: {} (retrying)", s.error.unwrap_or_default()),
+        Err(_) => "still connecting (see GET /api/v1/tunnel)".into(),
+    }
 }
 
 pub(crate) fn with_flag_hint(e: EngineError) -> anyhow::Error {

@@ -278,6 +278,29 @@ fn export_writes_a_har_file() {
 }
 
 #[test]
+fn a_tunnel_without_its_server_is_a_one_line_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--tunnel", "bore"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("HOOKLENS_LOG", "off")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--tunnel-server"), "{stderr}");
+}
+
+#[test]
 fn bad_flags_say_what_is_wrong() {
     let out = Command::new(BIN)
         .args(["serve", "--max-body", "lots"])

@@ -104,6 +104,7 @@ fn main() {
         signature: None,
         tags: Vec::new(),
         rules: Vec::new(),
+        via: None,
     };
     const N: u32 = 100_000;
     let time = |what: &str, f: &mut dyn FnMut() -> usize| {

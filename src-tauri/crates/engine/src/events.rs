@@ -33,6 +33,8 @@ pub enum Event {
         down: Option<String>,
     },
     /// A notification was raised (shown or folded into a summary).
+    /// The tunnel's state changed.
+    TunnelStatus(Box<crate::tunnel::TunnelStatus>),
     NotificationRaised(Box<hooklens_store::StoredNotification>),
 }
 
@@ -50,6 +52,7 @@ impl Event {
             Event::DeliveryUpdated(_) => "delivery.updated",
             Event::TargetChanged { .. } => "target.changed",
             Event::NotificationRaised(_) => "notification.raised",
+            Event::TunnelStatus(_) => "tunnel.status",
         }
     }
 
@@ -65,6 +68,7 @@ impl Event {
             Event::EndpointsChanged | Event::RulesChanged | Event::SettingsChanged => json!({}),
             Event::DeliveryUpdated(delivery) => json!(DeliveryJson::from_delivery(delivery, None)),
             Event::NotificationRaised(n) => json!(n),
+            Event::TunnelStatus(s) => json!(s),
             Event::TargetChanged { target, down } => json!({
                 "target": target,
                 "state": if down.is_some() { "down" } else { "up" },

@@ -16,8 +16,10 @@ pub mod provider;
 mod receiver;
 pub mod rules;
 mod serve;
+mod serve_via;
 mod state;
 mod text;
+pub mod tunnel;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -95,6 +97,11 @@ impl Handle {
         format!("http://{}", self.api_addr)
     }
 
+    /// The public tunnel: start, stop, status.
+    pub fn tunnels(&self) -> &tunnel::Tunnels {
+        &self.shared.tunnels
+    }
+
     /// A token that resolves when shutdown starts.
     pub fn cancellation(&self) -> CancellationToken {
         self.cancel.clone()
@@ -118,6 +125,14 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     let receiver = bind(listeners.receiver, config.listen, "receiver").await?;
     let api = bind(listeners.api, config.api_listen, "control API").await?;
     let receiver_addr = local_addr(&receiver, "receiver")?;
+    // The tunnel forwards here, never to the API.
+    let ingress = bind(
+        None,
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        "tunnel ingress",
+    )
+    .await?;
+    let ingress_addr = local_addr(&ingress, "tunnel ingress")?;
     let api_addr = local_addr(&api, "control API")?;
     if !api_addr.ip().is_loopback() {
         return Err(EngineError::ApiNotLoopback(api_addr));
@@ -155,6 +170,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         events,
         forwarder.clone(),
         notifications.clone(),
+        tunnel::Tunnels::new(ingress_addr),
         cancel.clone(),
     ));
 
@@ -175,6 +191,15 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         cancel.clone(),
         drain,
     ));
+    tasks.spawn(serve::serve_tagged(
+        ingress,
+        receiver::app(shared.clone()),
+        opts,
+        cancel.clone(),
+        drain,
+        Some(serve_via::Via("tunnel")),
+    ));
+    tasks.spawn(state::tunnel_watch(shared.clone()));
     tasks.spawn(state::retention_loop(shared.clone()));
     tasks.spawn(forwarder.run(cancel.clone()));
     tasks.spawn(notifications.run(cancel.clone()));

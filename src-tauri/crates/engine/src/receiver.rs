@@ -156,7 +156,22 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         signature: Some(signature.unwrap_or_else(crate::provider::signature::unconfigured)),
         tags: Vec::new(),
         rules: Vec::new(),
+        via: parts
+            .extensions
+            .get::<crate::serve_via::Via>()
+            .map(|v| v.0.to_string()),
     };
+    if meta.via.is_some() {
+        // Through the tunnel the peer is the tunnel client; the sender is in
+        // X-Forwarded-For when the tunnel provider sets it.
+        if let Some(client) = meta
+            .header("x-forwarded-for")
+            .and_then(|v| v.split(',').next().map(|c| c.trim().to_string()))
+            .filter(|c| !c.is_empty())
+        {
+            meta.remote_addr = Some(client);
+        }
+    }
     let mut pinned = false;
     let mut rule_targets: Vec<String> = Vec::new();
     let mut popups: Vec<Popup> = Vec::new();

@@ -311,6 +311,7 @@ mod tests {
             }),
             tags: Vec::new(),
             rules: Vec::new(),
+            via: None,
         }
     }
 

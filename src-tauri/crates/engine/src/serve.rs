@@ -37,6 +37,18 @@ pub(crate) async fn serve(
     cancel: CancellationToken,
     drain: Duration,
 ) {
+    serve_tagged(listener, app, options, cancel, drain, None).await
+}
+
+/// Like [`serve`], tagging every request with `via` (the tunnel's ingress).
+pub(crate) async fn serve_tagged(
+    listener: TcpListener,
+    app: Router,
+    options: Options,
+    cancel: CancellationToken,
+    drain: Duration,
+    via: Option<crate::serve_via::Via>,
+) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -63,6 +75,9 @@ pub(crate) async fn serve(
                 .map_request(move |mut req: http::Request<hyper::body::Incoming>| {
                     req.extensions_mut()
                         .insert(ConnectInfo::<SocketAddr>(remote));
+                    if let Some(via) = via {
+                        req.extensions_mut().insert(via);
+                    }
                     req
                 });
         let conn = builder

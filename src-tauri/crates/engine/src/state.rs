@@ -27,6 +27,7 @@ pub(crate) struct Shared {
     pub api_addr: SocketAddr,
     pub forwarder: Arc<Forwarder>,
     pub notifications: Arc<crate::notify::Notifications>,
+    pub tunnels: crate::tunnel::Tunnels,
     pub cancel: CancellationToken,
     /// Body bytes all requests in flight may hold together.
     pub body_budget: Arc<Semaphore>,
@@ -43,6 +44,7 @@ impl Shared {
         events: broadcast::Sender<Event>,
         forwarder: Arc<Forwarder>,
         notifications: Arc<crate::notify::Notifications>,
+        tunnels: crate::tunnel::Tunnels,
         cancel: CancellationToken,
     ) -> Shared {
         Shared {
@@ -56,6 +58,7 @@ impl Shared {
             api_addr: addrs.api,
             forwarder,
             notifications,
+            tunnels,
             cancel,
         }
     }
@@ -206,6 +209,46 @@ fn compiled(rules: Vec<hooklens_store::Rule>) -> Vec<crate::rules::Compiled> {
 fn by_longest_path(mut endpoints: Vec<Endpoint>) -> Vec<Endpoint> {
     endpoints.sort_by_key(|e| std::cmp::Reverse(e.path.len()));
     endpoints
+}
+
+/// Streams tunnel status changes, and notifies when an online tunnel drops or comes back.
+pub(crate) async fn tunnel_watch(shared: Arc<Shared>) {
+    use crate::notify::{Popup, Urgency};
+    use crate::tunnel::TunnelState;
+    let mut status = shared.tunnels.subscribe();
+    let mut last = status.borrow().state;
+    loop {
+        tokio::select! {
+            changed = status.changed() => if changed.is_err() { return },
+            () = shared.cancel.cancelled() => return,
+        }
+        let now = status.borrow_and_update().clone();
+        let popup = match (last, now.state) {
+            (TunnelState::Online, TunnelState::Reconnecting) => Some((
+                "Tunnel dropped",
+                now.error.clone().unwrap_or_default() + "; reconnecting",
+                Urgency::Critical,
+            )),
+            (TunnelState::Reconnecting, TunnelState::Online) => Some((
+                "Tunnel back",
+                now.public_url.clone().unwrap_or_default(),
+                Urgency::Low,
+            )),
+            _ => None,
+        };
+        if let Some((title, body, urgency)) = popup {
+            shared.notifications.raise(Popup {
+                kind: "tunnel".into(),
+                key: now.provider.clone().unwrap_or_default(),
+                title: title.into(),
+                body,
+                request_id: None,
+                urgency,
+            });
+        }
+        last = now.state;
+        shared.emit(Event::TunnelStatus(Box::new(now)));
+    }
 }
 
 /// Applies the retention settings now and then until shutdown.

@@ -69,6 +69,8 @@ pub struct RequestMeta {
     pub tags: Vec<String>,
     /// Ids of the rules it matched.
     pub rules: Vec<String>,
+    /// `tunnel` when it came through the public tunnel; `None` when it came directly.
+    pub via: Option<String>,
 }
 
 /// Whether a request's signature checks out, and why.

@@ -94,9 +94,9 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
         "INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
             method, path, query, http_version, remote_addr, headers, body, body_state,
             body_note, size, response_status, provider, event_type, sig_status, sig_scheme,
-            sig_reason, tags, matched_rules, pinned)
+            sig_reason, tags, matched_rules, pinned, via)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?;
     stmt.execute(params![
         m.id,
@@ -123,6 +123,7 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
         json_list(&m.tags)?,
         json_list(&m.rules)?,
         c.pinned,
+        m.via,
     ])?;
     let seq = conn.last_insert_rowid();
     for delivery in &c.deliveries {
@@ -134,7 +135,7 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
 const COLUMNS: &str = "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
     method, path, query, http_version, remote_addr, headers, body_state, body_note, size,
     response_status, provider, event_type, sig_status, sig_scheme, sig_reason, tags,
-    matched_rules";
+    matched_rules, via";
 
 /// An empty list is stored as NULL.
 fn json_list(items: &[String]) -> Result<Option<String>> {
@@ -183,8 +184,9 @@ fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
             },
             tags: parse_list(row.get(22)?),
             rules: parse_list(row.get(23)?),
+            via: row.get(24)?,
         },
-        body: if with_body { Some(row.get(24)?) } else { None },
+        body: if with_body { Some(row.get(25)?) } else { None },
     })
 }
 
@@ -324,6 +326,7 @@ pub(crate) mod tests {
                 signature: None,
                 tags: Vec::new(),
                 rules: Vec::new(),
+                via: None,
             },
             body: body.to_vec(),
             pinned: false,

@@ -15,6 +15,7 @@ mod requests;
 mod rules;
 mod settings;
 mod test_events;
+mod tunnel;
 pub mod types;
 
 use std::sync::Arc;
@@ -103,6 +104,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .merge(test_events::router())
         .merge(rules::router())
         .merge(notifications::router())
+        .merge(tunnel::router())
 }
 
 /// Liveness; needs no token.

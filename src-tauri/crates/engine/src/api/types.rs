@@ -60,6 +60,8 @@ pub struct RequestJson {
     pub tags: Vec<String>,
     /// Ids of the rules it matched.
     pub rules: Vec<String>,
+    /// `direct`, or `tunnel` when it came through the public tunnel.
+    pub via: String,
 }
 
 impl RequestJson {
@@ -95,6 +97,7 @@ impl RequestJson {
             signature: meta.signature.clone(),
             tags: meta.tags.clone(),
             rules: meta.rules.clone(),
+            via: meta.via.clone().unwrap_or_else(|| "direct".into()),
         }
     }
 

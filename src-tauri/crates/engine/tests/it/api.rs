@@ -482,6 +482,7 @@ async fn openapi_lists_every_route() {
         ("/api/v1/rules", &["get", "post"]),
         ("/api/v1/rules/{id}", &["get", "patch", "delete"]),
         ("/api/v1/notifications", &["get"]),
+        ("/api/v1/tunnel", &["get", "post", "delete"]),
     ];
     for (path, methods) in want {
         for method in *methods {

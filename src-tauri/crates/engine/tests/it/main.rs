@@ -11,3 +11,4 @@ mod load;
 mod notify;
 mod providers;
 mod target;
+mod tunnel;

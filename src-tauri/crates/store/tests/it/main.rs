@@ -28,6 +28,7 @@ fn capture(id: &str, body: &str) -> Capture {
             signature: None,
             tags: Vec::new(),
             rules: Vec::new(),
+            via: None,
         },
         body: body.as_bytes().to_vec(),
         pinned: false,

@@ -1,0 +1,165 @@
+//! The public tunnel. It exposes only the receiver, through a loopback ingress listener of
+//! its own (so requests that came through it are marked `via: tunnel`); the control API is
+//! never reachable through it. A provider implements [`Tunnel`]: connect, report the public
+//! URL, and on loss reconnect with backoff, keeping the same URL where it can.
+
+mod bore;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use utoipa::ToSchema;
+
+pub use bore::Bore;
+
+/// Where a tunnel stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TunnelState {
+    Off,
+    Connecting,
+    Online,
+    Reconnecting,
+    Error,
+}
+
+/// What `GET /api/v1/tunnel` says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TunnelStatus {
+    /// `bore`, or `null` when off.
+    pub provider: Option<String>,
+    pub state: TunnelState,
+    /// Where providers should send webhooks, when online.
+    pub public_url: Option<String>,
+    /// What went wrong, in words a person can act on.
+    pub error: Option<String>,
+    /// RFC 3339: since when it is in this state.
+    pub since: String,
+}
+
+impl TunnelStatus {
+    pub fn new(provider: Option<&str>, state: TunnelState) -> TunnelStatus {
+        TunnelStatus {
+            provider: provider.map(str::to_string),
+            state,
+            public_url: None,
+            error: None,
+            since: hooklens_store::format_us(hooklens_store::now_us()),
+        }
+    }
+}
+
+/// Which tunnel to open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "provider", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TunnelSpec {
+    /// Your own bore server (`bore server` on a host you run).
+    Bore {
+        /// Host name or address of the bore server (control port 7835).
+        server: String,
+        /// The server's secret, if it has one. Never returned by the API.
+        #[serde(default, skip_serializing)]
+        secret: Option<String>,
+    },
+}
+
+/// A tunnel provider: runs until `cancel`, reporting through `status`.
+pub trait Tunnel: Send + Sync + 'static {
+    fn run(
+        self: Arc<Self>,
+        local: SocketAddr,
+        status: watch::Sender<TunnelStatus>,
+        cancel: CancellationToken,
+    ) -> BoxFuture<'static, ()>;
+}
+
+/// Starts and stops the tunnel; one at a time.
+pub struct Tunnels {
+    ingress: SocketAddr,
+    status: watch::Sender<TunnelStatus>,
+    running: Mutex<Option<CancellationToken>>,
+}
+
+impl Tunnels {
+    /// `ingress` is the loopback receiver listener the tunnel forwards to.
+    pub fn new(ingress: SocketAddr) -> Tunnels {
+        Tunnels {
+            ingress,
+            status: watch::channel(TunnelStatus::new(None, TunnelState::Off)).0,
+            running: Mutex::new(None),
+        }
+    }
+
+    pub fn status(&self) -> TunnelStatus {
+        self.status.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<TunnelStatus> {
+        self.status.subscribe()
+    }
+
+    /// Opens a tunnel (closing one already open).
+    pub fn start(&self, spec: &TunnelSpec, parent: &CancellationToken) {
+        let tunnel: Arc<dyn Tunnel> = match spec {
+            TunnelSpec::Bore { server, secret } => Arc::new(Bore::new(server, secret.clone())),
+        };
+        self.start_with(tunnel, parent);
+    }
+
+    /// Opens a tunnel through any provider (tests pass their own).
+    pub fn start_with(&self, tunnel: Arc<dyn Tunnel>, parent: &CancellationToken) {
+        self.stop();
+        let cancel = parent.child_token();
+        if let Ok(mut running) = self.running.lock() {
+            *running = Some(cancel.clone());
+        }
+        tokio::spawn(tunnel.run(self.ingress, self.status.clone(), cancel));
+    }
+
+    /// Closes the tunnel.
+    pub fn stop(&self) {
+        let running = self.running.lock().ok().and_then(|mut r| r.take());
+        if let Some(cancel) = running {
+            cancel.cancel();
+        }
+        self.status
+            .send_replace(TunnelStatus::new(None, TunnelState::Off));
+    }
+}
+
+/// 0.5 s, 1 s, 2 s … up to 30 s.
+pub fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(500u64.saturating_mul(1 << failures.min(6))).min(Duration::from_secs(30))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let secs: Vec<f64> = (0..9).map(|f| backoff(f).as_secs_f64()).collect();
+        assert_eq!(secs, [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]);
+    }
+
+    #[test]
+    fn specs_read_from_json_and_hide_secrets() {
+        let spec: TunnelSpec =
+            serde_json::from_str(r#"{"provider":"bore","server":"tunnel.example","secret":"s3"}"#)
+                .expect("spec");
+        assert_eq!(
+            spec,
+            TunnelSpec::Bore {
+                server: "tunnel.example".into(),
+                secret: Some("s3".into())
+            }
+        );
+        assert!(!serde_json::to_string(&spec).expect("json").contains("s3"));
+        assert!(serde_json::from_str::<TunnelSpec>(r#"{"provider":"carrier-pigeon"}"#).is_err());
+    }
+}

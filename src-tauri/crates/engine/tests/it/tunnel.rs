@@ -1,0 +1,138 @@
+//! The tunnel end to end through a real bore server on loopback. bore's control port is
+//! fixed (7835), so everything that uses it is in this one test.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// A bore server on 127.0.0.1 in a runtime of its own: dropping it kills every connection.
+struct BoreServer {
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl BoreServer {
+    fn start() -> BoreServer {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.spawn(async {
+            let mut server = bore_cli::server::Server::new(20_000..=40_000, None);
+            server.set_bind_addr([127, 0, 0, 1].into());
+            server.set_bind_tunnels([127, 0, 0, 1].into());
+            let _ = server.listen().await;
+        });
+        BoreServer {
+            runtime: Some(runtime),
+        }
+    }
+}
+
+impl Drop for BoreServer {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+async fn tunnel_state(engine: &TestEngine, want: &str) -> Value {
+    eventually(Duration::from_secs(20), || async {
+        let status = engine.get_json("/api/v1/tunnel").await;
+        (status["state"] == want).then_some(status)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
+    let engine = TestEngine::start().await;
+    assert_eq!(engine.get_json("/api/v1/tunnel").await["state"], "off");
+
+    // No server yet: a clear error, retried.
+    let started = engine
+        .call(Method::POST, "/api/v1/tunnel")
+        .json(&json!({ "provider": "bore", "server": "127.0.0.1" }))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(started.status(), 202);
+    let error = tunnel_state(&engine, "error").await;
+    assert!(
+        error["error"]
+            .as_str()
+            .expect("why")
+            .contains("cannot reach tunnel server 127.0.0.1:7835"),
+        "{error}"
+    );
+
+    let server = BoreServer::start();
+    let online = tunnel_state(&engine, "online").await;
+    let url = online["public_url"]
+        .as_str()
+        .expect("public url")
+        .to_string();
+    assert_eq!(online["provider"], "bore");
+
+    let through = engine
+        .http
+        .post(format!("{url}/stripe/events"))
+        .body("via the tunnel")
+        .send()
+        .await
+        .expect("send through the tunnel");
+    assert_eq!(through.status(), 200);
+    let stored = engine.stored(&id_header(&through)).await;
+    assert_eq!(stored["via"], "tunnel");
+    assert_eq!(stored["body_text"], "via the tunnel");
+    let direct = engine.stored(&engine.capture("/direct", "x").await).await;
+    assert_eq!(direct["via"], "direct");
+
+    // The API is not behind the tunnel: it only reaches the receiver.
+    let api = engine
+        .http
+        .get(format!("{url}/api/v1/requests"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("send");
+    let answer: Value = api.json().await.expect("json");
+    assert!(answer.get("items").is_none(), "{answer}");
+
+    // The server goes away and comes back: reconnecting, then online on the same URL.
+    drop(server);
+    let lost = tunnel_state(&engine, "reconnecting").await;
+    assert!(lost["error"].is_string());
+    let server = BoreServer::start();
+    let back = tunnel_state(&engine, "online").await;
+    assert_eq!(
+        back["public_url"],
+        url.as_str(),
+        "same URL after the reconnect"
+    );
+    let again = engine
+        .http
+        .post(format!("{url}/again"))
+        .send()
+        .await
+        .expect("send after the reconnect");
+    assert_eq!(engine.stored(&id_header(&again)).await["via"], "tunnel");
+    let notes = engine.get_json("/api/v1/notifications").await;
+    let titles: Vec<&str> = notes
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|n| n["kind"] == "tunnel")
+        .map(|n| n["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(titles, ["Tunnel back", "Tunnel dropped"]);
+
+    let stopped = engine.request(Method::DELETE, "/api/v1/tunnel").await;
+    let stopped: Value = stopped.json().await.expect("json");
+    assert_eq!(stopped["state"], "off");
+    drop(server);
+}
