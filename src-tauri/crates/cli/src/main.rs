@@ -113,10 +113,14 @@ struct ServeArgs {
     /// notification server). Default: notifications are logged and listed in the API only.
     #[arg(long, env = "HOOKLENS_NOTIFY")]
     notify: bool,
-    /// Open a public tunnel to the receiver (never to the API): `bore` (your own bore
-    /// server, see --tunnel-server). Default: none.
-    #[arg(long, env = "HOOKLENS_TUNNEL", value_name = "PROVIDER", value_parser = ["bore"])]
+    /// Open a public tunnel to the receiver (never to the API): `ngrok` (authtoken from
+    /// NGROK_AUTHTOKEN or the one kept from the API) or `bore` (your own bore server, see
+    /// --tunnel-server). Default: none.
+    #[arg(long, env = "HOOKLENS_TUNNEL", value_name = "PROVIDER", value_parser = ["ngrok", "bore"])]
     tunnel: Option<String>,
+    /// With --tunnel ngrok: a reserved domain, for a URL that never changes.
+    #[arg(long, env = "HOOKLENS_NGROK_DOMAIN", value_name = "DOMAIN")]
+    ngrok_domain: Option<String>,
     /// With --tunnel bore: the bore server's host (control port 7835).
     #[arg(
         long,
@@ -245,7 +249,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
         say!("  Forward:   {url}");
     }
     if let Some(spec) = tunnel {
-        handle.tunnels().start(&spec, &handle.cancellation());
+        handle
+            .tunnels()
+            .start(&spec, &handle.cancellation())
+            .map_err(anyhow::Error::msg)?;
         say!("  Public:    {}", public_url(&handle).await);
     }
     say!("Press Ctrl-C to stop.");
@@ -257,9 +264,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
 }
 
 fn tunnel_spec(args: &ServeArgs) -> Result<Option<hooklens_engine::tunnel::TunnelSpec>> {
+    use hooklens_engine::tunnel::TunnelSpec;
     match (args.tunnel.as_deref(), &args.tunnel_server) {
         (None, _) => Ok(None),
-        (Some(_), Some(server)) => Ok(Some(hooklens_engine::tunnel::TunnelSpec::Bore {
+        (Some("ngrok"), _) => Ok(Some(TunnelSpec::Ngrok {
+            authtoken: None,
+            domain: args.ngrok_domain.clone(),
+        })),
+        (Some(_), Some(server)) => Ok(Some(TunnelSpec::Bore {
             server: server.clone(),
             secret: args.tunnel_secret.clone(),
         })),

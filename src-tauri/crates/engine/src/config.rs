@@ -51,6 +51,8 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     /// Shows notifications: a log line unless a desktop notifier is given.
     pub notifier: Arc<dyn Notifier>,
+    /// ngrok's server address; `None` is ngrok's own. Tests point it at loopback.
+    pub ngrok_server: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -85,6 +87,7 @@ impl Config {
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
             notifier: Arc::new(LogNotifier),
+            ngrok_server: None,
         }
     }
 }

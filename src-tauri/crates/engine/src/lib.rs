@@ -138,6 +138,8 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         return Err(EngineError::ApiNotLoopback(api_addr));
     }
     let store = Store::open(&config.data_dir)?;
+    let data_dir = config.data_dir.clone();
+    let ngrok_server = config.ngrok_server.clone();
     let endpoints = store.list_endpoints().await?;
     let rules = store.list_rules().await?;
     let settings = store.settings().await?;
@@ -170,7 +172,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         events,
         forwarder.clone(),
         notifications.clone(),
-        tunnel::Tunnels::new(ingress_addr),
+        tunnel::Tunnels::new(ingress_addr, data_dir, ngrok_server),
         cancel.clone(),
     ));
 

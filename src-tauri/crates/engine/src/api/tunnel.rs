@@ -8,8 +8,8 @@ use http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiResult;
 use super::types::ErrorBody;
+use super::{ApiError, ApiResult};
 use crate::state::Shared;
 use crate::tunnel::{TunnelSpec, TunnelStatus};
 
@@ -30,7 +30,10 @@ async fn start(
     State(shared): State<Arc<Shared>>,
     Json(spec): Json<TunnelSpec>,
 ) -> ApiResult<(StatusCode, Json<TunnelStatus>)> {
-    shared.tunnels.start(&spec, &shared.cancel);
+    shared
+        .tunnels
+        .start(&spec, &shared.cancel)
+        .map_err(ApiError::invalid)?;
     Ok((StatusCode::ACCEPTED, Json(shared.tunnels.status())))
 }
 

@@ -4,6 +4,7 @@
 //! URL, and on loss reconnect with backoff, keeping the same URL where it can.
 
 mod bore;
+mod ngrok;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 
 pub use bore::Bore;
+pub use ngrok::Ngrok;
 
 /// Where a tunnel stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -66,6 +68,16 @@ pub enum TunnelSpec {
         #[serde(default, skip_serializing)]
         secret: Option<String>,
     },
+    /// ngrok: an HTTPS URL on ngrok's edge.
+    Ngrok {
+        /// Your ngrok authtoken; kept in the data directory (mode 0600) for next time.
+        /// Default: the one kept, or NGROK_AUTHTOKEN. Never returned by the API.
+        #[serde(default, skip_serializing)]
+        authtoken: Option<String>,
+        /// A reserved domain, for a URL that never changes.
+        #[serde(default)]
+        domain: Option<String>,
+    },
 }
 
 /// A tunnel provider: runs until `cancel`, reporting through `status`.
@@ -81,15 +93,25 @@ pub trait Tunnel: Send + Sync + 'static {
 /// Starts and stops the tunnel; one at a time.
 pub struct Tunnels {
     ingress: SocketAddr,
+    /// Where the ngrok authtoken is kept.
+    data_dir: std::path::PathBuf,
+    /// ngrok's server, when not ngrok's own (tests: a closed loopback port).
+    ngrok_server: Option<String>,
     status: watch::Sender<TunnelStatus>,
     running: Mutex<Option<CancellationToken>>,
 }
 
 impl Tunnels {
     /// `ingress` is the loopback receiver listener the tunnel forwards to.
-    pub fn new(ingress: SocketAddr) -> Tunnels {
+    pub fn new(
+        ingress: SocketAddr,
+        data_dir: std::path::PathBuf,
+        ngrok_server: Option<String>,
+    ) -> Tunnels {
         Tunnels {
             ingress,
+            data_dir,
+            ngrok_server,
             status: watch::channel(TunnelStatus::new(None, TunnelState::Off)).0,
             running: Mutex::new(None),
         }
@@ -103,12 +125,51 @@ impl Tunnels {
         self.status.subscribe()
     }
 
-    /// Opens a tunnel (closing one already open).
-    pub fn start(&self, spec: &TunnelSpec, parent: &CancellationToken) {
+    /// Opens a tunnel (closing one already open). A new ngrok authtoken is kept for next
+    /// time; the error says so when it cannot be.
+    pub fn start(&self, spec: &TunnelSpec, parent: &CancellationToken) -> Result<(), String> {
         let tunnel: Arc<dyn Tunnel> = match spec {
             TunnelSpec::Bore { server, secret } => Arc::new(Bore::new(server, secret.clone())),
+            TunnelSpec::Ngrok { authtoken, domain } => {
+                let token = match authtoken {
+                    Some(token) => {
+                        self.keep_authtoken(token)?;
+                        Some(token.clone())
+                    }
+                    None => self
+                        .kept_authtoken()
+                        .or_else(|| std::env::var("NGROK_AUTHTOKEN").ok()),
+                };
+                Arc::new(Ngrok::new(token, domain.clone(), self.ngrok_server.clone()))
+            }
         };
         self.start_with(tunnel, parent);
+        Ok(())
+    }
+
+    fn token_file(&self) -> std::path::PathBuf {
+        self.data_dir.join("ngrok-authtoken")
+    }
+
+    fn kept_authtoken(&self) -> Option<String> {
+        std::fs::read_to_string(self.token_file())
+            .ok()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    }
+
+    fn keep_authtoken(&self, token: &str) -> Result<(), String> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = self.token_file();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(token.trim().as_bytes()))
+            .map_err(|e| format!("cannot keep the ngrok authtoken in {}: {e}", path.display()))
     }
 
     /// Opens a tunnel through any provider (tests pass their own).

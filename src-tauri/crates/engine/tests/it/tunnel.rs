@@ -136,3 +136,95 @@ async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
     assert_eq!(stopped["state"], "off");
     drop(server);
 }
+
+#[tokio::test]
+async fn ngrok_errors_are_clear_and_fast_without_a_network() {
+    use hooklens_engine::tunnel::Ngrok;
+    use std::sync::Arc;
+    // Every ngrok session in this test goes to a closed loopback port, never to ngrok.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = closed.local_addr().expect("addr").to_string();
+    drop(closed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = addr.clone();
+    let engine = TestEngine::start_in(dir, move |path| {
+        let mut c = config(path);
+        c.ngrok_server = Some(server);
+        c
+    })
+    .await;
+    let cancel = engine.handle.cancellation();
+
+    engine
+        .handle
+        .tunnels()
+        .start_with(Arc::new(Ngrok::new(None, None, None)), &cancel);
+    let missing = tunnel_state(&engine, "error").await;
+    assert_eq!(missing["provider"], "ngrok");
+    assert!(
+        missing["error"]
+            .as_str()
+            .expect("why")
+            .contains("no ngrok authtoken"),
+        "{missing}"
+    );
+
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = closed.local_addr().expect("addr").to_string();
+    drop(closed);
+    let started = std::time::Instant::now();
+    engine.handle.tunnels().start_with(
+        Arc::new(Ngrok::new(
+            Some("test-token".into()),
+            None,
+            Some(addr.clone()),
+        )),
+        &cancel,
+    );
+    let unreachable = eventually(Duration::from_secs(10), || async {
+        let status = engine.get_json("/api/v1/tunnel").await;
+        status["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cannot reach ngrok"))
+            .then_some(status)
+    })
+    .await;
+    assert_eq!(unreachable["state"], "error");
+    assert!(unreachable["error"].as_str().expect("why").contains(&addr));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no waiting on timeouts"
+    );
+
+    // The API keeps an authtoken it is given (mode 0600) and never returns it.
+    let response = engine
+        .call(Method::POST, "/api/v1/tunnel")
+        .json(&json!({ "provider": "ngrok", "authtoken": "secret-ngrok-token" }))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(response.status(), 202);
+    assert!(
+        !response
+            .text()
+            .await
+            .expect("body")
+            .contains("secret-ngrok-token")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let kept = engine.dir.path().join("ngrok-authtoken");
+    assert_eq!(
+        std::fs::read_to_string(&kept).expect("kept"),
+        "secret-ngrok-token"
+    );
+    assert_eq!(
+        std::fs::metadata(&kept).expect("stat").permissions().mode() & 0o777,
+        0o600
+    );
+    engine.request(Method::DELETE, "/api/v1/tunnel").await;
+    assert_eq!(engine.get_json("/api/v1/tunnel").await["state"], "off");
+}
