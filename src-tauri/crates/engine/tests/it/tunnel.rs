@@ -50,7 +50,20 @@ async fn tunnel_state(engine: &TestEngine, want: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
-    let engine = TestEngine::start().await;
+    let mut service = crate::target::TestTarget::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = service.url("/local");
+    let engine = TestEngine::start_in(dir, move |path| {
+        let mut c = config(path);
+        c.forward_to = vec![hooklens_store::ForwardTarget {
+            url,
+            path: hooklens_store::PathMode::Keep,
+            headers: Vec::new(),
+            resign: None,
+        }];
+        c
+    })
+    .await;
     assert_eq!(engine.get_json("/api/v1/tunnel").await["state"], "off");
 
     // No server yet: a clear error, retried.
@@ -81,6 +94,7 @@ async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
     let through = engine
         .http
         .post(format!("{url}/stripe/events"))
+        .header("x-forwarded-for", "203.0.113.7, 10.0.0.1")
         .body("via the tunnel")
         .send()
         .await
@@ -89,8 +103,13 @@ async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
     let stored = engine.stored(&id_header(&through)).await;
     assert_eq!(stored["via"], "tunnel");
     assert_eq!(stored["body_text"], "via the tunnel");
+    assert_eq!(stored["remote_addr"], "203.0.113.7", "the original client");
+    let forwarded = service.next().await;
+    assert_eq!(forwarded.uri, "/local/stripe/events");
+    assert_eq!(forwarded.body.as_ref(), b"via the tunnel");
     let direct = engine.stored(&engine.capture("/direct", "x").await).await;
     assert_eq!(direct["via"], "direct");
+    service.next().await;
 
     // The API is not behind the tunnel: it only reaches the receiver.
     let api = engine
