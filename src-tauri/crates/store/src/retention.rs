@@ -1,13 +1,15 @@
 //! Retention: old unpinned requests go, by count, age and total body size. Deletes run in
-//! bounded chunks so the writer never holds one long transaction.
+//! small chunks with a pause between them, so deleting a large backlog never stalls capture.
 
 use rusqlite::Connection;
 
 use crate::model::RetentionSettings;
 use crate::{Result, Store};
 
-/// Rows deleted per transaction.
-const CHUNK: i64 = 5_000;
+/// Rows deleted per transaction: a chunk shares a commit with captures, so it stays small.
+const CHUNK: i64 = 500;
+/// Pause between chunks, so captures get commits of their own while a backlog is deleted.
+const BREATHER: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// How many requests each limit removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -44,6 +46,7 @@ impl Store {
             if step.total() < CHUNK as u64 {
                 return Ok(report);
             }
+            tokio::time::sleep(BREATHER).await;
         }
     }
 }
