@@ -1,0 +1,165 @@
+//! Settings kept in the store, and JSON merge patches.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::rules::yes;
+use crate::{Result, StoreError};
+
+/// Settings that persist in the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub retention: RetentionSettings,
+    /// Allow forward targets that resolve to addresses other than loopback. Off by default:
+    /// anyone who can send webhooks could otherwise make Hooklens call into your network.
+    #[serde(default)]
+    pub allow_remote_targets: bool,
+    #[serde(default)]
+    pub notifications: NotificationSettings,
+}
+
+/// Which events raise notifications, and how they are grouped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    /// When a delivery fails: `first` failure (default), `exhausted` retries, `both`, `off`.
+    #[serde(default = "first")]
+    pub delivery_failed: String,
+    /// A forward target going down and coming back (default true).
+    #[serde(default = "yes")]
+    pub target_changes: bool,
+    /// A request whose signature is invalid (default true).
+    #[serde(default = "yes")]
+    pub signature_invalid: bool,
+    /// Notifications of one kind and key within this many seconds show as one popup
+    /// ("and 37 more"). Default 10.
+    #[serde(default = "ten")]
+    pub window_s: u64,
+}
+
+fn first() -> String {
+    "first".into()
+}
+
+fn ten() -> u64 {
+    10
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        NotificationSettings {
+            delivery_failed: first(),
+            target_changes: true,
+            signature_invalid: true,
+            window_s: ten(),
+        }
+    }
+}
+
+/// Which old requests are deleted. Pinned requests are always kept. `null` turns a limit off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Keep at most this many unpinned requests (default 100000).
+    #[serde(default)]
+    pub max_requests: Option<u64>,
+    /// Delete unpinned requests older than this many days (default 30).
+    #[serde(default)]
+    pub max_age_days: Option<u64>,
+    /// Keep the unpinned requests' bodies under this many MiB in total (default 2048).
+    #[serde(default)]
+    pub max_total_mib: Option<u64>,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings {
+            max_requests: Some(100_000),
+            max_age_days: Some(30),
+            max_total_mib: Some(2048),
+        }
+    }
+}
+
+/// A JSON merge patch (RFC 7386) for [`Settings`].
+pub type SettingsPatch = serde_json::Value;
+
+impl Settings {
+    /// Applies a JSON merge patch and validates the result.
+    pub fn patched(&self, patch: &SettingsPatch) -> Result<Settings> {
+        if !patch.is_object() {
+            return Err(StoreError::Invalid(
+                "settings patch must be a JSON object".into(),
+            ));
+        }
+        let mut doc = serde_json::to_value(self)?;
+        merge_patch(&mut doc, patch);
+        let settings: Settings = serde_json::from_value(doc)
+            .map_err(|e| StoreError::Invalid(format!("invalid settings: {e}")))?;
+        if !["first", "exhausted", "both", "off"]
+            .contains(&settings.notifications.delivery_failed.as_str())
+        {
+            return Err(StoreError::Invalid(
+                "notifications.delivery_failed must be first, exhausted, both or off".into(),
+            ));
+        }
+        if !(1..=3600).contains(&settings.notifications.window_s) {
+            return Err(StoreError::Invalid(
+                "notifications.window_s must be 1 to 3600".into(),
+            ));
+        }
+        let r = &settings.retention;
+        if r.max_requests == Some(0) || r.max_age_days == Some(0) || r.max_total_mib == Some(0) {
+            return Err(StoreError::Invalid(
+                "retention limits must be at least 1; use null to turn a limit off".into(),
+            ));
+        }
+        Ok(settings)
+    }
+}
+
+/// Applies a JSON merge patch (RFC 7386): objects merge, `null` removes a member, anything
+/// else replaces.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (key, value) in p {
+                if value.is_null() {
+                    t.remove(key);
+                } else {
+                    merge_patch(t.entry(key.clone()).or_insert(Value::Null), value);
+                }
+            }
+        }
+        (target, patch) => *target = patch.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn settings_merge_patch() {
+        let s = Settings::default();
+        let p = s
+            .patched(&json!({"retention": {"max_requests": 10, "max_age_days": null}}))
+            .expect("valid");
+        assert_eq!(p.retention.max_requests, Some(10));
+        assert_eq!(p.retention.max_age_days, None);
+        assert_eq!(p.retention.max_total_mib, Some(2048));
+        assert!(
+            s.patched(&json!({"retention": {"max_requests": 0}}))
+                .is_err()
+        );
+        assert!(s.patched(&json!({"nope": 1})).is_err());
+        assert!(
+            s.patched(&json!({"retention": {"max_requests": "x"}}))
+                .is_err()
+        );
+    }
+}
