@@ -1,20 +1,13 @@
 //! Recognising Stripe, GitHub, Shopify, Slack and Standard Webhooks requests by their
 //! headers, and reading the event type each puts in its own place.
 
-use super::Payload;
+use super::{Payload, header};
 
 /// A recognised provider and its event type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
     pub provider: &'static str,
     pub event_type: Option<String>,
-}
-
-fn header<'a>(headers: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .and_then(|(_, v)| std::str::from_utf8(v).ok())
 }
 
 fn text(v: &serde_json::Value) -> Option<String> {

@@ -10,6 +10,15 @@ pub use detect::{Detected, detect};
 
 use std::cell::OnceCell;
 
+/// The first value of header `name` (any case), as trimmed text.
+pub(crate) fn header<'a>(headers: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| std::str::from_utf8(v).ok())
+        .map(str::trim)
+}
+
 /// A captured body, parsed as JSON at most once, and only if something asks.
 pub struct Payload<'a> {
     raw: &'a [u8],

@@ -11,15 +11,9 @@ use hmac::{Hmac, Mac};
 use hooklens_store::{Resign, SignatureScheme, SignatureSpec, SignatureVerdict};
 use sha2::Sha256;
 
-type HmacSha256 = Hmac<Sha256>;
+use super::header;
 
-fn header<'a>(headers: &'a [(String, Vec<u8>)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .and_then(|(_, v)| std::str::from_utf8(v).ok())
-        .map(str::trim)
-}
+type HmacSha256 = Hmac<Sha256>;
 
 fn mac(key: &[u8], parts: &[&[u8]]) -> HmacSha256 {
     // HMAC takes keys of any length.

@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::{Tunnel, TunnelState, TunnelStatus, backoff};
+use super::{Tunnel, TunnelState, TunnelStatus, backoff, report};
 
 pub struct Bore {
     server: String,
@@ -24,18 +24,6 @@ impl Bore {
     }
 }
 
-fn set(
-    status: &watch::Sender<TunnelStatus>,
-    state: TunnelState,
-    url: Option<String>,
-    error: Option<String>,
-) {
-    let mut next = TunnelStatus::new(Some("bore"), state);
-    next.public_url = url;
-    next.error = error;
-    status.send_replace(next);
-}
-
 impl Tunnel for Bore {
     fn run(
         self: Arc<Self>,
@@ -44,7 +32,7 @@ impl Tunnel for Bore {
         cancel: CancellationToken,
     ) -> BoxFuture<'static, ()> {
         Box::pin(async move {
-            set(&status, TunnelState::Connecting, None, None);
+            report(&status, "bore", TunnelState::Connecting, None, None);
             let local_host = local.ip().to_string();
             let mut port = 0u16; // any, the first time; the same one afterwards
             let mut failures = 0u32;
@@ -67,7 +55,13 @@ impl Tunnel for Bore {
                         failures = 0;
                         was_online = true;
                         let url = format!("http://{}:{port}", self.server);
-                        set(&status, TunnelState::Online, Some(url.clone()), None);
+                        report(
+                            &status,
+                            "bore",
+                            TunnelState::Online,
+                            Some(url.clone()),
+                            None,
+                        );
                         tracing::info!(%url, "tunnel online");
                         let why = tokio::select! {
                             result = client.listen() => match result {
@@ -77,7 +71,13 @@ impl Tunnel for Bore {
                             () = cancel.cancelled() => return,
                         };
                         tracing::warn!(%why, "tunnel lost; reconnecting");
-                        set(&status, TunnelState::Reconnecting, Some(url), Some(why));
+                        report(
+                            &status,
+                            "bore",
+                            TunnelState::Reconnecting,
+                            Some(url),
+                            Some(why),
+                        );
                     }
                     Err(e) => {
                         let why = format!("cannot reach tunnel server {}:7835: {e:#}", self.server);
@@ -86,7 +86,7 @@ impl Tunnel for Bore {
                         } else {
                             TunnelState::Error
                         };
-                        set(&status, state, None, Some(why));
+                        report(&status, "bore", state, None, Some(why));
                         failures += 1;
                     }
                 }

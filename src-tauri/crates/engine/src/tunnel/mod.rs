@@ -56,6 +56,20 @@ impl TunnelStatus {
     }
 }
 
+/// Publishes a provider's new state.
+pub(super) fn report(
+    status: &watch::Sender<TunnelStatus>,
+    provider: &str,
+    state: TunnelState,
+    public_url: Option<String>,
+    error: Option<String>,
+) {
+    let mut next = TunnelStatus::new(Some(provider), state);
+    next.public_url = public_url;
+    next.error = error;
+    status.send_replace(next);
+}
+
 /// Which tunnel to open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "provider", rename_all = "snake_case", deny_unknown_fields)]

@@ -12,7 +12,7 @@ use ngrok::session::ConnectError;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::{Tunnel, TunnelState, TunnelStatus, backoff};
+use super::{Tunnel, TunnelState, TunnelStatus, backoff, report};
 
 pub struct Ngrok {
     authtoken: Option<String>,
@@ -33,18 +33,6 @@ impl Ngrok {
             server_addr,
         }
     }
-}
-
-fn set(
-    status: &watch::Sender<TunnelStatus>,
-    state: TunnelState,
-    url: Option<String>,
-    error: Option<String>,
-) {
-    let mut next = TunnelStatus::new(Some("ngrok"), state);
-    next.public_url = url;
-    next.error = error;
-    status.send_replace(next);
 }
 
 /// What went wrong, and what to do about it.
@@ -69,8 +57,7 @@ impl Tunnel for Ngrok {
     ) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             let Some(token) = self.authtoken.clone() else {
-                set(
-                    &status,
+                report(&status, "ngrok",
                     TunnelState::Error,
                     None,
                     Some(
@@ -81,7 +68,7 @@ impl Tunnel for Ngrok {
                 );
                 return;
             };
-            set(&status, TunnelState::Connecting, None, None);
+            report(&status, "ngrok", TunnelState::Connecting, None, None);
             let server = self
                 .server_addr
                 .clone()
@@ -89,7 +76,13 @@ impl Tunnel for Ngrok {
             let to = match url::Url::parse(&format!("http://{local}")) {
                 Ok(url) => url,
                 Err(e) => {
-                    set(&status, TunnelState::Error, None, Some(e.to_string()));
+                    report(
+                        &status,
+                        "ngrok",
+                        TunnelState::Error,
+                        None,
+                        Some(e.to_string()),
+                    );
                     return;
                 }
             };
@@ -102,7 +95,7 @@ impl Tunnel for Ngrok {
                     && let Err(e) = builder.server_addr(addr.clone())
                 {
                     let why = format!("ngrok server address {addr:?}: {e}");
-                    set(&status, TunnelState::Error, None, Some(why));
+                    report(&status, "ngrok", TunnelState::Error, None, Some(why));
                     return;
                 }
                 let session = tokio::select! {
@@ -120,7 +113,13 @@ impl Tunnel for Ngrok {
                                 failures = 0;
                                 was_online = true;
                                 let url = forwarder.url().to_string();
-                                set(&status, TunnelState::Online, Some(url.clone()), None);
+                                report(
+                                    &status,
+                                    "ngrok",
+                                    TunnelState::Online,
+                                    Some(url.clone()),
+                                    None,
+                                );
                                 tracing::info!(%url, "tunnel online");
                                 tokio::select! {
                                     _ = forwarder.join() => {}
@@ -139,7 +138,7 @@ impl Tunnel for Ngrok {
                 } else {
                     TunnelState::Error
                 };
-                set(&status, state, None, Some(error));
+                report(&status, "ngrok", state, None, Some(error));
                 tokio::select! {
                     () = tokio::time::sleep(backoff(failures)) => {}
                     () = cancel.cancelled() => return,
