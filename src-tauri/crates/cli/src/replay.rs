@@ -36,10 +36,7 @@ pub async fn run(args: ReplayArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot replay {}", args.id))?;
     let endpoints = store.list_endpoints().await?;
-    let endpoint = endpoints
-        .iter()
-        .filter(|e| e.matches(&request.meta.path))
-        .max_by_key(|e| e.path.len());
+    let endpoint = hooklens_store::endpoint_for(&endpoints, &request.meta.path);
     let (target, prefix) = match (&args.to, endpoint) {
         (Some(url), _) => (
             ForwardTarget {

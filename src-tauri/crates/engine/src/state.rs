@@ -8,6 +8,16 @@ use tokio_util::sync::CancellationToken;
 use crate::forward::Forwarder;
 use crate::{Config, Event};
 
+/// Where an endpoint's requests are forwarded (see [`Shared::forward_plan`]).
+pub(crate) struct ForwardPlan<'a> {
+    pub targets: &'a [hooklens_store::ForwardTarget],
+    /// Stripped from the captured path when mapping it onto a target.
+    pub prefix: Option<&'a str>,
+    pub retry: hooklens_store::RetryPolicy,
+    /// The global targets: only requests under `prefix` go there.
+    pub global: bool,
+}
+
 /// Where the two listeners are bound.
 pub(crate) struct Addrs {
     pub receiver: SocketAddr,
@@ -19,7 +29,7 @@ pub(crate) struct Shared {
     pub config: Config,
     pub store: Store,
     pub events: broadcast::Sender<Event>,
-    /// Named endpoints, longest path first, refreshed after each change.
+    /// Named endpoints, refreshed after each change.
     endpoints: RwLock<Arc<Vec<Endpoint>>>,
     /// Enabled rules, compiled, in order; refreshed after each change.
     rules: RwLock<Arc<Vec<crate::rules::Compiled>>>,
@@ -52,7 +62,7 @@ impl Shared {
             config,
             store,
             events,
-            endpoints: RwLock::new(Arc::new(by_longest_path(endpoints))),
+            endpoints: RwLock::new(Arc::new(endpoints)),
             rules: RwLock::new(Arc::new(compiled(rules))),
             receiver_addr: addrs.receiver,
             api_addr: addrs.api,
@@ -70,7 +80,26 @@ impl Shared {
     /// The endpoint that takes `path`: the longest matching prefix.
     pub fn endpoint_for(&self, path: &str) -> Option<Endpoint> {
         let endpoints = self.endpoints.read().map(|e| e.clone()).ok()?;
-        endpoints.iter().find(|e| e.matches(path)).cloned()
+        hooklens_store::endpoint_for(&endpoints, path).cloned()
+    }
+
+    /// Where requests to `endpoint` go: its own targets (under its prefix, with its retry
+    /// policy), or else the global ones (`--forward-to`).
+    pub fn forward_plan<'a>(&'a self, endpoint: Option<&'a Endpoint>) -> ForwardPlan<'a> {
+        match endpoint {
+            Some(e) if !e.forward.is_empty() => ForwardPlan {
+                targets: &e.forward,
+                prefix: Some(e.path.as_str()),
+                retry: e.retry.clone().unwrap_or_else(|| self.config.retry.clone()),
+                global: false,
+            },
+            _ => ForwardPlan {
+                targets: &self.config.forward_to,
+                prefix: self.config.forward_prefix.as_deref(),
+                retry: self.config.retry.clone(),
+                global: true,
+            },
+        }
     }
 
     /// Deliveries for rules' forward actions, to URLs not already delivered to.
@@ -112,20 +141,15 @@ impl Shared {
         now_us: i64,
     ) -> Vec<hooklens_store::NewDelivery> {
         use hooklens_store::DeliveryKind;
-        let (targets, prefix, retry) = match endpoint {
-            Some(e) if !e.forward.is_empty() => (
-                &e.forward,
-                Some(e.path.as_str()),
-                e.retry.clone().unwrap_or_else(|| self.config.retry.clone()),
-            ),
-            _ => {
-                let prefix = self.config.forward_prefix.as_deref();
-                if prefix.is_some_and(|p| !hooklens_store::path_under(p, path)) {
-                    return Vec::new();
-                }
-                (&self.config.forward_to, prefix, self.config.retry.clone())
-            }
-        };
+        let ForwardPlan {
+            targets,
+            prefix,
+            retry,
+            global,
+        } = self.forward_plan(endpoint);
+        if global && prefix.is_some_and(|p| !hooklens_store::path_under(p, path)) {
+            return Vec::new();
+        }
         let relay = endpoint.and_then(|e| e.relay.as_ref());
         targets
             .iter()
@@ -174,7 +198,7 @@ impl Shared {
 
     /// Re-reads endpoints after a change and tells subscribers.
     pub async fn reload_endpoints(&self) -> Result<(), hooklens_store::StoreError> {
-        let fresh = by_longest_path(self.store.list_endpoints().await?);
+        let fresh = self.store.list_endpoints().await?;
         if let Ok(mut endpoints) = self.endpoints.write() {
             *endpoints = Arc::new(fresh);
         }
@@ -204,11 +228,6 @@ fn compiled(rules: Vec<hooklens_store::Rule>) -> Vec<crate::rules::Compiled> {
             }
         })
         .collect()
-}
-
-fn by_longest_path(mut endpoints: Vec<Endpoint>) -> Vec<Endpoint> {
-    endpoints.sort_by_key(|e| std::cmp::Reverse(e.path.len()));
-    endpoints
 }
 
 /// Streams tunnel status changes, and notifies when an online tunnel drops or comes back.

@@ -33,7 +33,7 @@ pub use model::{
     BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse, EndpointSpec,
     ForwardTarget, MAX_DELAY_MS, MatchMode, NotificationSettings, Page, PathMode, Relay, Request,
     RequestFilter, RequestMeta, Resign, RetentionSettings, Rule, RuleAction, RuleSpec, Settings,
-    SettingsPatch, SignatureScheme, SignatureSpec, SignatureVerdict, merge_patch,
+    SettingsPatch, SignatureScheme, SignatureSpec, SignatureVerdict, endpoint_for, merge_patch,
     parse_header_block, path_under,
 };
 pub use notifications::StoredNotification;

@@ -179,27 +179,14 @@ pub(crate) async fn replay(
             shared.config.retry.clone(),
         ),
         None => {
-            let (targets, prefix, retry) = match &endpoint {
-                Some(e) if !e.forward.is_empty() => (
-                    e.forward.clone(),
-                    Some(e.path.clone()),
-                    e.retry
-                        .clone()
-                        .unwrap_or_else(|| shared.config.retry.clone()),
-                ),
-                _ => (
-                    shared.config.forward_to.clone(),
-                    shared.config.forward_prefix.clone(),
-                    shared.config.retry.clone(),
-                ),
-            };
-            let target = targets.into_iter().next().ok_or_else(|| {
+            let plan = shared.forward_plan(endpoint.as_ref());
+            let target = plan.targets.first().cloned().ok_or_else(|| {
                 ApiError::invalid(
                     "nowhere to replay to: pass `target`, give the endpoint a forward target, \
                      or start Hooklens with --forward-to",
                 )
             })?;
-            (target, prefix, retry)
+            (target, plan.prefix.map(str::to_string), plan.retry)
         }
     };
     let url = map_url(

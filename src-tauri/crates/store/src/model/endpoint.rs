@@ -246,6 +246,14 @@ impl Endpoint {
     }
 }
 
+/// The endpoint that takes `path`: the longest matching prefix.
+pub fn endpoint_for<'a>(endpoints: &'a [Endpoint], path: &str) -> Option<&'a Endpoint> {
+    endpoints
+        .iter()
+        .filter(|e| e.matches(path))
+        .max_by_key(|e| e.path.len())
+}
+
 /// `path` is `prefix` or below it, on a segment boundary: `/stripe` takes `/stripe/x`, not
 /// `/stripes`.
 pub fn path_under(prefix: &str, path: &str) -> bool {
