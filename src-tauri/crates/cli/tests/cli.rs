@@ -197,27 +197,39 @@ fn a_crash_right_after_the_answers_loses_nothing() {
     );
 }
 
+/// Listen on any free loopback ports.
+const FREE_PORTS: [&str; 4] = ["--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0"];
+
+/// Runs `hooklens serve ARGS --data-dir DIR`, which must fail with one line; returns it.
+fn serve_error(args: &[&str], data_dir: &Path) -> String {
+    let out = Command::new(BIN)
+        .arg("serve")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("HOOKLENS_LOG", "off")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    stderr
+}
+
 #[test]
 fn a_taken_port_is_a_one_line_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(BIN)
-        .args([
-            "serve",
+    let stderr = serve_error(
+        &[
             "--listen",
             &format!("127.0.0.1:{port}"),
             "--api-listen",
             "127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .env("HOOKLENS_LOG", "off")
-        .output()
-        .expect("run");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        ],
+        dir.path(),
+    );
     assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
     assert!(stderr.contains("--listen"), "{stderr}");
 }
@@ -227,22 +239,7 @@ fn an_unusable_data_dir_is_a_one_line_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").expect("write");
-    let out = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(file.join("data"))
-        .env("HOOKLENS_LOG", "off")
-        .output()
-        .expect("run");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let stderr = serve_error(&FREE_PORTS, &file.join("data"));
     assert!(stderr.contains("--data-dir"), "{stderr}");
 }
 
@@ -280,23 +277,10 @@ fn export_writes_a_har_file() {
 #[test]
 fn a_tunnel_without_its_server_is_a_one_line_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ])
-        .args(["--tunnel", "bore"])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .env("HOOKLENS_LOG", "off")
-        .output()
-        .expect("run");
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let stderr = serve_error(
+        &[&FREE_PORTS[..], &["--tunnel", "bore"]].concat(),
+        dir.path(),
+    );
     assert!(stderr.contains("--tunnel-server"), "{stderr}");
 }
 

@@ -16,7 +16,6 @@ pub mod provider;
 mod receiver;
 pub mod rules;
 mod serve;
-mod serve_via;
 mod state;
 mod text;
 pub mod tunnel;
@@ -199,7 +198,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         opts,
         cancel.clone(),
         drain,
-        Some(serve_via::Via("tunnel")),
+        Some(serve::Via("tunnel")),
     ));
     tasks.spawn(state::tunnel_watch(shared.clone()));
     tasks.spawn(state::retention_loop(shared.clone()));

@@ -158,7 +158,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         rules: Vec::new(),
         via: parts
             .extensions
-            .get::<crate::serve_via::Via>()
+            .get::<crate::serve::Via>()
             .map(|v| v.0.to_string()),
     };
     if meta.via.is_some() {

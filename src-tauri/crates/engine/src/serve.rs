@@ -17,6 +17,10 @@ use tower::ServiceExt;
 
 use crate::Config;
 
+/// How a request reached the receiver: the tunnel's ingress listener tags its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Via(pub &'static str);
+
 #[derive(Clone, Copy)]
 pub(crate) struct Options {
     header_timeout: Duration,
@@ -47,7 +51,7 @@ pub(crate) async fn serve_tagged(
     options: Options,
     cancel: CancellationToken,
     drain: Duration,
-    via: Option<crate::serve_via::Via>,
+    via: Option<Via>,
 ) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
