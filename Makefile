@@ -13,14 +13,21 @@ APT_PACKAGES := build-essential pkg-config libssl-dev dbus-daemon
 ENGINE_CRATES := hooklens-store hooklens-engine hooklens-notify hooklens-cli
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# Each part of the product adds its own steps in mk/<part>.mk:
+#   PREPARE += target   runs after `deps`, before the Rust build (e.g. building the UI bundle)
+#   SUITES  += target   runs after the Rust unit and integration tests (browser, desktop suites)
+PREPARE :=
+SUITES :=
+include $(sort $(wildcard mk/*.mk))
+
 .PHONY: run test deps fmt-check lint engine-check unit bench serve
 
-run: deps
+run: deps $(PREPARE)
 	$(CARGO) run --release --locked -p hooklens-cli -- serve
 
 serve: run
 
-test: deps fmt-check lint engine-check unit
+test: deps $(PREPARE) fmt-check lint engine-check unit $(SUITES)
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
