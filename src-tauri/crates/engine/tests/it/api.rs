@@ -492,6 +492,17 @@ async fn openapi_lists_every_route() {
             );
         }
     }
+    // Each operation has its own id, so clients can generate code from the document.
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            let id = op["operationId"].as_str().expect("operationId");
+            assert!(
+                ids.insert(id.to_string()),
+                "{method} {path}: {id} used twice"
+            );
+        }
+    }
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
     for schema in [
         "DeliveryJson",
@@ -518,4 +529,41 @@ async fn status_reports_urls_and_counts() {
     let status = engine.get_json("/api/v1/status").await;
     assert_eq!(status["receiver_url"], engine.handle.receiver_url());
     assert_eq!(status["requests"], 1);
+}
+
+#[tokio::test]
+async fn the_inspector_is_served_at_root_and_client_routes_fall_back_to_it() {
+    let engine = TestEngine::start().await;
+    let anonymous = engine.http.get(engine.api("/")).send().await.expect("send");
+    assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.text().await.expect("text").contains("login link"));
+
+    let root = engine.request(Method::GET, "/").await;
+    assert_eq!(root.status(), 200);
+    assert_eq!(root.headers()["cache-control"], "no-store");
+    assert!(
+        root.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html")
+    );
+    let page = root.text().await.expect("text");
+    // Built with the bundle: its index page; without: a page saying how to build it.
+    assert!(
+        page.contains("<div id=\"app\">") || page.contains("make ui-build"),
+        "{page}"
+    );
+    for route in ["/requests/01ABC", "/rules?x=1", "/settings"] {
+        let response = engine.request(Method::GET, route).await;
+        assert_eq!(response.status(), 200, "{route}");
+        assert_eq!(response.text().await.expect("text"), page, "{route}");
+    }
+    for missing in ["/api/v1/nope", "/assets/gone-123.js"] {
+        let response = engine.request(Method::GET, missing).await;
+        assert_eq!(response.status(), 404, "{missing}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "not_found", "{missing}");
+    }
+    let post = engine.request(Method::POST, "/requests").await;
+    assert_eq!(post.status(), 404);
 }

@@ -1,0 +1,125 @@
+// The browser suite's harness: a real `hooklens serve` on free ports (port 0) with a temp data
+// dir, and Debian's Chromium driven by playwright-core (never a downloaded browser), logged in
+// through `/login?token=`. Waits are on conditions with timeouts, never sleeps.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const BIN = process.env.HOOKLENS_BIN ?? fileURLToPath(new URL('../../target/debug/hooklens', import.meta.url));
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Engine {
+  receiver: string;
+  api: string;
+  token: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Sends a request to the receiver. */
+  send(path: string, init?: RequestInit): Promise<Response>;
+  /** Calls the control API with the token. */
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Starts `hooklens serve` on port 0 and reads the bound URLs from what it prints. */
+export async function startEngine(extraArgs: string[] = []): Promise<Engine> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'hooklens-ui-'));
+  const token = 'test-token-' + Math.random().toString(36).slice(2);
+  const child = spawn(
+    BIN,
+    ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--api-listen', '127.0.0.1:0', '--api-token', token, ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOOKLENS_LOG: 'warn' } },
+  );
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (d) => (err += d));
+  const urls = await new Promise<{ receiver: string; api: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hooklens serve did not start in 20 s:\n${out}\n${err}`)), 20_000);
+    child.on('exit', (code) => reject(new Error(`hooklens serve exited (${code}):\n${out}\n${err}`)));
+    child.stdout?.on('data', (d) => {
+      out += d;
+      const receiver = /Receiver:\s+(http:\/\/\S+?)\/\s/.exec(out)?.[1];
+      const api = /Inspector:\s+(http:\/\/\S+?)\/login/.exec(out)?.[1];
+      if (receiver && api) {
+        clearTimeout(timer);
+        resolve({ receiver, api });
+      }
+    });
+  });
+  const engine: Engine = {
+    ...urls,
+    token,
+    dataDir,
+    process: child,
+    send: (path, init) => fetch(urls.receiver + path, init),
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const r = await fetch(urls.api + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+      return (r.status === 204 ? undefined : await r.json()) as T;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return engine;
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Messages of page errors, console errors and CSP violations seen so far. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Chromium with a fresh profile, logged in to `engine` through its login link. */
+export async function openBrowser(engine: Engine, viewport = { width: 1280, height: 800 }): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'hooklens-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${engine.api}/login?token=${engine.token}`);
+  await page.getByTestId('app').waitFor();
+  return {
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
