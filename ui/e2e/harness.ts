@@ -123,3 +123,54 @@ export async function openBrowser(engine: Engine, viewport = { width: 1280, heig
     },
   };
 }
+
+export interface Received {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface Target {
+  url: string;
+  received: Received[];
+  /** Resolves with the first request `match` accepts (already received or yet to come). */
+  next(match?: (r: Received) => boolean, timeoutMs?: number): Promise<Received>;
+  close(): Promise<void>;
+}
+
+/** A local HTTP service on a free port that answers 200 and records what it got. */
+export async function startTarget(): Promise<Target> {
+  const { createServer } = await import('node:http');
+  const received: Received[] = [];
+  const waiters: { match: (r: Received) => boolean; resolve: (r: Received) => void }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      received.push(r);
+      for (const w of waiters.splice(0)) {
+        if (w.match(r)) w.resolve(r);
+        else waiters.push(w);
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok from target');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    next(match = () => true, timeoutMs = 15_000) {
+      const seen = received.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the target received no matching request in time')), timeoutMs);
+        waiters.push({ match, resolve: (r) => { clearTimeout(timer); resolve(r); } });
+      });
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
