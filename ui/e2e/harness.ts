@@ -33,15 +33,28 @@ export interface Engine {
   /** Calls the control API with the token. */
   call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   stop(): Promise<void>;
+  /** Stops the process, keeping its data, and starts it again on the same ports. */
+  restart(): Promise<Engine>;
 }
 
+export interface EngineOptions {
+  extraArgs?: string[];
+  /** Reuse these (a restart): same data, same URLs, same token. */
+  dataDir?: string;
+  receiver?: string;
+  api?: string;
+  token?: string;
+}
+
+const hostPort = (url: string | undefined) => (url ? new URL(url).host : '127.0.0.1:0');
+
 /** Starts `hooklens serve` on port 0 and reads the bound URLs from what it prints. */
-export async function startEngine(extraArgs: string[] = []): Promise<Engine> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hooklens-ui-'));
-  const token = 'test-token-' + Math.random().toString(36).slice(2);
+export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hooklens-ui-'));
+  const token = options.token ?? 'test-token-' + Math.random().toString(36).slice(2);
   const child = spawn(
     BIN,
-    ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--api-listen', '127.0.0.1:0', '--api-token', token, ...extraArgs],
+    ['serve', '--data-dir', dataDir, '--listen', hostPort(options.receiver), '--api-listen', hostPort(options.api), '--api-token', token, ...(options.extraArgs ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOOKLENS_LOG: 'warn' } },
   );
   let out = '';
@@ -60,6 +73,13 @@ export async function startEngine(extraArgs: string[] = []): Promise<Engine> {
       }
     });
   });
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
   const engine: Engine = {
     ...urls,
     token,
@@ -76,12 +96,12 @@ export async function startEngine(extraArgs: string[] = []): Promise<Engine> {
       return (r.status === 204 ? undefined : await r.json()) as T;
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await kill();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await kill();
+      return startEngine({ ...options, dataDir, token, receiver: urls.receiver, api: urls.api });
     },
   };
   return engine;
