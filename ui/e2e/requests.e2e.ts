@@ -244,3 +244,17 @@ test('new rows keep the scroll position and the selection; pause holds them back
   // Virtualized: only the rows in view are in the DOM.
   expect(await page.getByTestId('request-row').count()).toBeLessThan(80);
 });
+
+test('the overview names the rules a request matched and shows the tags they gave', async () => {
+  const { page } = browser;
+  await engine.call('POST', '/api/v1/rules', {
+    name: 'big orders',
+    conditions: [{ field: 'json:order.total', op: 'gt', value: 100 }],
+    actions: [{ type: 'tag', tag: 'big' }],
+  });
+  await engine.send('/rules/order', { method: 'POST', body: '{"order":{"total":250}}', headers: { 'content-type': 'application/json' } });
+  await openRequest('/rules/order');
+  await page.getByTestId('tab-overview').click();
+  await expect.poll(() => page.getByTestId('matched-rules').textContent()).toBe('big orders');
+  expect(await page.getByTestId('tags').textContent()).toContain('big');
+});
