@@ -258,3 +258,16 @@ test('the overview names the rules a request matched and shows the tags they gav
   await expect.poll(() => page.getByTestId('matched-rules').textContent()).toBe('big orders');
   expect(await page.getByTestId('tags').textContent()).toContain('big');
 });
+
+test('a failing forward shows in the timeline with its error and the next retry, and in the list', async () => {
+  const { page } = browser;
+  await engine.call('POST', '/api/v1/endpoints', { name: 'down', path: '/down', forward: [{ url: 'http://127.0.0.1:1' }] });
+  await engine.send('/down/hook', { method: 'POST', body: '{}' });
+  await openRequest('/down/hook');
+  await page.getByTestId('tab-deliveries').click();
+  const delivery = page.locator('[data-testid="delivery"][data-state="pending"]');
+  await delivery.getByTestId('attempt').first().waitFor();
+  expect(await delivery.getByTestId('attempt').first().textContent()).toContain('refused');
+  expect(await delivery.getByTestId('next-retry').textContent()).toMatch(/Next try at .* \(in \d+ s\)/);
+  expect(await row('/down/hook').getByTestId('row-delivery').textContent()).toBe('pending');
+});
