@@ -51,10 +51,10 @@ export const SCHEMES: SignatureScheme[] = ['stripe', 'github', 'shopify', 'slack
 export const DEFAULT_SCHEDULE_MS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 900, 900].map((s) => s * 1000);
 const MAX_DELAY_MS = 30_000;
 
-/** 30000 → "30s", 90000 → "90s", 300000 → "5m", 1500 → "1500ms". */
+/** 30000 → "30s", 90000 → "90s", 60000 → "1m", 1500 → "1500ms". */
 export function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms >= 300_000) return `${ms / 60_000}m`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
