@@ -18,6 +18,24 @@ export type TunnelSpec = Schemas['TunnelSpec'];
 export type ReplayBody = Schemas['ReplayBody'];
 export type Removed = Schemas['Removed'];
 export type StoredNotification = Schemas['StoredNotification'];
+export type EndpointResponse = Schemas['EndpointResponse'];
+export type ForwardTarget = Schemas['ForwardTarget'];
+export type SignatureSpec = Schemas['SignatureSpec'];
+export type SignatureScheme = Schemas['SignatureScheme'];
+export type RetryPolicy = Schemas['RetryPolicy'];
+export type Resign = Schemas['Resign'];
+export type Condition = Schemas['Condition'];
+export type ConditionOp = Schemas['ConditionOp'];
+export type RuleAction = Schemas['RuleAction'];
+export type NotificationSettings = Schemas['NotificationSettings'];
+export type RetentionSettings = Schemas['RetentionSettings'];
+/**
+ * What opening a tunnel takes: the OpenAPI document leaves out the write-only secrets (the
+ * ngrok `authtoken`, the bore server's `secret`), which the engine accepts but never returns.
+ */
+export type TunnelOpen =
+  | { provider: 'ngrok'; domain?: string | null; authtoken?: string | null }
+  | { provider: 'bore'; server: string; secret?: string | null };
 export type RequestQuery = NonNullable<operations['requests_list']['parameters']['query']>;
 
 /** An error the API answered with (`{"error":{"code","message"}}`), or a network failure. */
@@ -112,7 +130,7 @@ export const api = {
   updateSettings: (patch: unknown) => call<Settings>('PATCH', '/api/v1/settings', patch),
 
   tunnel: () => call<TunnelStatus>('GET', '/api/v1/tunnel'),
-  openTunnel: (spec: TunnelSpec) => call<TunnelStatus>('POST', '/api/v1/tunnel', spec),
+  openTunnel: (spec: TunnelOpen) => call<TunnelStatus>('POST', '/api/v1/tunnel', spec),
   closeTunnel: () => call<TunnelStatus>('DELETE', '/api/v1/tunnel'),
 
   notifications: (query: Record<string, string | number | undefined> = {}) =>

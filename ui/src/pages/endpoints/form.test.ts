@@ -1,0 +1,125 @@
+import { describe, expect, test } from 'vitest';
+import type { Endpoint } from '../../lib/api';
+import { emptyForm, formatDuration, newTarget, parseDuration, summary, toForm, toSpec, validate } from './form';
+
+const stored: Endpoint = {
+  id: '01J',
+  created_at: '2026-11-28T10:00:00Z',
+  name: 'stripe',
+  path: '/stripe',
+  response: { status: 202, headers: [['x-a', '1']], body: '{"ok":"{{id}}"}', delay_ms: 250 },
+  relay: { timeout_ms: 5000 },
+  forward: [
+    { url: 'http://localhost:3000/hooks', path: 'fixed', headers: [['authorization', 'Bearer t']], resign: { scheme: 'stripe', secret: 'whsec_…abcd' } },
+  ],
+  signature: { scheme: 'stripe', secrets: ['whsec_…LaSw', 'whsec_…Zz12'], tolerance_s: 600 },
+  retry: { schedule_ms: [1000, 300000, 3600000, 1500], timeout_ms: 20000, jitter: 0.2, max_retry_after_ms: 900000 },
+};
+
+describe('durations', () => {
+  test.each([
+    [1000, '1s'],
+    [90_000, '90s'],
+    [60_000, '1m'],
+    [300_000, '5m'],
+    [3_600_000, '1h'],
+    [1500, '1500ms'],
+    [0, '0s'],
+  ])('%d ms shows as %s and reads back', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+    expect(parseDuration(text)).toBe(ms);
+  });
+  test.each([
+    ['30', 30_000],
+    [' 2.5s ', 2500],
+    ['2M', 120_000],
+    ['250 ms', 250],
+    ['soon', null],
+    ['-1s', null],
+    ['', null],
+  ])('%j reads as %j', (text, ms) => expect(parseDuration(text)).toBe(ms));
+});
+
+describe('endpoint form', () => {
+  test('a stored endpoint round-trips through the form unchanged, masked secrets included', () => {
+    const form = toForm(stored);
+    expect(form.secrets).toEqual([
+      { value: 'whsec_…LaSw', kept: true },
+      { value: 'whsec_…Zz12', kept: true },
+    ]);
+    expect(form.retry).toEqual(['1s', '5m', '1h', '1500ms']);
+    expect(validate(form)).toEqual({});
+    const spec = toSpec(form);
+    expect(spec).toEqual({
+      name: 'stripe',
+      path: '/stripe',
+      response: { status: 202, headers: [['x-a', '1']], body: '{"ok":"{{id}}"}', delay_ms: 250 },
+      relay: { timeout_ms: 5000 },
+      forward: [
+        { url: 'http://localhost:3000/hooks', path: 'fixed', headers: [['authorization', 'Bearer t']], resign: { scheme: 'stripe', secret: 'whsec_…abcd', header: null } },
+      ],
+      signature: { scheme: 'stripe', secrets: ['whsec_…LaSw', 'whsec_…Zz12'], header: null, tolerance_s: 600 },
+      retry: { schedule_ms: [1000, 300000, 3600000, 1500], timeout_ms: 20000 },
+    });
+  });
+
+  test('what the form turns off is sent as null, so a merge patch removes it', () => {
+    const form = toForm(stored);
+    form.relay = false;
+    form.signature = false;
+    form.customRetry = false;
+    form.body = '';
+    const spec = toSpec(form);
+    expect(spec.relay).toBeNull();
+    expect(spec.signature).toBeNull();
+    expect(spec.retry).toBeNull();
+    expect(spec.response?.body).toBeNull();
+  });
+
+  test('a new endpoint: trailing slashes go, the default retry schedule is offered', () => {
+    const form = emptyForm();
+    form.name = ' github ';
+    form.path = '/github/';
+    expect(validate(form)).toEqual({});
+    const spec = toSpec(form);
+    expect(spec.name).toBe('github');
+    expect(spec.path).toBe('/github');
+    expect(spec.forward).toEqual([]);
+    expect(form.retry[0]).toBe('1s');
+    expect(form.retry).toHaveLength(12);
+  });
+
+  test.each([
+    ['name', (f: ReturnType<typeof emptyForm>) => (f.name = ''), 'name'],
+    ['reserved name', (f: ReturnType<typeof emptyForm>) => (f.name = 'Default'), 'name'],
+    ['path without /', (f: ReturnType<typeof emptyForm>) => (f.path = 'stripe'), 'path'],
+    ['root path', (f: ReturnType<typeof emptyForm>) => (f.path = '/'), 'path'],
+    ['path with a space', (f: ReturnType<typeof emptyForm>) => (f.path = '/a b'), 'path'],
+    ['status', (f: ReturnType<typeof emptyForm>) => (f.status = '700'), 'status'],
+    ['delay', (f: ReturnType<typeof emptyForm>) => (f.delay = '31000'), 'delay'],
+    ['header name', (f: ReturnType<typeof emptyForm>) => f.headers.push({ name: 'bad name', value: 'x' }), 'headers.0'],
+    ['header value', (f: ReturnType<typeof emptyForm>) => f.headers.push({ name: 'x', value: 'a\nb' }), 'headers.0'],
+    ['relay without targets', (f: ReturnType<typeof emptyForm>) => (f.relay = true), 'relay'],
+    ['target URL', (f: ReturnType<typeof emptyForm>) => f.forward.push({ ...newTarget(), url: 'localhost:3000' }), 'forward.0.url'],
+    ['re-sign secret', (f: ReturnType<typeof emptyForm>) => f.forward.push({ ...newTarget(), url: 'http://localhost:1/', resign: true }), 'forward.0.resignSecret'],
+    ['empty secret', (f: ReturnType<typeof emptyForm>) => (f.signature = true), 'secrets'],
+    ['hmac header', (f: ReturnType<typeof emptyForm>) => Object.assign(f, { signature: true, scheme: 'hmac-sha256', secrets: [{ value: 's', kept: false }] }), 'signatureHeader'],
+    ['retry delay', (f: ReturnType<typeof emptyForm>) => Object.assign(f, { customRetry: true, retry: ['1s', 'later'] }), 'retry.1'],
+    ['retry over a day', (f: ReturnType<typeof emptyForm>) => Object.assign(f, { customRetry: true, retry: ['25h'] }), 'retry.0'],
+    ['attempt timeout', (f: ReturnType<typeof emptyForm>) => Object.assign(f, { customRetry: true, attemptTimeout: '11m' }), 'attemptTimeout'],
+  ])('a bad %s is reported on its field', (_what, spoil, key) => {
+    const form = emptyForm();
+    form.name = 'x';
+    form.path = '/x';
+    spoil(form);
+    const errors = validate(form);
+    expect(Object.keys(errors)).toEqual([key]);
+    expect(errors[key]!.length).toBeGreaterThan(5);
+  });
+
+  test('the list line says what the endpoint does', () => {
+    expect(summary(stored)).toBe(
+      'answers 202 · relays (5000 ms) · forwards to http://localhost:3000/hooks · checks stripe signatures (2 secrets) · 4 retries',
+    );
+  });
+});
