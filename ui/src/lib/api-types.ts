@@ -366,6 +366,28 @@ export interface paths {
         patch: operations["settings_patch_settings"];
         trace?: never;
     };
+    "/api/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Time-bucketed series for the Monitor: incoming rate per endpoint, delivery outcomes and
+         *     latency percentiles per target, the retry backlog, and down periods. History comes from
+         *     per-minute rollups in the store, so it survives a restart; the minute in progress from the
+         *     live counters.
+         */
+        get: operations["stats_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/status": {
         parameters: {
             query?: never;
@@ -439,6 +461,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The engine's counters in Prometheus text format (0.0.4): requests by endpoint, provider
+         *     and event type, and signature verdict; refusals; delivery attempts and latency by target;
+         *     the retry backlog; the store's batch sizes and commit latency; the search index lag;
+         *     tunnel time. Needs the token unless `serve --metrics-without-token`.
+         */
+        get: operations["_prometheus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -504,6 +548,17 @@ export interface components {
         };
         /** @enum {string} */
         ConditionOp: "equals" | "not_equals" | "contains" | "glob" | "regex" | "exists" | "gt" | "gte" | "lt" | "lte";
+        /** @description Counts per bucket under one label. */
+        CountSeries: {
+            counts: number[];
+            /** @description The endpoint name or the reason (`other` gathers labels past the cap). */
+            label: string;
+            /**
+             * Format: int64
+             * @description Sum over the window.
+             */
+            total: number;
+        };
         /** @description A delivery of a request to a target, with its attempts when asked for. */
         DeliveryJson: {
             attempt_list?: components["schemas"]["AttemptJson"][] | null;
@@ -535,6 +590,15 @@ export interface components {
         DeliveryPage: {
             items: components["schemas"]["DeliveryJson"][];
             next?: string | null;
+        };
+        /** @description One target's attempts per bucket. */
+        DeliverySeries: {
+            /** @description Attempts that failed (another status, or no answer). */
+            failed: number[];
+            /** @description Attempts answered 2xx. */
+            succeeded: number[];
+            /** @description The target URL as configured (`other` past 32 targets). */
+            target: string;
         };
         /**
          * @description Where a delivery stands.
@@ -628,6 +692,27 @@ export interface components {
             status: string;
             version: string;
         };
+        /**
+         * @description One target's attempt latency per bucket, in milliseconds, read from merged log-scale
+         *     histograms (within 9.1 % of the true value); `null` where no attempt was made.
+         */
+        LatencySeries: {
+            /** @description Attempts measured per bucket. */
+            attempts: number[];
+            p50_ms: (number | null)[];
+            p95_ms: (number | null)[];
+            p99_ms: (number | null)[];
+            target: string;
+            /**
+             * Format: double
+             * @description Over the whole window.
+             */
+            window_p50_ms?: number | null;
+            /** Format: double */
+            window_p95_ms?: number | null;
+            /** Format: double */
+            window_p99_ms?: number | null;
+        };
         /** @enum {string} */
         MatchMode: "all" | "any";
         /** @description Which events raise notifications, and how they are grouped. */
@@ -656,6 +741,25 @@ export interface components {
         };
         /** @enum {string} */
         PathMode: "keep" | "fixed";
+        /** @description A down period, for a timeline. */
+        PeriodJson: {
+            /**
+             * Format: double
+             * @description Unix seconds (fractional).
+             */
+            from: number;
+            /** @description `target_down` or `tunnel_down`. */
+            kind: string;
+            /** @description Why, in words. */
+            reason: string;
+            /** @description The target URL, or the tunnel provider. */
+            subject: string;
+            /**
+             * Format: double
+             * @description Unix seconds; `null` while it lasts.
+             */
+            to?: number | null;
+        };
         /**
          * @description Relay mode: the receiver waits for the first target's answer and returns it to the
          *     sender (status, headers, body); if the target fails or is slower than `timeout_ms`, the
@@ -882,6 +986,48 @@ export interface components {
             scheme?: string | null;
             /** @description `valid`, `invalid`, `missing` or `unconfigured`. */
             status: string;
+        };
+        /**
+         * @description Series for charts: `timestamps` holds the start of each bucket (Unix seconds, oldest
+         *     first, `step` seconds apart, the last one the bucket in progress), and every array in the
+         *     series has exactly one value per timestamp, ready for uPlot's `[timestamps, ...series]`.
+         */
+        Stats: {
+            /** @description Delivery attempts per bucket and target: answered 2xx, or not. */
+            deliveries: components["schemas"]["DeliverySeries"][];
+            /** @description Requests received per bucket, by endpoint (divide by `step` for a rate). */
+            incoming: components["schemas"]["CountSeries"][];
+            /** @description Attempt latency percentiles per bucket and target. */
+            latency: components["schemas"]["LatencySeries"][];
+            /**
+             * @description Periods in the window during which a target was down or the tunnel was
+             *     offline, oldest first.
+             */
+            periods: components["schemas"]["PeriodJson"][];
+            /**
+             * @description Whether this process records metrics (`hooklens serve --no-metrics` turns it off;
+             *     the series then hold only what was stored before).
+             */
+            recording: boolean;
+            /**
+             * @description Requests not taken whole per bucket, by reason: `too_large`, `timeout`, `incomplete`,
+             *     `not_stored`.
+             */
+            refused: components["schemas"]["CountSeries"][];
+            /**
+             * @description Deliveries waiting for an attempt or a retry: the largest sample in each bucket
+             *     (`null` where nothing was recorded).
+             */
+            retry_backlog: (number | null)[];
+            /**
+             * Format: int64
+             * @description Seconds per bucket.
+             */
+            step: number;
+            /** @description Start of each bucket, Unix seconds. */
+            timestamps: number[];
+            /** @description The window: `15m`, `1h`, `24h` or `7d`. */
+            window: string;
         };
         /** @description Where things listen and how many requests are stored. */
         Status: {
@@ -1948,6 +2094,39 @@ export interface operations {
             };
         };
     };
+    stats_stats: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `15m` or `1h` (one-minute buckets), `24h` (15-minute buckets) or `7d` (hourly
+                 *     buckets). Default `1h`.
+                 */
+                window?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     status_status: {
         parameters: {
             query?: never;
@@ -2090,6 +2269,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TunnelStatus"];
+                };
+            };
+        };
+    };
+    _prometheus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
+                };
+            };
+            /** @description metrics are turned off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

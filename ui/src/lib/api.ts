@@ -36,6 +36,8 @@ export type RetentionSettings = Schemas['RetentionSettings'];
 export type TunnelOpen =
   | { provider: 'ngrok'; domain?: string | null; authtoken?: string | null }
   | { provider: 'bore'; server: string; secret?: string | null };
+export type Stats = Schemas['Stats'];
+export type StatsPeriod = Schemas['PeriodJson'];
 export type RequestQuery = NonNullable<operations['requests_list']['parameters']['query']>;
 
 /** An error the API answered with (`{"error":{"code","message"}}`), or a network failure. */
@@ -135,6 +137,9 @@ export const api = {
 
   notifications: (query: Record<string, string | number | undefined> = {}) =>
     call<StoredNotification[]>('GET', '/api/v1/notifications' + queryString(query)),
+
+  /** Time-bucketed series for the Monitor: `15m`, `1h`, `24h` or `7d`. */
+  stats: (window: string) => call<Stats>('GET', '/api/v1/stats' + queryString({ window })),
 };
 
 /** Names of the live stream's events and their payloads. */
@@ -151,12 +156,21 @@ export interface LiveEvents {
   'rules.changed': Record<string, never>;
   'settings.changed': Record<string, never>;
   'events.lagged': { missed: number };
+  'stats.updated': {
+    at: number;
+    requests: number;
+    refused: number;
+    attempts_ok: number;
+    attempts_failed: number;
+    retry_backlog: number;
+    targets_down: number;
+  };
 }
 export type LiveName = keyof LiveEvents;
 export const LIVE_NAMES: LiveName[] = [
   'request.captured', 'request.updated', 'request.deleted', 'requests.removed', 'delivery.updated',
   'target.changed', 'notification.raised', 'tunnel.status', 'endpoints.changed', 'rules.changed',
-  'settings.changed', 'events.lagged',
+  'settings.changed', 'events.lagged', 'stats.updated',
 ];
 
 export type LiveState = 'connecting' | 'live' | 'offline';

@@ -2,6 +2,7 @@
 // the first URL segment (`/rules`, `/rules/…`); `nav` puts it in the navigation bar.
 import type { Component } from 'svelte';
 import Requests from './Requests.svelte';
+import Monitor from './Monitor.svelte';
 import Endpoints from './Endpoints.svelte';
 import Rules from './Rules.svelte';
 import Notifications from './Notifications.svelte';
@@ -17,6 +18,7 @@ export interface PageDef {
 
 export const pages: PageDef[] = [
   { path: 'requests', title: 'Requests', component: Requests, nav: true },
+  { path: 'monitor', title: 'Monitor', component: Monitor, nav: true },
   { path: 'endpoints', title: 'Endpoints', component: Endpoints, nav: true },
   { path: 'rules', title: 'Rules', component: Rules, nav: true },
   { path: 'notifications', title: 'Notifications', component: Notifications, nav: true },

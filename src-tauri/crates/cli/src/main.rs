@@ -37,6 +37,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines on stderr: `text` (for people; the default) or `json` (one JSON object per
+    /// line, for log collectors). The level comes from HOOKLENS_LOG, else RUST_LOG
+    /// (`info`, `debug`, `hooklens_engine=debug`, …).
+    #[arg(long, global = true, env = "HOOKLENS_LOG_FORMAT", value_name = "FORMAT",
+          value_parser = ["text", "json"], default_value = "text")]
+    log_format: String,
 }
 
 #[derive(Subcommand)]
@@ -140,6 +146,19 @@ struct ServeArgs {
         hide_env_values = true
     )]
     tunnel_secret: Option<String>,
+    /// With --tunnel ngrok: the ngrok server to connect to, as HOST:PORT. Default: ngrok's
+    /// own. Only for a self-hosted ngrok-compatible server.
+    #[arg(long, env = "HOOKLENS_NGROK_SERVER", value_name = "HOST:PORT")]
+    ngrok_server: Option<String>,
+    /// Do not record metrics: no counters on the capture and delivery paths, `/metrics`
+    /// answers 404 and the Monitor's charts show only what was stored before. Default: on.
+    #[arg(long, env = "HOOKLENS_NO_METRICS")]
+    no_metrics: bool,
+    /// Serve `/metrics` (Prometheus text) on the API listener without the token, for a
+    /// scraper on this machine. The counters reveal endpoint names, target URLs and traffic
+    /// volumes to any local process. Default: the token is required.
+    #[arg(long, env = "HOOKLENS_METRICS_WITHOUT_TOKEN")]
+    metrics_without_token: bool,
 }
 
 /// Forward targets from `--forward-to` URLs, each checked.
@@ -189,14 +208,23 @@ fn main() {
         Command::Listen(_) => "warn",
         _ => "info",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HOOKLENS_LOG")
-                .unwrap_or_else(|_| default_log.into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HOOKLENS_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| default_log.into());
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let json_logs = cli.log_format == "json";
+    if json_logs {
+        // One object per line with the event's fields and its spans' (the request id).
+        log.json()
+            .with_current_span(false)
+            .with_span_list(true)
+            .init();
+    } else {
+        log.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -218,7 +246,11 @@ fn main() {
         }
     });
     if let Err(e) = result {
-        eprintln!("error: {e:#}");
+        if json_logs {
+            tracing::error!("{e:#}");
+        } else {
+            eprintln!("error: {e:#}");
+        }
         std::process::exit(1);
     }
 }
@@ -245,6 +277,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.api_listen = args.api_listen;
     config.max_body = args.max_body;
     config.forward_to = forward_targets(&args.forward_to)?;
+    config.ngrok_server = args.ngrok_server.clone();
+    config.metrics = !args.no_metrics;
+    config.metrics_without_token = args.metrics_without_token;
     let signals = Signals::watch()?;
     if args.notify {
         config.notifier = std::sync::Arc::new(hooklens_notify::DesktopNotifier);
@@ -272,9 +307,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     say!("Press Ctrl-C to stop.");
     signals.recv().await;
-    eprintln!("stopping: finishing in-flight requests…");
+    tracing::info!("stopping: finishing in-flight requests");
     handle.shutdown().await?;
-    eprintln!("stopped; every captured request is saved");
+    tracing::info!("stopped; every captured request is saved");
     Ok(())
 }
 

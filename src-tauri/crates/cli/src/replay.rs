@@ -71,6 +71,8 @@ pub async fn run(args: ReplayArgs) -> Result<()> {
         Arc::new(SystemClock),
         events,
         notifications,
+        // A one-off attempt: nothing scrapes or rolls up this process's counters.
+        Arc::new(hooklens_engine::metrics::Metrics::new(false)),
         settings.allow_remote_targets,
     )
     .map_err(|e| anyhow::anyhow!(e))?;

@@ -720,3 +720,166 @@ fn serve_notify_shows_a_rule_match_and_a_failed_delivery_on_the_session_bus() {
         .expect("a target-down popup");
     assert_eq!(down.urgency, Some(2), "critical");
 }
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// Runs `hooklens serve` with a signing secret, an API token and an ngrok authtoken
+/// configured, captures a signed request and a failed delivery, stops it, and returns its
+/// log (stderr) and the captured request's id.
+fn serve_logs(format: &str) -> (String, String) {
+    const API_TOKEN: &str = "api-SECRET-token-0123456789abcdef";
+    const NGROK_TOKEN: &str = "ngrok-SECRET-authtoken-2aBcD";
+    const SIGNING_SECRET: &str = "whsec_SECRET_signing_0123456789";
+    const BODY_MARKER: &str = "BODY-SECRET-marker";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log_path = dir.path().join("stderr.log");
+    let log_file = std::fs::File::create(&log_path).expect("log file");
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--log-format", format, "--api-token", API_TOKEN])
+        .args(["--tunnel", "ngrok", "--ngrok-server"])
+        .arg(format!("127.0.0.1:{}", closed_port()))
+        .arg("--forward-to")
+        .arg(format!("http://127.0.0.1:{}", closed_port()))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env("HOOKLENS_LOG", "debug")
+        .env("NGROK_AUTHTOKEN", NGROK_TOKEN)
+        .env_remove("HOOKLENS_LOG_FORMAT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log_file))
+        .spawn()
+        .expect("spawn hooklens");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (mut receiver, mut api) = (None, None);
+    while receiver.is_none() || api.is_none() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("hooklens prints its URLs");
+        if let Some(rest) = line.trim().strip_prefix("Receiver:") {
+            receiver = rest
+                .split_whitespace()
+                .next()
+                .map(|u| u.trim_end_matches('/').to_string());
+        }
+        if let Some(rest) = line.trim().strip_prefix("Inspector:") {
+            api = rest.trim().split("/login").next().map(str::to_string);
+        }
+    }
+    let (receiver, api) = (receiver.expect("receiver"), api.expect("api"));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let id = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let created = client
+            .post(format!("{api}/api/v1/endpoints"))
+            .bearer_auth(API_TOKEN)
+            .json(&serde_json::json!({
+                "name": "stripe",
+                "path": "/stripe",
+                "signature": {"scheme": "stripe", "secrets": [SIGNING_SECRET]},
+            }))
+            .send()
+            .await
+            .expect("create endpoint");
+        assert!(created.status().is_success(), "{}", created.status());
+        let answer: Value = client
+            .post(format!("{receiver}/stripe/events"))
+            .header("stripe-signature", "t=1700000000,v1=00ff")
+            .body(format!("{{\"type\":\"x\",\"note\":\"{BODY_MARKER}\"}}"))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        let id = answer["id"].as_str().expect("id").to_string();
+        // Wait for the first (failed) delivery attempt.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let deliveries: Value = client
+                .get(format!("{api}/api/v1/requests/{id}/deliveries"))
+                .bearer_auth(API_TOKEN)
+                .send()
+                .await
+                .expect("deliveries")
+                .json()
+                .await
+                .expect("json");
+            if deliveries[0]["attempts"].as_u64().unwrap_or(0) >= 1 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no delivery attempt within 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        id
+    });
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done_tx.send(child.wait());
+    });
+    done_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("hooklens exits within 20 s")
+        .expect("wait");
+    let log = std::fs::read_to_string(&log_path).expect("read log");
+    for secret in [API_TOKEN, NGROK_TOKEN, SIGNING_SECRET, BODY_MARKER] {
+        assert!(!log.contains(secret), "{format} log holds {secret}:\n{log}");
+    }
+    (log, id)
+}
+
+#[test]
+fn text_logs_hold_no_secret_and_name_the_request() {
+    let (log, id) = serve_logs("text");
+    assert!(log.contains(&format!("request_id={id}")), "{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("attempt{") && l.contains(&id)),
+        "an attempt's span names the request:\n{log}"
+    );
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_the_request_id() {
+    let (log, id) = serve_logs("json");
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(lines.iter().all(Value::is_object));
+    let in_span = |span: &str, message: &str| {
+        lines.iter().any(|l| {
+            l["fields"]["message"] == message
+                && l["spans"].as_array().is_some_and(|s| {
+                    s.iter()
+                        .any(|s| s["name"] == span && s["request_id"] == id.as_str())
+                })
+        })
+    };
+    assert!(in_span("request", "captured"), "{log}");
+    assert!(in_span("attempt", "delivery attempt"), "{log}");
+}

@@ -53,6 +53,11 @@ pub struct Config {
     pub notifier: Arc<dyn Notifier>,
     /// ngrok's server address; `None` is ngrok's own. Tests point it at loopback.
     pub ngrok_server: Option<String>,
+    /// Record metrics (counters, histograms, minute rollups). Off: `/metrics` answers 404
+    /// and the Monitor's charts show only what was stored before.
+    pub metrics: bool,
+    /// Serve `/metrics` without the API token (for a scraper on this machine).
+    pub metrics_without_token: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -64,6 +69,8 @@ impl std::fmt::Debug for Config {
             .field("api_token", &"<redacted>")
             .field("max_body", &self.max_body)
             .field("forward_to", &self.forward_to)
+            .field("metrics", &self.metrics)
+            .field("metrics_without_token", &self.metrics_without_token)
             .finish_non_exhaustive()
     }
 }
@@ -88,6 +95,8 @@ impl Config {
             clock: Arc::new(SystemClock),
             notifier: Arc::new(LogNotifier),
             ngrok_server: None,
+            metrics: true,
+            metrics_without_token: false,
         }
     }
 }

@@ -37,6 +37,8 @@ pub enum Event {
     /// The tunnel's state changed.
     TunnelStatus(Box<crate::tunnel::TunnelStatus>),
     NotificationRaised(Box<hooklens_store::StoredNotification>),
+    /// The counters moved (sent at most every two seconds, only when something changed).
+    StatsUpdated(Box<crate::metrics::rollup::StatsSummary>),
 }
 
 impl Event {
@@ -54,6 +56,7 @@ impl Event {
             Event::TargetChanged { .. } => "target.changed",
             Event::NotificationRaised(_) => "notification.raised",
             Event::TunnelStatus(_) => "tunnel.status",
+            Event::StatsUpdated(_) => "stats.updated",
         }
     }
 
@@ -72,6 +75,7 @@ impl Event {
             Event::DeliveryUpdated(delivery) => json!(DeliveryJson::from_delivery(delivery, None)),
             Event::NotificationRaised(n) => json!(n),
             Event::TunnelStatus(s) => json!(s),
+            Event::StatsUpdated(s) => json!(s),
             Event::TargetChanged { target, down } => json!({
                 "target": target,
                 "state": if down.is_some() { "down" } else { "up" },

@@ -11,6 +11,7 @@ mod config;
 mod events;
 pub mod export;
 pub mod forward;
+pub mod metrics;
 pub mod notify;
 pub mod provider;
 mod receiver;
@@ -30,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
 pub use events::Event;
 pub use hooklens_store::{Store, StoreError};
+pub use metrics::rollup::StatsSummary;
 pub use text::{human_bytes, parse_bytes};
 
 use state::{Addrs, Shared};
@@ -144,6 +146,9 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     let settings = store.settings().await?;
     let cancel = CancellationToken::new();
     let (events, _) = tokio::sync::broadcast::channel(4096);
+    let metrics = Arc::new(metrics::Metrics::new(config.metrics));
+    // A down period left open by a crash ended at the latest when this run began.
+    store.close_period(None, hooklens_store::now_us()).await?;
     let notifications = notify::Notifications::new(
         store.clone(),
         config.notifier.clone(),
@@ -156,6 +161,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         config.clock.clone(),
         events.clone(),
         notifications.clone(),
+        metrics.clone(),
         settings.allow_remote_targets,
     )
     .map_err(EngineError::Forwarder)?;
@@ -172,6 +178,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         forwarder.clone(),
         notifications.clone(),
         tunnel::Tunnels::new(ingress_addr, data_dir, ngrok_server),
+        metrics,
         cancel.clone(),
     ));
 
@@ -202,6 +209,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     ));
     tasks.spawn(state::tunnel_watch(shared.clone()));
     tasks.spawn(state::retention_loop(shared.clone()));
+    tasks.spawn(metrics::rollup::run(shared.clone()));
     tasks.spawn(forwarder.run(cancel.clone()));
     tasks.spawn(notifications.run(cancel.clone()));
     tracing::info!(%receiver_addr, %api_addr, "hooklens engine started");

@@ -19,6 +19,7 @@ use http::{HeaderName, HeaderValue, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::json;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tracing::Instrument;
 
 use crate::api::types::RequestJson;
 use crate::notify::{Popup, Urgency};
@@ -45,7 +46,14 @@ enum BodyOutcome {
     },
 }
 
+/// Captures one request inside a span carrying its id (and never its body).
 async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let id = ulid::Ulid::new().to_string();
+    let span = tracing::info_span!("request", request_id = %id);
+    capture_in_span(shared, req, id).instrument(span).await
+}
+
+async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Response {
     let started = Instant::now();
     let received_at_us = now_us();
     let (parts, body) = req.into_parts();
@@ -131,7 +139,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             }
         });
     let mut meta = RequestMeta {
-        id: ulid::Ulid::new().to_string(),
+        id,
         received_at_us,
         duration_us: started.elapsed().as_micros() as i64,
         endpoint_id: endpoint.as_ref().map(|e| e.id.clone()),
@@ -220,6 +228,27 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             urgency: Urgency::Critical,
         });
     }
+    shared.metrics.request(
+        &meta.endpoint_name,
+        meta.provider.as_deref(),
+        meta.event_type.as_deref(),
+        meta.signature
+            .as_ref()
+            .map_or("unconfigured", |v| v.status.as_str()),
+        match (body_state, status) {
+            (BodyState::Complete, _) => None,
+            (BodyState::TooLarge, _) => Some("too_large"),
+            (BodyState::Incomplete, 408) => Some("timeout"),
+            (BodyState::Incomplete, _) => Some("incomplete"),
+        },
+    );
+    tracing::debug!(
+        method = %meta.method,
+        path = %meta.path,
+        size = meta.size,
+        status,
+        "captured"
+    );
     let (id, note) = (meta.id.clone(), meta.body_note.clone());
     let deliveries = if body_state == BodyState::Complete {
         let mut deliveries = shared.deliveries_for(
@@ -263,6 +292,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         Ok(seq) => seq,
         Err(e) => {
             tracing::error!(error = %e, "could not store a captured request");
+            shared.metrics.not_stored();
             return error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not_stored",

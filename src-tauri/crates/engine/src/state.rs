@@ -38,6 +38,7 @@ pub(crate) struct Shared {
     pub forwarder: Arc<Forwarder>,
     pub notifications: Arc<crate::notify::Notifications>,
     pub tunnels: crate::tunnel::Tunnels,
+    pub metrics: Arc<crate::metrics::Metrics>,
     pub cancel: CancellationToken,
     /// Body bytes all requests in flight may hold together.
     pub body_budget: Arc<Semaphore>,
@@ -55,6 +56,7 @@ impl Shared {
         forwarder: Arc<Forwarder>,
         notifications: Arc<crate::notify::Notifications>,
         tunnels: crate::tunnel::Tunnels,
+        metrics: Arc<crate::metrics::Metrics>,
         cancel: CancellationToken,
     ) -> Shared {
         Shared {
@@ -69,6 +71,7 @@ impl Shared {
             forwarder,
             notifications,
             tunnels,
+            metrics,
             cancel,
         }
     }
@@ -265,8 +268,49 @@ pub(crate) async fn tunnel_watch(shared: Arc<Shared>) {
                 urgency,
             });
         }
+        record_tunnel(&shared, last, &now).await;
         last = now.state;
         shared.emit(Event::TunnelStatus(Box::new(now)));
+    }
+}
+
+/// Tunnel time and down periods: down from a drop (or a failure to connect) until online.
+async fn record_tunnel(
+    shared: &Shared,
+    last: crate::tunnel::TunnelState,
+    now: &crate::tunnel::TunnelStatus,
+) {
+    use crate::tunnel::TunnelState;
+    let at = now_us();
+    let provider = now.provider.clone().unwrap_or_default();
+    let down = matches!(now.state, TunnelState::Reconnecting | TunnelState::Error);
+    match now.state {
+        TunnelState::Online => shared.metrics.tunnel(Some(true), at),
+        TunnelState::Off => shared.metrics.tunnel(None, at),
+        _ if down => shared.metrics.tunnel(Some(false), at),
+        _ => {}
+    }
+    let result = if down && last != now.state {
+        shared
+            .store
+            .open_period(hooklens_store::Period {
+                kind: "tunnel_down".into(),
+                subject: provider,
+                started_us: at,
+                ended_us: None,
+                reason: now.error.clone().unwrap_or_default(),
+            })
+            .await
+    } else if !down && matches!(last, TunnelState::Reconnecting | TunnelState::Error) {
+        shared
+            .store
+            .close_period(Some(("tunnel_down".into(), provider)), at)
+            .await
+    } else {
+        Ok(())
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "cannot record a tunnel down period");
     }
 }
 

@@ -8,6 +8,7 @@
 mod deliveries;
 mod endpoints;
 mod error;
+pub mod hist;
 mod migrate;
 mod model;
 mod notifications;
@@ -16,6 +17,7 @@ mod retention;
 mod rules;
 mod search;
 mod settings;
+mod stats;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +40,7 @@ pub use model::{
 };
 pub use notifications::StoredNotification;
 pub use retention::RetentionReport;
+pub use stats::{BATCH_BUCKETS, Period, RollupRow, WriterStats};
 
 use writer::Writer;
 
@@ -55,6 +58,7 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     writer: Writer,
+    stats: Arc<WriterStats>,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -69,11 +73,13 @@ impl Store {
         let path = data_dir.join(DB_FILE);
         let mut conn = open_connection(&path, true)?;
         migrate::apply(&mut conn)?;
-        let writer = Writer::start(conn, path.clone())?;
+        let stats = Arc::new(WriterStats::default());
+        let writer = Writer::start(conn, path.clone(), stats.clone())?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
                 writer,
+                stats,
                 readers: Mutex::new(Vec::new()),
             }),
         })

@@ -13,8 +13,16 @@ const SLICE_BYTES: usize = 4 << 20;
 /// Bytes of each text body that are indexed.
 const BODY_PREFIX: usize = 1 << 20;
 
-/// Indexes the next slice of unindexed requests; returns whether more remain.
-pub(crate) fn index_slice(conn: &Connection) -> Result<bool> {
+/// What an indexing pass left.
+pub(crate) struct Slice {
+    /// More requests await indexing.
+    pub more: bool,
+    /// Stored requests not yet indexed (by sequence number).
+    pub lag: i64,
+}
+
+/// Indexes the next slice of unindexed requests.
+pub(crate) fn index_slice(conn: &Connection) -> Result<Slice> {
     let from: i64 = conn
         .query_row("SELECT value FROM meta WHERE key = 'fts_seq'", [], |r| {
             r.get::<_, String>(0)
@@ -28,10 +36,24 @@ pub(crate) fn index_slice(conn: &Connection) -> Result<bool> {
         Ok(_) => conn.execute_batch("COMMIT")?,
         Err(_) => conn.execute_batch("ROLLBACK")?,
     }
-    out
+    let (more, indexed) = out?;
+    // The last sequence number handed out: a lookup in SQLite's own table, no scan.
+    let last: i64 = conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'requests'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    Ok(Slice {
+        more,
+        lag: (last - indexed).max(0),
+    })
 }
 
-fn index_from(conn: &Connection, from: i64) -> Result<bool> {
+/// Indexes from `from`; returns whether more remain and the new watermark.
+fn index_from(conn: &Connection, from: i64) -> Result<(bool, i64)> {
     let mut select = conn.prepare_cached(&format!(
         "SELECT seq, path, coalesce(query, ''), headers, coalesce(substr(body, 1, {BODY_PREFIX}), x'')
          FROM requests WHERE seq > ?1 ORDER BY seq LIMIT {SLICE_ROWS}"
@@ -67,7 +89,7 @@ fn index_from(conn: &Connection, from: i64) -> Result<bool> {
             [last.to_string()],
         )?;
     }
-    Ok(count == SLICE_ROWS || bytes >= SLICE_BYTES)
+    Ok((count == SLICE_ROWS || bytes >= SLICE_BYTES, last))
 }
 
 /// The body as text when it is text: valid UTF-8, allowing a character cut by the prefix.
@@ -153,7 +175,7 @@ mod tests {
         insert(&conn, &capture("b", "/github", &[0xff, 0xfe, b'x'])).expect("insert");
         assert!(search(&conn, "stripe").is_empty(), "not indexed yet");
         assert!(
-            !index_slice(&conn).expect("index"),
+            !index_slice(&conn).expect("index").more,
             "one slice covers two rows"
         );
         assert_eq!(search(&conn, "stripe"), ["a"]);
@@ -174,8 +196,12 @@ mod tests {
         for i in 0..(SLICE_ROWS + 10) {
             insert(&conn, &capture(&format!("r{i}"), "/bulk", b"word")).expect("insert");
         }
-        assert!(index_slice(&conn).expect("first slice"), "more remain");
-        assert!(!index_slice(&conn).expect("second slice"));
+        let first = index_slice(&conn).expect("first slice");
+        assert!(first.more, "more remain");
+        assert_eq!(first.lag, 10, "ten requests still unindexed");
+        let second = index_slice(&conn).expect("second slice");
+        assert!(!second.more);
+        assert_eq!(second.lag, 0);
         assert_eq!(search(&conn, "bulk").len(), 100.min(SLICE_ROWS + 10));
         let indexed: i64 = conn
             .query_row("SELECT count(*) FROM request_fts", [], |r| r.get(0))

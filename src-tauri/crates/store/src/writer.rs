@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use crate::{Result, StoreError, open_connection, search};
+use crate::{Result, StoreError, WriterStats, open_connection, search};
 
 /// Most jobs committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -97,7 +97,11 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(conn: Connection, path: PathBuf) -> Result<Writer> {
+    pub(crate) fn start(
+        conn: Connection,
+        path: PathBuf,
+        stats: Arc<WriterStats>,
+    ) -> Result<Writer> {
         let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let checkpoint_conn = open_connection(&path, false)?;
@@ -111,7 +115,7 @@ impl Writer {
         let writer = std::thread::Builder::new()
             .name("hooklens-writer".into())
             .spawn(move || {
-                run(conn, rx);
+                run(conn, rx, &stats);
                 stop.store(true, Ordering::Release);
                 wake_checkpointer.unpark();
             })
@@ -186,7 +190,7 @@ impl IndexSchedule {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
+fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     let start = Instant::now();
     let mut index = IndexSchedule {
@@ -214,7 +218,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
             }
         }
         if !batch.is_empty() {
-            commit(&conn, &mut batch);
+            commit(&conn, &mut batch, stats);
             index.behind = true;
             index.last_commit = Instant::now();
         }
@@ -225,7 +229,10 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
         if index.due_at().is_some_and(|at| at <= Instant::now()) {
             index.last_index = Instant::now();
             match search::index_slice(&conn) {
-                Ok(more) => (index.behind, index.retry_at) = (more, None),
+                Ok(slice) => {
+                    (index.behind, index.retry_at) = (slice.more, None);
+                    stats.fts_lag.store(slice.lag, Ordering::Relaxed);
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "search indexing failed; retrying in a second");
                     index.retry_at = Some(Instant::now() + INDEX_RETRY);
@@ -236,7 +243,8 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
     let _ = finish(&conn);
 }
 
-fn commit(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
+fn commit(conn: &Connection, batch: &mut Vec<Box<dyn Job>>, stats: &WriterStats) {
+    let started = Instant::now();
     let result = conn
         .execute_batch("BEGIN IMMEDIATE")
         .and_then(|()| {
@@ -250,6 +258,11 @@ fn commit(conn: &Connection, batch: &mut Vec<Box<dyn Job>>) {
             tracing::error!(error = %e, jobs = batch.len(), "store commit failed");
             e.to_string()
         });
+    stats.batch(
+        batch.len(),
+        started.elapsed().as_micros() as u64,
+        result.is_ok(),
+    );
     for job in batch.drain(..) {
         job.finish(result.clone());
     }

@@ -19,8 +19,10 @@ pub(super) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next:
         return e.into_response();
     }
     let path = req.uri().path();
-    if !PUBLIC.contains(&path) && !has_token(&shared, req.headers()) {
-        return if path.starts_with("/api/") {
+    let public =
+        PUBLIC.contains(&path) || (path == "/metrics" && shared.config.metrics_without_token);
+    if !public && !has_token(&shared, req.headers()) {
+        return if path.starts_with("/api/") || path == "/metrics" {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",

@@ -14,6 +14,7 @@ mod notifications;
 mod requests;
 mod rules;
 mod settings;
+mod stats;
 mod test_events;
 mod tunnel;
 pub mod types;
@@ -139,6 +140,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .merge(rules::router())
         .merge(notifications::router())
         .merge(tunnel::router())
+        .merge(stats::router())
 }
 
 /// Liveness; needs no token.

@@ -22,8 +22,10 @@ use hooklens_store::{
 };
 use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::Event;
+use crate::metrics::Metrics;
 use crate::notify::{Notifications, Popup, Urgency};
 use breaker::Breaker;
 pub use breaker::TargetStatus;
@@ -45,6 +47,7 @@ pub struct Forwarder {
     state: Mutex<State>,
     events: broadcast::Sender<Event>,
     notifications: Arc<Notifications>,
+    metrics: Arc<Metrics>,
 }
 
 #[derive(Default)]
@@ -63,6 +66,7 @@ impl Forwarder {
         clock: Arc<dyn Clock>,
         events: broadcast::Sender<Event>,
         notifications: Arc<Notifications>,
+        metrics: Arc<Metrics>,
         allow_remote: bool,
     ) -> Result<Arc<Forwarder>, String> {
         let guard = Guard::default();
@@ -84,6 +88,7 @@ impl Forwarder {
             state: Mutex::new(State::default()),
             events,
             notifications,
+            metrics,
         }))
     }
 
@@ -237,8 +242,13 @@ impl Forwarder {
             .and_then(Breaker::next_probe)
     }
 
-    /// One attempt of `delivery`, stored with its outcome.
+    /// One attempt of `delivery`, stored with its outcome, in a span naming the request.
     async fn attempt(&self, delivery: Delivery, probe: bool) {
+        let span = attempt_span(&delivery);
+        self.attempt_inner(delivery, probe).instrument(span).await
+    }
+
+    async fn attempt_inner(&self, delivery: Delivery, probe: bool) {
         let started_at = self.clock.now_us();
         let n = delivery.attempts + 1;
         let request = match self.store.get_request(&delivery.request_id).await {
@@ -313,6 +323,23 @@ impl Forwarder {
             }
         };
         let target = delivery.target.clone();
+        self.metrics.attempt(
+            &target,
+            status,
+            attempt.error_kind.as_deref(),
+            attempt.duration_us.max(0) as u64,
+            match outcome.state {
+                DeliveryState::Succeeded => Some(true),
+                DeliveryState::Failed => Some(false),
+                _ => None,
+            },
+        );
+        tracing::debug!(
+            status,
+            error_kind = attempt.error_kind.as_deref(),
+            duration_ms = attempt.duration_us as f64 / 1000.0,
+            "delivery attempt"
+        );
         let failure = (!succeeded).then(|| Failure {
             request_id: delivery.request_id.clone(),
             gave_up: outcome.state == DeliveryState::Failed,
@@ -339,6 +366,7 @@ impl Forwarder {
         match change {
             Some(breaker::Change::Up) => {
                 tracing::info!(%target, "target answers again; resuming its deliveries");
+                self.down_period(&target, None).await;
                 if let Err(e) = self.store.reschedule_target(&target, now).await {
                     tracing::warn!(error = %e, "cannot resume deliveries");
                 }
@@ -359,6 +387,7 @@ impl Forwarder {
             }
             Some(breaker::Change::Down(reason)) => {
                 tracing::warn!(%target, %reason, "target keeps failing; holding its deliveries");
+                self.down_period(&target, Some(&reason)).await;
                 if self.notifications.settings().target_changes {
                     self.notifications.raise(Popup {
                         kind: "target_down".into(),
@@ -382,6 +411,33 @@ impl Forwarder {
             }
             Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
             Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),
+        }
+    }
+
+    /// Counts and stores a target's down period: opened with its reason, or closed.
+    async fn down_period(&self, target: &str, down: Option<&str>) {
+        self.metrics.target_down(target, down.is_some());
+        let at = hooklens_store::now_us();
+        let stored = match down {
+            Some(reason) => {
+                self.store
+                    .open_period(hooklens_store::Period {
+                        kind: "target_down".into(),
+                        subject: target.to_string(),
+                        started_us: at,
+                        ended_us: None,
+                        reason: reason.to_string(),
+                    })
+                    .await
+            }
+            None => {
+                self.store
+                    .close_period(Some(("target_down".into(), target.to_string())), at)
+                    .await
+            }
+        };
+        if let Err(e) = stored {
+            tracing::warn!(error = %e, "cannot record a target's down period");
         }
     }
 
@@ -440,13 +496,28 @@ impl Forwarder {
         request: &Request,
         timeout: Duration,
     ) -> Option<hooklens_store::Attempt> {
-        let started_at = self.clock.now_us();
-        let out = send::outgoing(&delivery, request, started_at / 1_000_000).ok()?;
-        let sent = send::send(&self.client, &self.guard, out, 1, started_at, timeout).await;
-        let attempt = sent.attempt.clone();
-        self.finish(delivery, sent, false).await;
-        Some(attempt)
+        let span = attempt_span(&delivery);
+        async move {
+            let started_at = self.clock.now_us();
+            let out = send::outgoing(&delivery, request, started_at / 1_000_000).ok()?;
+            let sent = send::send(&self.client, &self.guard, out, 1, started_at, timeout).await;
+            let attempt = sent.attempt.clone();
+            self.finish(delivery, sent, false).await;
+            Some(attempt)
+        }
+        .instrument(span)
+        .await
     }
+}
+
+/// The span of one delivery attempt: the request it carries, the delivery, the attempt.
+fn attempt_span(delivery: &Delivery) -> tracing::Span {
+    tracing::info_span!(
+        "attempt",
+        request_id = %delivery.request_id,
+        delivery_id = %delivery.id,
+        n = delivery.attempts + 1,
+    )
 }
 
 /// What a failed attempt means for notifications.

@@ -483,6 +483,8 @@ async fn openapi_lists_every_route() {
         ("/api/v1/rules/{id}", &["get", "patch", "delete"]),
         ("/api/v1/notifications", &["get"]),
         ("/api/v1/tunnel", &["get", "post", "delete"]),
+        ("/api/v1/stats", &["get"]),
+        ("/metrics", &["get"]),
     ];
     for (path, methods) in want {
         for method in *methods {
@@ -517,6 +519,9 @@ async fn openapi_lists_every_route() {
         "EndpointSpec",
         "Settings",
         "ErrorBody",
+        "Stats",
+        "LatencySeries",
+        "PeriodJson",
     ] {
         assert!(schemas.contains_key(schema), "{schema} documented");
     }

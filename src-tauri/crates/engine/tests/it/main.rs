@@ -10,5 +10,6 @@ mod helpers;
 mod load;
 mod notify;
 mod providers;
+mod stats;
 mod target;
 mod tunnel;
