@@ -41,6 +41,8 @@ const WAL_CHECKPOINT_FRAMES: i64 = (crate::WAL_CHECKPOINT_MIB as i64) << 8;
 const INDEX_RETRY: Duration = Duration::from_secs(1);
 /// How often the checkpoint thread moves the WAL into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// How soon it goes on when its last pass could not copy everything (writes kept coming).
+const CATCH_UP_EVERY: Duration = Duration::from_millis(10);
 
 thread_local! {
     /// Frames in the WAL after the writer's last commit, as SQLite's WAL hook reports them.
@@ -120,15 +122,17 @@ impl Writer {
         let checkpoint_conn = open_connection(&path, false)?;
         let spawn_err = |e: std::io::Error| StoreError::Closed(format!("cannot start thread: {e}"));
         let checkpoint_stop = stop.clone();
+        let writers_turn = Arc::new(AtomicBool::new(false));
+        let checkpoint_turn = writers_turn.clone();
         let checkpointer = std::thread::Builder::new()
             .name("hooklens-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpoint_conn, checkpoint_stop))
+            .spawn(move || checkpoint_loop(checkpoint_conn, checkpoint_stop, checkpoint_turn))
             .map_err(spawn_err)?;
         let wake_checkpointer = checkpointer.thread().clone();
         let writer = std::thread::Builder::new()
             .name("hooklens-writer".into())
             .spawn(move || {
-                run(conn, rx);
+                run(conn, rx, &writers_turn);
                 stop.store(true, Ordering::Release);
                 wake_checkpointer.unpark();
             })
@@ -203,7 +207,7 @@ impl IndexSchedule {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
+fn run(conn: Connection, rx: mpsc::Receiver<Msg>, writers_turn: &AtomicBool) {
     conn.wal_hook(Some(record_wal_frames));
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     let start = Instant::now();
@@ -236,7 +240,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
             index.behind = true;
             index.last_commit = Instant::now();
         }
-        checkpoint_if_due(&conn);
+        checkpoint_if_due(&conn, writers_turn);
         if let Some(reply) = close {
             let _ = reply.send(finish(&conn));
             return;
@@ -250,7 +254,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>) {
                     index.retry_at = Some(Instant::now() + INDEX_RETRY);
                 }
             }
-            checkpoint_if_due(&conn);
+            checkpoint_if_due(&conn, writers_turn);
         }
     }
     let _ = finish(&conn);
@@ -281,13 +285,16 @@ fn finish(conn: &Connection) -> Result<()> {
 }
 
 /// Once the WAL holds [`WAL_CHECKPOINT_FRAMES`], checkpoints on the writer connection,
-/// between two commits. PASSIVE never waits: when the background thread is mid-pass (it holds
-/// the checkpoint lock) this does nothing and the next commit tries again; when a reader still
-/// reads an older snapshot, the frames it needs stay, and the WAL starts over once it is done.
-fn checkpoint_if_due(conn: &Connection) {
+/// between two commits. It first raises `writers_turn`, so the background thread starts no
+/// new pass. PASSIVE never waits: while the background thread finishes a pass (it holds the
+/// checkpoint lock) this does nothing and the next commit tries again, then copies what that
+/// pass left; while a reader still reads an older snapshot, the frames it needs stay, and the
+/// WAL starts over once it is done.
+fn checkpoint_if_due(conn: &Connection, writers_turn: &AtomicBool) {
     if WAL_FRAMES.get() < WAL_CHECKPOINT_FRAMES {
         return;
     }
+    writers_turn.store(true, Ordering::Release);
     let started = Instant::now();
     let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
         Ok((
@@ -300,6 +307,7 @@ fn checkpoint_if_due(conn: &Connection) {
         // Everything copied: the next commit starts the WAL over.
         Ok((true, frames, copied)) if copied >= frames => {
             WAL_FRAMES.set(0);
+            writers_turn.store(false, Ordering::Release);
             tracing::debug!(frames, paused = ?started.elapsed(), "writer checkpointed the WAL");
         }
         Ok(_) => {} // the background thread holds the lock, or a reader the frames: next commit
@@ -308,15 +316,32 @@ fn checkpoint_if_due(conn: &Connection) {
 }
 
 /// Copies the WAL into the database without blocking the writer (PASSIVE), every
-/// [`CHECKPOINT_EVERY`]. Under steady traffic this is all it takes: writes pause often enough
-/// for a pass to copy everything, and SQLite then starts the WAL over (`journal_size_limit`
-/// trims the file). Under a storm it copies most of the WAL ahead of the writer's own
-/// checkpoint, which then has little left to do.
-fn checkpoint_loop(conn: Connection, stop: Arc<AtomicBool>) {
+/// [`CHECKPOINT_EVERY`], or every [`CATCH_UP_EVERY`] while the last pass left frames behind.
+/// Under steady traffic this is all it takes: writes pause often enough for a pass to copy
+/// everything, and SQLite then starts the WAL over (`journal_size_limit` trims the file).
+/// Under a storm it keeps copying close behind the writer, so that the writer's own
+/// checkpoint has little left to copy; it starts no pass while that one is due.
+fn checkpoint_loop(conn: Connection, stop: Arc<AtomicBool>, writers_turn: Arc<AtomicBool>) {
+    let mut behind = false;
     while !stop.load(Ordering::Acquire) {
-        std::thread::park_timeout(CHECKPOINT_EVERY);
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+        std::thread::park_timeout(if behind {
+            CATCH_UP_EVERY
+        } else {
+            CHECKPOINT_EVERY
+        });
+        if writers_turn.load(Ordering::Acquire) {
+            behind = false;
+            continue;
+        }
+        // (frames in the WAL, frames copied), -1 each when another checkpoint was running
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+        }) {
+            Ok((frames, copied)) => behind = copied < frames,
+            Err(e) => {
+                behind = false;
+                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+            }
         }
     }
 }
