@@ -67,4 +67,4 @@ unit:
 	$(CARGO) test --workspace --locked
 
 bench: deps
-	tests/bench/run.sh
+	tests/bench/all.sh

@@ -240,7 +240,10 @@ pub(crate) fn get(conn: &Connection, id: &str) -> Result<Request> {
 
 /// Builds the WHERE clause shared by listings and exports. Each condition names its
 /// argument as `?N`, N being the argument's position.
-fn where_clause(filter: &RequestFilter) -> (String, Vec<rusqlite::types::Value>) {
+fn where_clause(
+    filter: &RequestFilter,
+    full_text: FullText,
+) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
     let mut conds = vec!["1 = 1".to_string()];
     let mut args: Vec<Value> = Vec::new();
@@ -302,7 +305,9 @@ fn where_clause(filter: &RequestFilter) -> (String, Vec<rusqlite::types::Value>)
     if let Some(before) = filter.before_seq {
         add("seq < ?N", Value::Integer(before));
     }
-    if let Some(q) = filter.q.as_deref().and_then(search::match_expression) {
+    if full_text == FullText::Subquery
+        && let Some(q) = filter.q.as_deref().and_then(search::match_expression)
+    {
         add(
             "seq IN (SELECT rowid FROM request_fts WHERE request_fts MATCH ?N)",
             Value::Text(q),
@@ -311,13 +316,48 @@ fn where_clause(filter: &RequestFilter) -> (String, Vec<rusqlite::types::Value>)
     (conds.join(" AND "), args)
 }
 
+/// How [`where_clause`] treats the full-text query.
+#[derive(PartialEq, Eq)]
+enum FullText {
+    /// As a condition on `seq` (every match is looked up first).
+    Subquery,
+    /// Left out: the caller joins the index itself.
+    Omitted,
+}
+
 pub(crate) fn list(conn: &Connection, filter: &RequestFilter) -> Result<Page> {
     let limit = filter.limit.clamp(1, 1000);
-    let (clause, args) = where_clause(filter);
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM requests WHERE {clause} ORDER BY seq DESC LIMIT {}",
-        limit + 1
-    ))?;
+    let (clause, mut args) = where_clause(filter, FullText::Omitted);
+    let sql = match filter.q.as_deref().and_then(search::match_expression) {
+        // The index hands out matches newest first by itself (FTS5 walks its doclists in
+        // descending rowid order), and each is joined to its row: a page costs one lookup per
+        // row shown, however many requests match.
+        Some(q) => {
+            args.push(rusqlite::types::Value::Text(q));
+            let mut matched = format!("request_fts MATCH ?{}", args.len());
+            if let Some(before) = filter.before_seq {
+                args.push(rusqlite::types::Value::Integer(before));
+                matched += &format!(" AND request_fts.rowid < ?{}", args.len());
+            }
+            let columns = COLUMNS
+                .split(',')
+                .map(|c| format!("requests.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "SELECT {columns} FROM request_fts CROSS JOIN requests
+                    ON requests.seq = request_fts.rowid
+                 WHERE {matched} AND {clause}
+                 ORDER BY request_fts.rowid DESC LIMIT {}",
+                limit + 1
+            )
+        }
+        None => format!(
+            "SELECT {COLUMNS} FROM requests WHERE {clause} ORDER BY seq DESC LIMIT {}",
+            limit + 1
+        ),
+    };
+    let mut stmt = conn.prepare(&sql)?;
     let mut items = stmt
         .query_map(rusqlite::params_from_iter(args), |row| from_row(row, false))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -335,7 +375,7 @@ fn for_each(
     filter: &RequestFilter,
     mut each: impl FnMut(Request) -> Result<()>,
 ) -> Result<()> {
-    let (clause, args) = where_clause(filter);
+    let (clause, args) = where_clause(filter, FullText::Subquery);
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS}, body FROM requests WHERE {clause} ORDER BY seq ASC"
     ))?;

@@ -4,8 +4,18 @@
 //! savepoint inside one transaction, commits once, and only then answers each job. A job's
 //! error rolls back only that job. When idle, and at least every [`INDEX_EVERY`] under
 //! sustained load, it indexes a bounded slice of new requests for full-text search (see
-//! [`IndexSchedule`]). A separate thread checkpoints the WAL so commits never pay for it.
+//! [`IndexSchedule`]).
+//!
+//! The WAL stays bounded. A separate thread copies it into the database (PASSIVE checkpoints)
+//! while commits go on, but under a storm that never pauses it can never finish: the writer
+//! appends faster than it copies, and SQLite only starts the WAL over once everything in it
+//! has been copied. So once the WAL holds [`WAL_CHECKPOINT_FRAMES`], the writer itself
+//! checkpoints between two commits (see [`checkpoint_if_due`]): nothing is appended meanwhile,
+//! so it copies the rest (little, as the background thread has copied most of it), and its
+//! next commit writes the WAL from the start again.
 
+use std::cell::Cell;
+use std::ffi::c_int;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -25,17 +35,26 @@ const INDEX_IDLE_GAP: Duration = Duration::from_millis(10);
 /// Under sustained load, index at least this often (a slice is at most 256 requests, so
 /// this keeps search within a second of capture up to about 1,000 req/s).
 const INDEX_EVERY: Duration = Duration::from_millis(200);
-/// WAL size (in 4 KiB pages: 1 GiB) past which the checkpointer makes SQLite start it over
-/// even though writes never pause. A RESTART holds the write lock through an fsync, which
-/// takes 30–70 ms on the disks measured here, so it is kept for floods: normal traffic
-/// pauses often enough for the WAL to start over by itself.
-const WAL_RESTART_FRAMES: i64 = 262_144;
-/// Frames left to copy below which a RESTART checkpoint pauses writes only briefly.
-const RESTART_LEFT_FRAMES: i64 = 512;
+/// [`crate::WAL_CHECKPOINT_MIB`] in frames (4 KiB pages).
+const WAL_CHECKPOINT_FRAMES: i64 = (crate::WAL_CHECKPOINT_MIB as i64) << 8;
 /// Wait after an indexing failure (disk full, say) before trying again.
 const INDEX_RETRY: Duration = Duration::from_secs(1);
 /// How often the checkpoint thread moves the WAL into the database.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+/// How soon it goes on when its last pass could not copy everything (writes kept coming).
+const CATCH_UP_EVERY: Duration = Duration::from_millis(10);
+
+thread_local! {
+    /// Frames in the WAL after the writer's last commit, as SQLite's WAL hook reports them.
+    /// Only the writer thread commits on its connection, so only it reads and sets this.
+    static WAL_FRAMES: Cell<i64> = const { Cell::new(0) };
+}
+
+/// SQLite's WAL hook on the writer connection: runs on the writer thread after each commit.
+fn record_wal_frames(_: &rusqlite::hooks::Wal, frames: c_int) -> rusqlite::Result<()> {
+    WAL_FRAMES.set(i64::from(frames));
+    Ok(())
+}
 
 trait Job: Send {
     fn run(&mut self, conn: &Connection);
@@ -107,15 +126,17 @@ impl Writer {
         let checkpoint_conn = open_connection(&path, false)?;
         let spawn_err = |e: std::io::Error| StoreError::Closed(format!("cannot start thread: {e}"));
         let checkpoint_stop = stop.clone();
+        let writers_turn = Arc::new(AtomicBool::new(false));
+        let checkpoint_turn = writers_turn.clone();
         let checkpointer = std::thread::Builder::new()
             .name("hooklens-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpoint_conn, checkpoint_stop))
+            .spawn(move || checkpoint_loop(checkpoint_conn, checkpoint_stop, checkpoint_turn))
             .map_err(spawn_err)?;
         let wake_checkpointer = checkpointer.thread().clone();
         let writer = std::thread::Builder::new()
             .name("hooklens-writer".into())
             .spawn(move || {
-                run(conn, rx, &stats);
+                run(conn, rx, &stats, &writers_turn);
                 stop.store(true, Ordering::Release);
                 wake_checkpointer.unpark();
             })
@@ -190,7 +211,13 @@ impl IndexSchedule {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats) {
+fn run(
+    conn: Connection,
+    rx: mpsc::Receiver<Msg>,
+    stats: &WriterStats,
+    writers_turn: &AtomicBool,
+) {
+    conn.wal_hook(Some(record_wal_frames));
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     let start = Instant::now();
     let mut index = IndexSchedule {
@@ -222,6 +249,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats) {
             index.behind = true;
             index.last_commit = Instant::now();
         }
+        checkpoint_if_due(&conn, writers_turn);
         if let Some(reply) = close {
             let _ = reply.send(finish(&conn));
             return;
@@ -238,6 +266,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats) {
                     index.retry_at = Some(Instant::now() + INDEX_RETRY);
                 }
             }
+            checkpoint_if_due(&conn, writers_turn);
         }
     }
     let _ = finish(&conn);
@@ -273,46 +302,64 @@ fn finish(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Copies the WAL into the database without blocking the writer (PASSIVE). Once writes
-/// pause, a passive checkpoint copies everything and SQLite starts the WAL over (and
-/// `journal_size_limit` trims it). Under a flood that never pauses the WAL would grow
-/// until the disk is full, so past [`WAL_RESTART_FRAMES`] the checkpointer repeats passive
-/// passes until little is left to copy, then runs a RESTART checkpoint, which pauses writes
-/// while it copies that little and syncs, and the next commit reuses the file from its
-/// start.
-fn checkpoint_loop(conn: Connection, stop: Arc<AtomicBool>) {
-    // (frames in the WAL, frames copied into the database)
-    let checkpoint = |mode: &str| -> rusqlite::Result<(i64, i64)> {
-        conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| {
-            Ok((row.get(1)?, row.get(2)?))
-        })
-    };
-    let pass = || -> rusqlite::Result<()> {
-        let (mut frames, mut copied) = checkpoint("PASSIVE")?;
-        // All copied: the next commit starts the WAL over by itself, at no cost. Only a WAL
-        // that is both big and still being outrun needs forcing.
-        if frames <= WAL_RESTART_FRAMES || copied >= frames {
-            return Ok(());
+/// Once the WAL holds [`WAL_CHECKPOINT_FRAMES`], checkpoints on the writer connection,
+/// between two commits. It first raises `writers_turn`, so the background thread starts no
+/// new pass. PASSIVE never waits: while the background thread finishes a pass (it holds the
+/// checkpoint lock) this does nothing and the next commit tries again, then copies what that
+/// pass left; while a reader still reads an older snapshot, the frames it needs stay, and the
+/// WAL starts over once it is done.
+fn checkpoint_if_due(conn: &Connection, writers_turn: &AtomicBool) {
+    if WAL_FRAMES.get() < WAL_CHECKPOINT_FRAMES {
+        return;
+    }
+    writers_turn.store(true, Ordering::Release);
+    let started = Instant::now();
+    let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+        Ok((
+            row.get::<_, i64>(0)? == 0,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
+    });
+    match done {
+        // Everything copied: the next commit starts the WAL over.
+        Ok((true, frames, copied)) if copied >= frames => {
+            WAL_FRAMES.set(0);
+            writers_turn.store(false, Ordering::Release);
+            tracing::debug!(frames, paused = ?started.elapsed(), "writer checkpointed the WAL");
         }
-        for _ in 0..8 {
-            if frames - copied <= RESTART_LEFT_FRAMES {
-                let started = Instant::now();
-                checkpoint("RESTART")?;
-                tracing::warn!(
-                    wal_mib = frames / 256,
-                    paused = ?started.elapsed(),
-                    "sustained write flood: started the WAL over (writes paused meanwhile)"
-                );
-                return Ok(());
-            }
-            (frames, copied) = checkpoint("PASSIVE")?;
-        }
-        Ok(()) // writes outpace copying; try again next round
-    };
+        Ok(_) => {} // the background thread holds the lock, or a reader the frames: next commit
+        Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will retry"),
+    }
+}
+
+/// Copies the WAL into the database without blocking the writer (PASSIVE), every
+/// [`CHECKPOINT_EVERY`], or every [`CATCH_UP_EVERY`] while the last pass left frames behind.
+/// Under steady traffic this is all it takes: writes pause often enough for a pass to copy
+/// everything, and SQLite then starts the WAL over (`journal_size_limit` trims the file).
+/// Under a storm it keeps copying close behind the writer, so that the writer's own
+/// checkpoint has little left to copy; it starts no pass while that one is due.
+fn checkpoint_loop(conn: Connection, stop: Arc<AtomicBool>, writers_turn: Arc<AtomicBool>) {
+    let mut behind = false;
     while !stop.load(Ordering::Acquire) {
-        std::thread::park_timeout(CHECKPOINT_EVERY);
-        if let Err(e) = pass() {
-            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+        std::thread::park_timeout(if behind {
+            CATCH_UP_EVERY
+        } else {
+            CHECKPOINT_EVERY
+        });
+        if writers_turn.load(Ordering::Acquire) {
+            behind = false;
+            continue;
+        }
+        // (frames in the WAL, frames copied), -1 each when another checkpoint was running
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+        }) {
+            Ok((frames, copied)) => behind = copied < frames,
+            Err(e) => {
+                behind = false;
+                tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+            }
         }
     }
 }

@@ -1,0 +1,259 @@
+# Shared by the benchmark scripts in tests/bench/: sourced, never run.
+#
+# Gives: ROOT (repo root, the working directory), TMP (a temp dir removed on exit), PIDS
+# (processes stopped on exit), OHA, and the functions below. Everything listens on
+# 127.0.0.1 with free ports.
+set -euo pipefail
+
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-30} # seconds a server may take to print its address
+BENCH=$(basename "$0")
+
+die() {
+  echo "$BENCH: $*" >&2
+  exit 1
+}
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required"; }
+need cargo
+need python3
+need curl
+need timeout
+
+# A relative CARGO_TARGET_DIR means relative to where we were started.
+if [[ -n ${CARGO_TARGET_DIR:-} && ${CARGO_TARGET_DIR} != /* ]]; then
+  export CARGO_TARGET_DIR="$PWD/$CARGO_TARGET_DIR"
+fi
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+
+# Seconds in an oha duration ("10s", "1m", "500ms", "1h"), rounded up.
+secs() {
+  python3 - "$1" <<'PY'
+import math, re, sys
+m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", sys.argv[1])
+if not m:
+    sys.exit(f"cannot read duration {sys.argv[1]!r} (use e.g. 10s, 1m)")
+unit = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
+print(math.ceil(float(m.group(1)) * unit))
+PY
+}
+
+# oha: installed once with cargo if missing (1.16.0 builds on Rust 1.95).
+CARGO_BIN=${CARGO_HOME:-$HOME/.cargo}/bin
+if ! command -v oha >/dev/null 2>&1 && [[ ! -x $CARGO_BIN/oha ]]; then
+  echo "==> installing oha: cargo install oha --locked"
+  cargo install oha --locked
+fi
+OHA=$(command -v oha || echo "$CARGO_BIN/oha")
+OHA_VERSION=$("$OHA" --version)
+
+# build_release [cargo args...]: release build of hooklens and bare-axum (plus what is
+# asked); sets TARGET_DIR, HOOKLENS and BARE. HOOKLENS_BIN=path measures that hooklens
+# binary instead of building one (to compare two builds).
+build_release() {
+  local packages=(-p bare-axum)
+  [[ -n ${HOOKLENS_BIN:-} ]] || packages+=(-p hooklens-cli)
+  echo "==> cargo build --release --locked ${packages[*]}"
+  cargo build --release --locked -q "${packages[@]}"
+  if (($#)); then # separately: target filters such as --example apply to every -p
+    echo "==> cargo build --release --locked $*"
+    cargo build --release --locked -q "$@"
+  fi
+  TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+  HOOKLENS=${HOOKLENS_BIN:-$TARGET_DIR/release/hooklens}
+  BARE=$TARGET_DIR/release/bare-axum
+  [[ -x $HOOKLENS && -x $BARE ]] || die "binaries not found in $TARGET_DIR/release"
+}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hooklens-bench.XXXXXX")
+PIDS=()
+stop() { # stop PID: SIGTERM, then SIGKILL after 10 s
+  local pid=$1
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do stop "$pid"; done
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_line PID OUTFILE ERE: print OUTFILE's first line matching ERE, waiting up to
+# STARTUP_TIMEOUT s; fail if the process exits first.
+wait_line() {
+  local pid=$1 file=$2 re=$3 line
+  local deadline=$((SECONDS + STARTUP_TIMEOUT))
+  while ((SECONDS <= deadline)); do
+    if line=$(grep -m1 -E "$re" "$file" 2>/dev/null); then
+      printf '%s\n' "$line"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$BENCH: server exited before printing /$re/; its output:" >&2
+      cat "$file" "${file%.out}.err" >&2 || true
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "$BENCH: no /$re/ from the server within ${STARTUP_TIMEOUT}s" >&2
+  return 1
+}
+
+# start_bare: starts bare-axum; sets BARE_PID and BARE_URL (ending in /).
+start_bare() {
+  "$BARE" 127.0.0.1:0 >"$TMP/bare.out" 2>"$TMP/bare.err" &
+  BARE_PID=$!
+  PIDS+=("$BARE_PID")
+  local line
+  line=$(wait_line "$BARE_PID" "$TMP/bare.out" '^listening on http://') || die "bare-axum did not start"
+  BARE_URL=${line#listening on }/
+}
+
+# start_hooklens NAME [serve args...]: starts `hooklens serve` with data dir $TMP/NAME
+# (or $DATA_DIR when set); sets HL_PID, HL_URL (ending in /), API_URL, TOKEN and HL_DIR.
+start_hooklens() {
+  local name=$1
+  shift
+  HL_DIR=${DATA_DIR:-$TMP/$name}
+  mkdir -p "$HL_DIR"
+  env -u HOOKLENS_API_TOKEN -u HOOKLENS_MAX_BODY -u HOOKLENS_FORWARD_TO \
+    "$HOOKLENS" serve --data-dir "$HL_DIR" --listen 127.0.0.1:0 --api-listen 127.0.0.1:0 "$@" \
+    >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  HL_PID=$!
+  PIDS+=("$HL_PID")
+  local line
+  line=$(wait_line "$HL_PID" "$TMP/$name.out" '^ *Receiver: +http://') || die "hooklens did not start"
+  HL_URL=$(grep -oE 'http://[^ /]+' <<<"$line")/
+  line=$(wait_line "$HL_PID" "$TMP/$name.out" '^ *Inspector: +http://') || die "hooklens did not start"
+  API_URL=$(grep -oE 'http://[^ /]+' <<<"$line")
+  curl -fsS --max-time 5 --retry 10 --retry-connrefused --retry-delay 1 \
+    "$API_URL/api/v1/health" >/dev/null || die "hooklens API not healthy at $API_URL"
+  TOKEN=$(cat "$HL_DIR/api-token")
+}
+
+# api METHOD PATH [JSON]: calls the control API of the last started instance.
+api() {
+  local args=(-fsS --max-time 30 -X "$1" -H "Authorization: Bearer $TOKEN")
+  [[ $# -ge 3 ]] && args+=(-H 'content-type: application/json' --data-binary "$3")
+  curl "${args[@]}" "$API_URL$2" || die "API call $1 $2 failed"
+}
+
+# stored: how many requests the last started instance holds.
+stored() {
+  api GET /api/v1/status | python3 -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
+}
+
+# rss_kb PID FIELD: VmHWM (peak) or VmRSS (now) of PID, in KiB.
+rss_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+
+# make_body FILE: a 1 KiB JSON body shaped like a Stripe event.
+make_body() {
+  python3 - "$1" <<'PY'
+import json, sys
+event = {
+    "id": "evt_3PbenchHooklens0001",
+    "object": "event",
+    "api_version": "2024-06-20",
+    "created": 1718000000,
+    "type": "payment_intent.succeeded",
+    "livemode": False,
+    "pending_webhooks": 1,
+    "request": {"id": "req_bench0001", "idempotency_key": "4f1c2a9e-bench"},
+    "data": {
+        "object": {
+            "id": "pi_3PbenchHooklens0001",
+            "object": "payment_intent",
+            "amount": 2000,
+            "amount_received": 2000,
+            "currency": "usd",
+            "customer": "cus_bench0001",
+            "description": "Hooklens capture benchmark",
+            "metadata": {"order_id": "6735", "padding": ""},
+            "payment_method": "pm_bench0001",
+            "status": "succeeded",
+        }
+    },
+}
+size = len(json.dumps(event, separators=(",", ":")).encode())
+event["data"]["object"]["metadata"]["padding"] = "x" * (1024 - size)
+data = json.dumps(event, separators=(",", ":")).encode()
+assert len(data) == 1024 and json.loads(data), len(data)
+open(sys.argv[1], "wb").write(data)
+PY
+}
+
+# oha_run NAME DURATION URL [oha args...]: POSTs $BODY (default: a 1 KiB JSON event) over
+# $CONNECTIONS connections; results as JSON in $TMP/NAME.json.
+oha_run() {
+  local name=$1 duration=$2 url=$3
+  shift 3
+  if [[ -z ${BODY:-} ]]; then
+    BODY=$TMP/body.json
+    make_body "$BODY"
+  fi
+  local limit=$(($(secs "$duration") + 60))
+  timeout --kill-after=10 "$limit" "$OHA" -z "$duration" -c "${CONNECTIONS:-64}" \
+    -m POST -H 'content-type: application/json' -D "$BODY" \
+    --no-tui --output-format json --wait-ongoing-requests-after-deadline "$@" "$url" \
+    >"$TMP/$name.json" 2>"$TMP/$name.err" ||
+    {
+      cat "$TMP/$name.err" >&2
+      die "oha failed ($name)"
+    }
+}
+
+# oha_summary NAME: "req/s p50_ms p99_ms 2xx answered-2xx-count" of an oha result.
+oha_summary() {
+  python3 - "$TMP/$1.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+codes = r.get("statusCodeDistribution", {})
+ok = sum(n for c, n in codes.items() if c.startswith("2"))
+total = sum(codes.values()) + sum(r.get("errorDistribution", {}).values())
+lat = r.get("latencyPercentiles", {})
+ms = lambda v: float("nan") if v is None else v * 1000
+print(f'{r["summary"]["requestsPerSec"]:.1f} {ms(lat.get("p50")):.3f} {ms(lat.get("p99")):.3f} '
+      f'{100 * ok / total if total else 0:.2f} {ok}')
+PY
+}
+
+# watch_wal DIR OUTFILE: in the background, records the largest size of DIR/hooklens.db-wal
+# seen (sampled every 20 ms) into OUTFILE, in bytes; sets WATCH_PID.
+watch_wal() {
+  python3 - "$1/hooklens.db-wal" "$2" <<'PY' &
+import os, sys, time
+path, out = sys.argv[1:3]
+peak = 0
+while True:
+    try:
+        peak = max(peak, os.stat(path).st_size)
+    except FileNotFoundError:
+        pass
+    with open(out + ".tmp", "w") as f:
+        f.write(str(peak))
+    os.replace(out + ".tmp", out)
+    time.sleep(0.02)
+PY
+  WATCH_PID=$!
+  PIDS+=("$WATCH_PID")
+}
+
+# describe: when, where and what was measured, for the head of a result table.
+describe() {
+  local rev
+  rev=$(git rev-parse --short HEAD 2>/dev/null || echo "no git")
+  [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]] && rev+="+changes"
+  [[ -n ${HOOKLENS_BIN:-} ]] && rev="hooklens from $HOOKLENS_BIN"
+  local cpu
+  cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($cpu), load $(cut -d' ' -f1-3 /proc/loadavg), $rev"
+}
