@@ -10,6 +10,7 @@ mod endpoints;
 mod error;
 mod events;
 mod export;
+mod extract;
 mod notifications;
 mod requests;
 mod rules;

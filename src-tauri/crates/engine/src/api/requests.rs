@@ -4,13 +4,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use hooklens_store::RequestFilter;
 use http::{HeaderValue, StatusCode, header};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::QueryParams;
 use super::types::{Removed, RequestJson, RequestPage, RequestQuery};
 use super::{ApiError, ApiResult};
 use crate::Event;
@@ -72,7 +73,7 @@ fn parse_time(s: &str) -> ApiResult<i64> {
     responses((status = 200, body = RequestPage), (status = 400, body = super::types::ErrorBody)))]
 async fn list(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<RequestQuery>,
+    QueryParams(query): QueryParams<RequestQuery>,
 ) -> ApiResult<Json<RequestPage>> {
     let page = shared.store.list_requests(query.to_filter()?).await?;
     Ok(Json(RequestPage {
