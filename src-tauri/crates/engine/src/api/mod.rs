@@ -65,7 +65,8 @@ impl utoipa::Modify for BearerAuth {
 
 /// The API and the inspector's pages, with the guard in front.
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
-    let (router, openapi) = api_router().split_for_parts();
+    let (router, mut openapi) = api_router().split_for_parts();
+    document_errors(&mut openapi);
     let openapi = Arc::new(openapi);
     router
         .route(
@@ -88,7 +89,61 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
 
 /// The OpenAPI document, for tools that want it without a running engine.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().into_openapi()
+    let mut openapi = api_router().into_openapi();
+    document_errors(&mut openapi);
+    openapi
+}
+
+/// The refusals every route can give, documented once rather than on each handler: the
+/// guard's 401 (no or wrong token) and 403 (foreign Host or a cross-site Origin) on every
+/// route that needs the token, and 400 wherever a query string or a body can fail to parse.
+fn document_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let open = operation
+                .security
+                .as_ref()
+                .is_some_and(|s| s.iter().any(|r| *r == Default::default()));
+            let responses = &mut operation.responses.responses;
+            if !open {
+                responses
+                    .entry("401".into())
+                    .or_insert_with(|| error("no token, or a wrong one").into());
+                responses
+                    .entry("403".into())
+                    .or_insert_with(|| error("a foreign Host or a cross-site Origin").into());
+            }
+            let parsed = operation.request_body.is_some()
+                || operation.parameters.as_ref().is_some_and(|p| {
+                    p.iter()
+                        .any(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+                });
+            if parsed {
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| error("a query or body that does not parse").into());
+            }
+        }
+    }
 }
 
 /// Every documented route: the OpenAPI document is generated from this, so it cannot miss one.
