@@ -883,3 +883,196 @@ fn json_logs_are_one_object_per_line_with_the_request_id() {
     assert!(in_span("request", "captured"), "{log}");
     assert!(in_span("attempt", "delivery attempt"), "{log}");
 }
+
+/// Every request in the store, by id, with its body bytes (offline `hooklens export`).
+fn export_bodies(data_dir: &Path) -> std::collections::HashMap<String, Vec<u8>> {
+    use base64::Engine as _;
+    let out = Command::new(BIN)
+        .args(["export", "--format", "ndjson", "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .expect("run export");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("json line");
+            let body = base64::engine::general_purpose::STANDARD
+                .decode(v["body_base64"].as_str().expect("body_base64"))
+                .expect("base64");
+            (v["id"].as_str().expect("id").to_string(), body)
+        })
+        .collect()
+}
+
+/// A unique, partly binary body for request `i`.
+fn crash_body(i: usize) -> Vec<u8> {
+    let mut body = format!("{{\"n\":{i}}}\n").into_bytes();
+    body.extend((0..(i % 700)).map(|k| (k * 31 + i) as u8));
+    body
+}
+
+/// A service that records the `X-Hooklens-Request-Id` of every request it answers with 200.
+fn recording_service(listener: std::net::TcpListener) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let mut data = Vec::new();
+                let mut buf = vec![0u8; 16 << 10];
+                // Read the head, then as much body as it announces.
+                let (head_len, body_len) = loop {
+                    let n = stream.read(&mut buf).unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    data.extend_from_slice(&buf[..n]);
+                    if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&data[..end]).to_ascii_lowercase();
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        break (end + 4, length);
+                    }
+                };
+                while data.len() < head_len + body_len {
+                    let n = stream.read(&mut buf).unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    data.extend_from_slice(&buf[..n]);
+                }
+                let head = String::from_utf8_lossy(&data[..head_len]).to_ascii_lowercase();
+                let id = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("x-hooklens-request-id:"))
+                    .map(|v| v.trim().to_uppercase());
+                if stream
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                    )
+                    .is_ok()
+                    && let Some(id) = id
+                {
+                    let _ = tx.send(id);
+                }
+            });
+        }
+    });
+    rx
+}
+
+/// `kill -9` in the middle of a storm of 10,000 requests from 64 connections, while the
+/// forward target is down. Every request that got a 2xx is on disk byte for byte, and
+/// after a restart (target up) every stored request is delivered.
+#[test]
+fn a_kill_mid_burst_loses_no_answered_request_and_no_delivery() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const TOTAL: usize = 10_000;
+    const CONNECTIONS: usize = 64;
+    const KILL_AFTER: usize = 3_000;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let target = free.local_addr().expect("addr");
+    drop(free); // down during the burst
+    let forward = format!("http://{target}");
+    let serve = Serve::start_with(dir.path(), &["--forward-to", &forward], &[]);
+    let pid = serve.pid();
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let answered: Vec<(String, Vec<u8>)> = runtime.block_on(async {
+        let next = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..CONNECTIONS {
+            let (next, done, pid) = (next.clone(), done.clone(), pid.clone());
+            let url = serve.receiver.clone();
+            tasks.spawn(async move {
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .timeout(Duration::from_secs(30))
+                    .build()
+                    .expect("client");
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= TOTAL {
+                        break;
+                    }
+                    let body = crash_body(i);
+                    let Ok(response) = client
+                        .post(format!("{url}/crash/{i}"))
+                        .body(body.clone())
+                        .send()
+                        .await
+                    else {
+                        break; // killed: the connection is gone
+                    };
+                    if !response.status().is_success() {
+                        continue;
+                    }
+                    let id = response.headers()["x-hooklens-request-id"]
+                        .to_str()
+                        .expect("id")
+                        .to_string();
+                    mine.push((id, body));
+                    if done.fetch_add(1, Ordering::SeqCst) + 1 == KILL_AFTER {
+                        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+                    }
+                }
+                mine
+            });
+        }
+        let mut all = Vec::new();
+        while let Some(mine) = tasks.join_next().await {
+            all.extend(mine.expect("sender task"));
+        }
+        all
+    });
+    let _ = serve.wait();
+    assert!(answered.len() >= KILL_AFTER, "{} answered", answered.len());
+    assert!(answered.len() < TOTAL, "killed mid-burst");
+
+    let stored = export_bodies(dir.path());
+    for (id, body) in &answered {
+        let kept = stored
+            .get(id)
+            .unwrap_or_else(|| panic!("answered {id} is lost"));
+        assert!(kept == body, "{id} is not byte-exact");
+    }
+
+    // The target comes up; a restart resumes every stored request's delivery.
+    let listener = std::net::TcpListener::bind(target).expect("rebind the target's port");
+    let delivered = recording_service(listener);
+    let serve = Serve::start_with(dir.path(), &["--forward-to", &forward], &[]);
+    let mut waiting: std::collections::HashSet<&String> = stored.keys().collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !waiting.is_empty() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match delivered.recv_timeout(left) {
+            Ok(id) => {
+                waiting.remove(&id);
+            }
+            Err(_) => panic!(
+                "{} of {} stored requests not delivered within 120 s after the restart",
+                waiting.len(),
+                stored.len()
+            ),
+        }
+    }
+    serve.signal("TERM");
+    assert!(serve.wait().success());
+}

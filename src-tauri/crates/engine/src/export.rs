@@ -95,12 +95,20 @@ pub fn har_entry(request: &Request) -> Value {
             .map(|(name, value)| json!({ "name": name, "value": value }))
             .collect()
     };
-    let headers = pairs(
-        m.headers
-            .iter()
-            .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
-            .collect(),
-    );
+    // A value that is not UTF-8 shows with U+FFFD in `value` and exactly, as base64, in
+    // `_valueBase64`.
+    let headers: Vec<Value> = m
+        .headers
+        .iter()
+        .map(|(name, value)| match std::str::from_utf8(value) {
+            Ok(text) => json!({ "name": name, "value": text }),
+            Err(_) => json!({
+                "name": name,
+                "value": String::from_utf8_lossy(value),
+                "_valueBase64": base64::engine::general_purpose::STANDARD.encode(value),
+            }),
+        })
+        .collect();
     let query = pairs(
         form_urlencoded::parse(m.query.as_deref().unwrap_or_default().as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -140,6 +140,10 @@ pub enum TargetGate {
     Down { probe_at_us: i64 },
     /// The target is being probed: one delivery goes, the rest wait for the outcome.
     Probe,
+    /// A probe of the down target is in flight until `until_us` (its lease): the rest are
+    /// held that long at most; the next `Down` gate (the probe failed) or the target coming
+    /// back up hands them back.
+    Held { until_us: i64 },
     /// The target has as many attempts in flight as it may: take none of its deliveries.
     Busy,
 }
@@ -279,16 +283,32 @@ impl Store {
         self.inner
             .writer
             .submit(move |conn| {
+                // Down with no probe in flight: everything waits for the next probe, including
+                // what the last probe held back (however far its lease reached).
                 let postpone = |target: &str, until: i64| {
                     conn.prepare_cached(
-                        "UPDATE deliveries SET next_attempt_at_us = ?2
+                        "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 0
+                         WHERE state = 'pending' AND target = ?1
+                           AND (next_attempt_at_us < ?2 OR leased = 2)",
+                    )?
+                    .execute(params![target, until])
+                };
+                let hold = |target: &str, until: i64| {
+                    conn.prepare_cached(
+                        "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 2
                          WHERE state = 'pending' AND target = ?1 AND next_attempt_at_us < ?2",
                     )?
                     .execute(params![target, until])
                 };
                 for (target, gate) in &gates {
-                    if let TargetGate::Down { probe_at_us } = gate {
-                        postpone(target, *probe_at_us)?;
+                    match gate {
+                        TargetGate::Down { probe_at_us } => {
+                            postpone(target, *probe_at_us)?;
+                        }
+                        TargetGate::Held { until_us } => {
+                            hold(target, *until_us)?;
+                        }
+                        TargetGate::Probe | TargetGate::Busy => {}
                     }
                 }
                 let busy: Vec<&String> = gates
@@ -327,16 +347,34 @@ impl Store {
                         probing.push(target);
                     }
                     conn.prepare_cached(
-                        "UPDATE deliveries SET next_attempt_at_us = ?2 WHERE seq = ?1",
+                        "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 1 WHERE seq = ?1",
                     )?
                     .execute(params![delivery.seq, lease_until_us])?;
                     delivery.next_attempt_at_us = Some(lease_until_us);
                     leased.push(delivery);
                 }
                 for target in probing {
-                    postpone(target, lease_until_us)?;
+                    hold(target, lease_until_us)?;
                 }
                 Ok(leased)
+            })
+            .await
+    }
+
+    /// Makes every leased delivery due by `now_us`; returns how many. Called once at start:
+    /// the leases were held by a process that is gone (a crash, a kill), so their attempts
+    /// will never be recorded, and waiting for the leases to lapse would hold them (and a
+    /// probing target's whole queue) back for the lease's length.
+    pub async fn release_leases(&self, now_us: i64) -> Result<u64> {
+        self.inner
+            .writer
+            .submit(move |conn| {
+                Ok(conn.execute(
+                    "UPDATE deliveries SET next_attempt_at_us = MIN(next_attempt_at_us, ?1),
+                        leased = 0
+                     WHERE state = 'pending' AND leased <> 0",
+                    params![now_us],
+                )? as u64)
             })
             .await
     }
@@ -382,7 +420,7 @@ impl Store {
                 )?;
                 let changed = conn.execute(
                     "UPDATE deliveries SET state = ?2, attempts = ?3, next_attempt_at_us = ?4,
-                        last_status = ?5, last_error = ?6, updated_at_us = ?7
+                        last_status = ?5, last_error = ?6, updated_at_us = ?7, leased = 0
                      WHERE seq = ?1",
                     params![
                         delivery_seq,
@@ -409,7 +447,7 @@ impl Store {
             .writer
             .submit(move |conn| {
                 Ok(conn.execute(
-                    "UPDATE deliveries SET next_attempt_at_us = ?2
+                    "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 0
                      WHERE state = 'pending' AND target = ?1 AND next_attempt_at_us > ?2",
                     params![target, at_us],
                 )? as u64)
@@ -423,7 +461,7 @@ impl Store {
             .writer
             .submit(move |conn| {
                 conn.execute(
-                    "UPDATE deliveries SET next_attempt_at_us = ?2
+                    "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 0
                      WHERE seq = ?1 AND state = 'pending'",
                     params![seq, at_us],
                 )?;

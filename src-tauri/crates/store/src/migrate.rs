@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_notifications.sql"),
     include_str!("../migrations/0006_tunnel.sql"),
     include_str!("../migrations/0007_stats.sql"),
+    include_str!("../migrations/0008_leases.sql"),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

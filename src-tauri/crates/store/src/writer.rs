@@ -211,12 +211,7 @@ impl IndexSchedule {
     }
 }
 
-fn run(
-    conn: Connection,
-    rx: mpsc::Receiver<Msg>,
-    stats: &WriterStats,
-    writers_turn: &AtomicBool,
-) {
+fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats, writers_turn: &AtomicBool) {
     conn.wal_hook(Some(record_wal_frames));
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     let start = Instant::now();

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use hooklens_store::{
     DeliveryFilter, DeliveryKind, DeliveryState, ForwardTarget, Overrides, PathMode, Request,
     Resign,
@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::{JsonBody, QueryParams};
 use super::types::{DeliveryJson, ErrorBody, RequestQuery};
 use super::{ApiError, ApiResult};
 use crate::forward::TargetStatus;
@@ -89,9 +90,9 @@ pub struct BulkReplayed {
 async fn replay_one(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    body: Option<Json<ReplayBody>>,
+    body: Option<JsonBody<ReplayBody>>,
 ) -> ApiResult<(StatusCode, Json<DeliveryJson>)> {
-    let body = body.map(|Json(b)| b).unwrap_or_default();
+    let body = body.map(|JsonBody(b)| b).unwrap_or_default();
     let request = shared.store.get_request(&id).await?;
     let overrides = Overrides {
         method: body.method,
@@ -115,7 +116,7 @@ async fn replay_one(
     responses((status = 202, body = BulkReplayed), (status = 400, body = ErrorBody)))]
 async fn replay_many(
     State(shared): State<Arc<Shared>>,
-    Json(body): Json<BulkReplayBody>,
+    JsonBody(body): JsonBody<BulkReplayBody>,
 ) -> ApiResult<(StatusCode, Json<BulkReplayed>)> {
     let ids: Vec<String> = match (body.ids, body.filter) {
         (Some(ids), None) => ids,
@@ -259,7 +260,7 @@ pub struct DeliveryPage {
     responses((status = 200, body = DeliveryPage), (status = 400, body = ErrorBody)))]
 async fn list(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<DeliveryQuery>,
+    QueryParams(query): QueryParams<DeliveryQuery>,
 ) -> ApiResult<Json<DeliveryPage>> {
     let limit = query.limit.unwrap_or(50).clamp(1, 1000);
     let before_seq = query

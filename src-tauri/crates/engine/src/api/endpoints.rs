@@ -9,6 +9,7 @@ use http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::JsonBody;
 use super::types::ErrorBody;
 use super::{ApiError, ApiResult};
 use crate::state::Shared;
@@ -32,7 +33,7 @@ async fn list(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<Endpoint>
         (status = 409, body = ErrorBody)))]
 async fn create(
     State(shared): State<Arc<Shared>>,
-    Json(spec): Json<EndpointSpec>,
+    JsonBody(spec): JsonBody<EndpointSpec>,
 ) -> ApiResult<(StatusCode, Json<Endpoint>)> {
     check_targets(&spec)?;
     let endpoint = shared.store.create_endpoint(spec).await?;
@@ -58,7 +59,7 @@ async fn get_one(
 async fn update(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    Json(patch): Json<serde_json::Value>,
+    JsonBody(patch): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Endpoint>> {
     if !patch.is_object() {
         return Err(ApiError::invalid("the patch must be a JSON object"));

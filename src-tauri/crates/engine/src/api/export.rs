@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use bytes::Bytes;
 use http::{HeaderValue, header};
@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::QueryParams;
 use super::types::{ErrorBody, RequestQuery};
 use super::{ApiError, ApiResult};
 use crate::export::{Format, export as write_export};
@@ -34,8 +35,8 @@ struct ExportQuery {
     responses((status = 200, description = "the export file"), (status = 400, body = ErrorBody)))]
 async fn export(
     State(shared): State<Arc<Shared>>,
-    Query(format): Query<ExportQuery>,
-    Query(query): Query<RequestQuery>,
+    QueryParams(format): QueryParams<ExportQuery>,
+    QueryParams(query): QueryParams<RequestQuery>,
 ) -> ApiResult<Response> {
     let format = Format::parse(&format.format)
         .ok_or_else(|| ApiError::invalid("format must be `har` or `ndjson`"))?;

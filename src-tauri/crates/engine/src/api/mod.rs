@@ -10,6 +10,7 @@ mod endpoints;
 mod error;
 mod events;
 mod export;
+mod extract;
 mod notifications;
 mod requests;
 mod rules;
@@ -27,6 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -67,7 +69,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API and the inspector's pages, with the guard in front.
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
     let (router, openapi) = api_router().split_for_parts();
-    let openapi = Arc::new(unique_operation_ids(openapi));
+    let openapi = Arc::new(document(openapi));
     router
         .route(
             "/api/v1/openapi.json",
@@ -88,13 +90,36 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
 
 /// The OpenAPI document, for tools that want it without a running engine.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    unique_operation_ids(api_router().into_openapi())
+    document(api_router().into_openapi())
+}
+
+/// What the router's annotations leave out: unique operation ids and the shared refusals.
+fn document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    unique_operation_ids(&mut doc);
+    document_errors(&mut doc);
+    doc
+}
+
+/// Every operation of a path item.
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// utoipa names an operation after its handler, and every resource module has its own `list`
 /// or `get_one`; clients that generate code from the document need each name once. Prefix
 /// each with its resource: `requests_list`, `rules_get_one`, `test_events_send`.
-fn unique_operation_ids(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let resource = path
             .trim_start_matches("/api/v1/")
@@ -102,19 +127,7 @@ fn unique_operation_ids(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::O
             .next()
             .unwrap_or_default()
             .replace('-', "_");
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations(item) {
             if let Some(id) = &op.operation_id
                 && !id.starts_with(&format!("{resource}_"))
             {
@@ -122,7 +135,51 @@ fn unique_operation_ids(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::O
             }
         }
     }
-    doc
+}
+
+/// The refusals every route can give, documented once rather than on each handler: the
+/// guard's 401 (no or wrong token) and 403 (foreign Host or a cross-site Origin) on every
+/// route that needs the token, and 400 wherever a query string or a body can fail to parse.
+fn document_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in openapi.paths.paths.values_mut() {
+        for operation in operations(item) {
+            let open = operation
+                .security
+                .as_ref()
+                .is_some_and(|s| s.iter().any(|r| *r == Default::default()));
+            let responses = &mut operation.responses.responses;
+            if !open {
+                responses
+                    .entry("401".into())
+                    .or_insert_with(|| error("no token, or a wrong one").into());
+                responses
+                    .entry("403".into())
+                    .or_insert_with(|| error("a foreign Host or a cross-site Origin").into());
+            }
+            let parsed = operation.request_body.is_some()
+                || operation.parameters.as_ref().is_some_and(|p| {
+                    p.iter()
+                        .any(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+                });
+            if parsed {
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| error("a query or body that does not parse").into());
+            }
+        }
+    }
 }
 
 /// Every documented route: the OpenAPI document is generated from this, so it cannot miss one.

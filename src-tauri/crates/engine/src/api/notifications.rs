@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use hooklens_store::StoredNotification;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiResult;
+use super::extract::QueryParams;
 use crate::state::Shared;
 
 pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
@@ -29,7 +30,7 @@ struct NotificationQuery {
     responses((status = 200, body = Vec<StoredNotification>)))]
 async fn list(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<NotificationQuery>,
+    QueryParams(query): QueryParams<NotificationQuery>,
 ) -> ApiResult<Json<Vec<StoredNotification>>> {
     let limit = query.limit.unwrap_or(100);
     Ok(Json(shared.store.list_notifications(limit).await?))

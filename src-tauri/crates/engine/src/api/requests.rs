@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use hooklens_store::{DeliveryState, RequestFilter};
 use http::{HeaderValue, StatusCode, header};
@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::QueryParams;
 use super::types::{Removed, RequestJson, RequestPage, RequestQuery};
 use super::{ApiError, ApiResult};
 use crate::Event;
@@ -107,7 +108,7 @@ fn parse_time(s: &str) -> ApiResult<i64> {
     responses((status = 200, body = RequestPage), (status = 400, body = super::types::ErrorBody)))]
 async fn list(
     State(shared): State<Arc<Shared>>,
-    Query(query): Query<RequestQuery>,
+    QueryParams(query): QueryParams<RequestQuery>,
 ) -> ApiResult<Json<RequestPage>> {
     let page = shared.store.list_requests(query.to_filter()?).await?;
     Ok(Json(RequestPage {

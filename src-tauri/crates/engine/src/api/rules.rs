@@ -9,6 +9,7 @@ use http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::JsonBody;
 use super::types::ErrorBody;
 use super::{ApiError, ApiResult};
 use crate::state::Shared;
@@ -42,7 +43,7 @@ async fn list(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<Rule>>> {
     responses((status = 201, body = Rule), (status = 400, body = ErrorBody)))]
 async fn create(
     State(shared): State<Arc<Shared>>,
-    Json(spec): Json<RuleSpec>,
+    JsonBody(spec): JsonBody<RuleSpec>,
 ) -> ApiResult<(StatusCode, Json<Rule>)> {
     check(&spec)?;
     let rule = shared.store.create_rule(spec).await?;
@@ -68,7 +69,7 @@ async fn get_one(
 async fn update(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    Json(patch): Json<serde_json::Value>,
+    JsonBody(patch): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Rule>> {
     if !patch.is_object() {
         return Err(ApiError::invalid("the patch must be a JSON object"));

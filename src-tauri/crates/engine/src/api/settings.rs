@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiResult;
+use super::extract::JsonBody;
 use super::types::ErrorBody;
 use crate::Event;
 use crate::state::{Shared, apply_retention};
@@ -30,7 +31,7 @@ async fn get_settings(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Setti
     responses((status = 200, body = Settings), (status = 400, body = ErrorBody)))]
 async fn patch_settings(
     State(shared): State<Arc<Shared>>,
-    Json(patch): Json<serde_json::Value>,
+    JsonBody(patch): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Settings>> {
     let settings = shared.store.patch_settings(patch).await?;
     shared

@@ -12,6 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::deliveries::replay;
+use super::extract::JsonBody;
 use super::types::{DeliveryJson, ErrorBody};
 use super::{ApiError, ApiResult};
 use crate::provider::samples::sample;
@@ -61,7 +62,7 @@ pub struct TestEventSent {
         (status = 404, body = ErrorBody)))]
 async fn send_test_event(
     State(shared): State<Arc<Shared>>,
-    Json(body): Json<TestEventBody>,
+    JsonBody(body): JsonBody<TestEventBody>,
 ) -> ApiResult<(StatusCode, Json<TestEventSent>)> {
     let now_s = shared.forwarder.now_us() / 1_000_000;
     let sample = sample(&body.provider, body.event.as_deref(), now_s).map_err(ApiError::invalid)?;

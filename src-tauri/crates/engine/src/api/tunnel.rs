@@ -8,6 +8,7 @@ use http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::JsonBody;
 use super::types::ErrorBody;
 use super::{ApiError, ApiResult};
 use crate::state::Shared;
@@ -28,7 +29,7 @@ async fn status(State(shared): State<Arc<Shared>>) -> Json<TunnelStatus> {
     responses((status = 202, body = TunnelStatus), (status = 400, body = ErrorBody)))]
 async fn start(
     State(shared): State<Arc<Shared>>,
-    Json(spec): Json<TunnelSpec>,
+    JsonBody(spec): JsonBody<TunnelSpec>,
 ) -> ApiResult<(StatusCode, Json<TunnelStatus>)> {
     shared
         .tunnels

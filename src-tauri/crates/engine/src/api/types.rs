@@ -20,10 +20,15 @@ pub struct RequestJson {
     /// Raw query string, without `?`.
     pub query: Option<String>,
     /// `[name, value]` pairs in arrival order, duplicates kept. Names are lower-case (HTTP/2
-    /// and our HTTP/1 parser normalise them); non-UTF-8 bytes in values show as U+FFFD here and
-    /// are exact in exports.
+    /// and our HTTP/1 parser normalise them); non-UTF-8 bytes in values show as U+FFFD here,
+    /// and exactly in `headers_base64`.
     #[schema(value_type = Vec<Vec<String>>)]
     pub headers: Vec<(String, String)>,
+    /// Only when some header value is not UTF-8: every `[name, value]` pair again, in the
+    /// same order, each value base64 of its exact bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Vec<String>>>)]
+    pub headers_base64: Option<Vec<(String, String)>>,
     pub content_type: Option<String>,
     /// Body bytes received, or announced by the sender when refused.
     pub size: u64,
@@ -81,6 +86,21 @@ impl RequestJson {
                 .iter()
                 .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
                 .collect(),
+            headers_base64: meta
+                .headers
+                .iter()
+                .any(|(_, v)| std::str::from_utf8(v).is_err())
+                .then(|| {
+                    meta.headers
+                        .iter()
+                        .map(|(n, v)| {
+                            (
+                                n.clone(),
+                                base64::engine::general_purpose::STANDARD.encode(v),
+                            )
+                        })
+                        .collect()
+                }),
             content_type: meta.header("content-type"),
             size: meta.size,
             body_state: meta.body_state,

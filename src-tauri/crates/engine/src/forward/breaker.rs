@@ -114,7 +114,7 @@ impl Breaker {
     pub fn gate(&self, now: i64) -> Option<TargetGate> {
         let down = self.down.as_ref()?;
         Some(match down.probing_until_us {
-            Some(until) => TargetGate::Down { probe_at_us: until },
+            Some(until) => TargetGate::Held { until_us: until },
             None if down.next_probe_us <= now => TargetGate::Probe,
             None => TargetGate::Down {
                 probe_at_us: down.next_probe_us,
@@ -165,8 +165,8 @@ mod tests {
         b.probing(5_000_000);
         assert_eq!(
             b.gate(1_000_200),
-            Some(TargetGate::Down {
-                probe_at_us: 5_000_000
+            Some(TargetGate::Held {
+                until_us: 5_000_000
             })
         );
         assert!(
@@ -175,8 +175,8 @@ mod tests {
         );
         assert_eq!(
             b.gate(1_500_000),
-            Some(TargetGate::Down {
-                probe_at_us: 5_000_000
+            Some(TargetGate::Held {
+                until_us: 5_000_000
             })
         );
         assert!(

@@ -133,6 +133,18 @@ impl Forwarder {
 
     /// Runs the scheduler until `cancel`.
     pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
+        // Leases left by a previous process (killed mid-attempt) would otherwise hold their
+        // deliveries back for the whole lease; nothing is in flight yet, so all are stale.
+        match self.store.release_leases(self.clock.now_us()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                deliveries = n,
+                "resuming deliveries in flight at the last stop"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot release stale delivery leases; they resume when their leases lapse")
+            }
+        }
         loop {
             let now = self.clock.now_us();
             let (gates, room) = self.gates(now);
@@ -224,6 +236,7 @@ impl Forwarder {
                 }
                 None => me.attempt(delivery, probe).await,
             }
+
             drop(slot);
             let mut state = me.lock();
             if let Some(n) = state.in_flight.get_mut(&target) {

@@ -287,3 +287,56 @@ async fn leases_hand_out_each_due_delivery_once_and_respect_gates() {
         .expect("lease");
     assert_eq!(ids(leased), ["a1", "a2", "b1", "c1", "c2", "later"]);
 }
+
+#[tokio::test]
+async fn a_probe_and_a_restart_release_what_they_held_and_keep_scheduled_retries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("open");
+    for (id, target, due) in [
+        ("in-flight", "http://a", 100),
+        ("probe", "http://p", 100),
+        ("held", "http://p", 100),
+        ("retry", "http://b", 5_000),
+    ] {
+        let mut c = capture(&format!("r-{id}"), "{}");
+        c.deliveries = vec![delivery(id, target, due)];
+        store.insert_request(c).await.expect("insert");
+    }
+    let gates = vec![("http://p".to_string(), hooklens_store::TargetGate::Probe)];
+    let leased = store
+        .lease_due(200, 660_000_000, 10, gates)
+        .await
+        .expect("lease");
+    assert_eq!(leased.len(), 2, "the in-flight one and the probe");
+    // While the probe is in flight the rest stay held (as far as its lease).
+    let gates = vec![(
+        "http://p".to_string(),
+        hooklens_store::TargetGate::Held {
+            until_us: 660_000_000,
+        },
+    )];
+    let leased = store.lease_due(300, 660_000_000, 10, gates).await;
+    assert!(leased.expect("lease").is_empty());
+    // The probe failed: the next probe is at 4,000, and what it held waits for that.
+    let gates = vec![(
+        "http://p".to_string(),
+        hooklens_store::TargetGate::Down { probe_at_us: 4_000 },
+    )];
+    let leased = store.lease_due(400, 660_000_000, 10, gates).await;
+    assert!(leased.expect("lease").is_empty());
+    assert_eq!(store.next_delivery_due().await.expect("next"), Some(4_000));
+    store.close().await.expect("close");
+
+    // The process died with its leases: the next one makes them due at once.
+    let store = Store::open(dir.path()).expect("reopen");
+    assert_eq!(store.next_delivery_due().await.expect("next"), Some(4_000));
+    assert_eq!(store.release_leases(300).await.expect("release"), 2);
+    let leased = store
+        .lease_due(300, 660_000_000, 10, Vec::new())
+        .await
+        .expect("lease");
+    let mut ids: Vec<String> = leased.into_iter().map(|d| d.id).collect();
+    ids.sort();
+    assert_eq!(ids, ["in-flight", "probe"], "the others keep their time");
+    assert_eq!(store.next_delivery_due().await.expect("next"), Some(4_000));
+}
