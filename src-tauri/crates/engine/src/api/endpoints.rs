@@ -80,7 +80,7 @@ async fn update(
     merge_patch(&mut doc, &patch);
     let spec: EndpointSpec = serde_json::from_value(doc)
         .map_err(|e| ApiError::invalid(format!("invalid endpoint: {e}")))?;
-    let spec = unmasked(spec, &stored);
+    let spec = unmasked(spec, &stored)?;
     check_targets(&spec)?;
     let endpoint = shared.store.update_endpoint(&id, spec).await?;
     shared.reload_endpoints().await?;
@@ -133,31 +133,92 @@ fn masked(mut endpoint: Endpoint) -> Endpoint {
     endpoint
 }
 
-/// A patch carries back the masked secrets it was given; put the real ones back.
-fn unmasked(mut spec: EndpointSpec, stored: &Endpoint) -> EndpointSpec {
-    let stored_secrets: Vec<&String> = stored
+/// A patch carries back the masked secrets it was given; put the real ones back. A mask is
+/// read first as the secret that stood in the same place (the same position in the
+/// signature's list, the same target's re-signing secret), else as the one stored secret
+/// with that mask; a mask that could stand for several is refused rather than guessed.
+fn unmasked(mut spec: EndpointSpec, stored: &Endpoint) -> ApiResult<EndpointSpec> {
+    let stored_signing: Vec<&str> = stored
         .signature
         .iter()
-        .flat_map(|s| &s.secrets)
-        .chain(
-            stored
-                .forward
-                .iter()
-                .filter_map(|t| t.resign.as_ref().map(|r| &r.secret)),
-        )
+        .flat_map(|s| s.secrets.iter().map(String::as_str))
         .collect();
-    let restore = |secret: &mut String| {
-        if let Some(real) = stored_secrets.iter().find(|real| mask(real) == *secret) {
-            *secret = (*real).clone();
-        }
-    };
+    let stored_resign: Vec<Option<&str>> = stored
+        .forward
+        .iter()
+        .map(|t| t.resign.as_ref().map(|r| r.secret.as_str()))
+        .collect();
+    let all: Vec<&str> = stored_signing
+        .iter()
+        .copied()
+        .chain(stored_resign.iter().flatten().copied())
+        .collect();
     if let Some(signature) = &mut spec.signature {
-        signature.secrets.iter_mut().for_each(restore);
-    }
-    for target in &mut spec.forward {
-        if let Some(resign) = &mut target.resign {
-            restore(&mut resign.secret);
+        for (i, secret) in signature.secrets.iter_mut().enumerate() {
+            restore(secret, stored_signing.get(i).copied(), &all)?;
         }
     }
-    spec
+    for (i, target) in spec.forward.iter_mut().enumerate() {
+        if let Some(resign) = &mut target.resign {
+            restore(
+                &mut resign.secret,
+                stored_resign.get(i).copied().flatten(),
+                &all,
+            )?;
+        }
+    }
+    Ok(spec)
+}
+
+/// Puts back the real secret behind a mask the API showed (see [`unmasked`]).
+fn restore(sent: &mut String, same_place: Option<&str>, stored: &[&str]) -> ApiResult<()> {
+    if let Some(real) = same_place.filter(|real| mask(real) == *sent) {
+        *sent = real.to_string();
+        return Ok(());
+    }
+    let mut matches: Vec<&str> = stored
+        .iter()
+        .copied()
+        .filter(|real| mask(real) == *sent)
+        .collect();
+    matches.dedup();
+    match matches.as_slice() {
+        [] => Ok(()), // a new secret
+        [real] => {
+            *sent = real.to_string();
+            Ok(())
+        }
+        _ => Err(ApiError::invalid(format!(
+            "the masked secret \"{sent}\" stands for several stored secrets: \
+             send each secret itself, or keep them in their places"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_become_the_secrets_they_stand_for() {
+        let long = "whsec_0123456789abcdef";
+        let (short_a, short_b) = ("abc", "xyz");
+        // (sent, same place, stored) -> restored, or None for a refusal
+        let cases: &[(&str, Option<&str>, &[&str], Option<&str>)] = &[
+            ("whsec_…cdef", Some(long), &[long], Some(long)),
+            ("whsec_…cdef", None, &[short_a, long], Some(long)),
+            ("…", Some(short_b), &[short_a, short_b], Some(short_b)),
+            ("…", Some(short_a), &[short_a, short_b], Some(short_a)),
+            ("…", None, &[short_a, short_b], None),
+            ("…", None, &[short_a, short_a], Some(short_a)),
+            ("new-secret", Some(long), &[long], Some("new-secret")),
+        ];
+        for &(sent, same_place, stored, want) in cases {
+            let mut secret = sent.to_string();
+            let got = restore(&mut secret, same_place, stored)
+                .ok()
+                .map(|()| secret);
+            assert_eq!(got.as_deref(), want, "{sent} {same_place:?} {stored:?}");
+        }
+    }
 }
