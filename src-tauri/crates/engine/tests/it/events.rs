@@ -34,6 +34,9 @@ impl SseReader {
                 if event.is_empty() {
                     continue; // keep-alive comment
                 }
+                if event == "stats.updated" {
+                    continue; // the periodic counters summary; tests/it/stats.rs covers it
+                }
                 return (event, serde_json::from_str(&data).expect("json data"));
             }
             let chunk = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
