@@ -94,7 +94,7 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
     signature: { scheme: 'stripe', tolerance_s: 600, secrets: ['whsec_…0001', 'whsec_…0002'] },
     retry: { schedule_ms: [2000, 60000, 3600000], timeout_ms: 15000 },
   });
-  expect(new URL(page.url()).pathname).toBe(`/endpoints/${created!.id}`);
+  await expect.poll(() => new URL(page.url()).pathname).toBe(`/endpoints/${created!.id}`);
 
   // After a reload the editor shows what was stored; secrets only masked.
   await page.reload();
@@ -135,7 +135,7 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
   await toastSaying('Endpoint stripe deleted');
   await expect.poll(() => page.getByTestId('endpoint-row').count()).toBe(0);
   expect(await engine.call<Endpoint[]>('GET', '/api/v1/endpoints')).toEqual([]);
-  expect(new URL(page.url()).pathname).toBe('/endpoints');
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/endpoints');
 });
 
 test('rule builder round-trips, and a rule that tags tags the matching request', async () => {
@@ -170,6 +170,7 @@ test('rule builder round-trips, and a rule that tags tags the matching request',
     conditions: [{ field: 'json:data.amount', op: 'gt', value: 100 }],
     actions: [{ type: 'tag', tag: 'big' }],
   });
+  await expect.poll(() => new URL(page.url()).pathname).toBe(`/rules/${rule!.id}`);
 
   await page.reload();
   await editor.waitFor();
