@@ -62,6 +62,9 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
   await target.getByRole('button', { name: 'Add header' }).click();
   await target.getByLabel('Header name').fill('authorization');
   await target.getByLabel('Header value').fill('Bearer local');
+  await target.locator('input[name=resign]').check();
+  await target.locator('select[name=resign-scheme]').selectOption('github');
+  await target.locator('input[name=resign-secret]').fill('resign_secret_value_9999');
   await editor.locator('input[name=relay]').check();
   await editor.locator('input[name=relay-timeout]').fill('2500');
 
@@ -90,11 +93,13 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
     path: '/stripe',
     response: { status: 202, delay_ms: 5, headers: [['x-hooklens-test', 'yes']], body: '{"got":"{{id}}"}' },
     relay: { timeout_ms: 2500 },
-    forward: [{ url: 'http://127.0.0.1:9/hooks', path: 'fixed', headers: [['authorization', 'Bearer local']] }],
+    forward: [
+      { url: 'http://127.0.0.1:9/hooks', path: 'fixed', headers: [['authorization', 'Bearer local']], resign: { scheme: 'github', secret: 'resign…9999' } },
+    ],
     signature: { scheme: 'stripe', tolerance_s: 600, secrets: ['whsec_…0001', 'whsec_…0002'] },
     retry: { schedule_ms: [2000, 60000, 3600000], timeout_ms: 15000 },
   });
-  expect(new URL(page.url()).pathname).toBe(`/endpoints/${created!.id}`);
+  await expect.poll(() => new URL(page.url()).pathname).toBe(`/endpoints/${created!.id}`);
 
   // After a reload the editor shows what was stored; secrets only masked.
   await page.reload();
@@ -105,9 +110,12 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
   expect(await editor.locator('input[name=target-url]').inputValue()).toBe('http://127.0.0.1:9/hooks');
   expect(await editor.locator('select[name=target-path]').inputValue()).toBe('fixed');
   expect(await editor.locator('input[name=relay-timeout]').inputValue()).toBe('2500');
-  expect(await page.getByTestId('masked-secret').allTextContents()).toEqual(['whsec_…0001', 'whsec_…0002']);
+  expect(await page.getByTestId('masked-secret').allTextContents()).toEqual(['resign…9999', 'whsec_…0001', 'whsec_…0002']);
+  expect(await editor.locator('select[name=resign-scheme]').inputValue()).toBe('github');
   expect(await page.getByTestId('retry-list').locator('input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['2s', '1m', '1h']);
-  expect(await page.content()).not.toContain('whsec_first_secret_0001');
+  const html = await page.content();
+  expect(html).not.toContain('whsec_first_secret_0001');
+  expect(html).not.toContain('resign_secret_value_9999');
 
   // Edit: a new status; the masked secrets go back unchanged and the engine keeps the real ones.
   await editor.locator('input[name=status]').fill('201');
@@ -116,6 +124,7 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
   const edited = await engine.call<Endpoint>('GET', `/api/v1/endpoints/${created!.id}`);
   expect(edited.response.status).toBe(201);
   expect(edited.signature?.secrets).toEqual(['whsec_…0001', 'whsec_…0002']);
+  expect(edited.forward[0]?.resign?.secret).toBe('resign…9999');
   const response = await engine.send('/stripe/x', { method: 'POST', body: '{}' });
   expect(response.status).toBe(201);
 
@@ -135,7 +144,7 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
   await toastSaying('Endpoint stripe deleted');
   await expect.poll(() => page.getByTestId('endpoint-row').count()).toBe(0);
   expect(await engine.call<Endpoint[]>('GET', '/api/v1/endpoints')).toEqual([]);
-  expect(new URL(page.url()).pathname).toBe('/endpoints');
+  await expect.poll(() => new URL(page.url()).pathname).toBe('/endpoints');
 });
 
 test('rule builder round-trips, and a rule that tags tags the matching request', async () => {
@@ -170,6 +179,7 @@ test('rule builder round-trips, and a rule that tags tags the matching request',
     conditions: [{ field: 'json:data.amount', op: 'gt', value: 100 }],
     actions: [{ type: 'tag', tag: 'big' }],
   });
+  await expect.poll(() => new URL(page.url()).pathname).toBe(`/rules/${rule!.id}`);
 
   await page.reload();
   await editor.waitFor();
@@ -271,6 +281,12 @@ test('starting ngrok without an authtoken shows the error clearly, and going pri
   await page.getByTestId('tunnel-stop').click();
   await page.locator('[data-testid="tunnel-state"][data-state="off"]').waitFor();
   expect(await error.count()).toBe(0);
+
+  // bore needs a server: said before anything is sent.
+  await tunnel.locator('select[name=tunnel-provider]').selectOption('bore');
+  await page.getByTestId('tunnel-start').click();
+  expect(await page.getByTestId('tunnel-request-error').textContent()).toContain('bore needs your bore server');
+  expect((await engine.call<TunnelStatus>('GET', '/api/v1/tunnel')).state).toBe('off');
   // The browser logs the 409 the duplicate endpoint got above; nothing else may show up.
   expect(browser.problems.filter((p) => !p.includes('409'))).toEqual([]);
 });
