@@ -5,7 +5,9 @@
 #   ui-types   regenerate ui/src/lib/api-types.ts from `hooklens openapi`
 #   ui-test    the types still match the API, svelte-check, vitest, and the browser suite
 #              (playwright-core driving Debian's Chromium against a real `hooklens serve`)
-#   ui-perf    the 100k-request figures (first paint, DOM rows, long tasks under 500 req/s)
+#   ui-perf    the 100k-request figures (first paint, DOM rows, long tasks under 500 req/s),
+#              against the release build
+#   ui-screenshots  docs/ui-{list,detail,replay,diff}.png for the README
 UI_DIR := ui
 UI_CHROMIUM ?= /usr/bin/chromium
 UI_NODE_MIN := 20.19
@@ -15,7 +17,7 @@ UI_BIN = "$$(realpath "$${CARGO_TARGET_DIR:-target}/debug/hooklens")"
 PREPARE += ui-build
 SUITES += ui-test
 
-.PHONY: ui-deps ui-build ui-types ui-test ui-perf
+.PHONY: ui-deps ui-build ui-types ui-test ui-perf ui-screenshots
 
 ui-deps:
 	@command -v node >/dev/null && command -v npm >/dev/null || { \
@@ -53,3 +55,14 @@ ui-test: ui-deps
 	cd $(UI_DIR) && npx vitest run
 	bin=$(UI_BIN); cd $(UI_DIR) && HOOKLENS_BIN="$$bin" CHROMIUM="$(UI_CHROMIUM)" \
 	  npx vitest run --config vitest.e2e.config.ts
+
+# The release binary, which is what users run; the figures are printed, never asserted.
+ui-perf: ui-build
+	$(CARGO) build --release --locked -p hooklens-cli
+	bin="$$(realpath "$${CARGO_TARGET_DIR:-target}/release/hooklens")"; cd $(UI_DIR) && HOOKLENS_BIN="$$bin" \
+	  CHROMIUM="$(UI_CHROMIUM)" npx vitest run --config vitest.tools.config.ts e2e/perf.bench.ts
+
+ui-screenshots: ui-build
+	$(CARGO) build --locked -p hooklens-cli
+	bin=$(UI_BIN); cd $(UI_DIR) && HOOKLENS_BIN="$$bin" CHROMIUM="$(UI_CHROMIUM)" \
+	  npx vitest run --config vitest.tools.config.ts e2e/docs.shots.ts

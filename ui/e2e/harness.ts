@@ -33,15 +33,28 @@ export interface Engine {
   /** Calls the control API with the token. */
   call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   stop(): Promise<void>;
+  /** Stops the process, keeping its data, and starts it again on the same ports. */
+  restart(): Promise<Engine>;
 }
 
+export interface EngineOptions {
+  extraArgs?: string[];
+  /** Reuse these (a restart): same data, same URLs, same token. */
+  dataDir?: string;
+  receiver?: string;
+  api?: string;
+  token?: string;
+}
+
+const hostPort = (url: string | undefined) => (url ? new URL(url).host : '127.0.0.1:0');
+
 /** Starts `hooklens serve` on port 0 and reads the bound URLs from what it prints. */
-export async function startEngine(extraArgs: string[] = []): Promise<Engine> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hooklens-ui-'));
-  const token = 'test-token-' + Math.random().toString(36).slice(2);
+export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hooklens-ui-'));
+  const token = options.token ?? 'test-token-' + Math.random().toString(36).slice(2);
   const child = spawn(
     BIN,
-    ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--api-listen', '127.0.0.1:0', '--api-token', token, ...extraArgs],
+    ['serve', '--data-dir', dataDir, '--listen', hostPort(options.receiver), '--api-listen', hostPort(options.api), '--api-token', token, ...(options.extraArgs ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOOKLENS_LOG: 'warn' } },
   );
   let out = '';
@@ -60,6 +73,13 @@ export async function startEngine(extraArgs: string[] = []): Promise<Engine> {
       }
     });
   });
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
   const engine: Engine = {
     ...urls,
     token,
@@ -76,12 +96,12 @@ export async function startEngine(extraArgs: string[] = []): Promise<Engine> {
       return (r.status === 204 ? undefined : await r.json()) as T;
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await kill();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await kill();
+      return startEngine({ ...options, dataDir, token, receiver: urls.receiver, api: urls.api });
     },
   };
   return engine;
@@ -121,5 +141,56 @@ export async function openBrowser(engine: Engine, viewport = { width: 1280, heig
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+export interface Received {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface Target {
+  url: string;
+  received: Received[];
+  /** Resolves with the first request `match` accepts (already received or yet to come). */
+  next(match?: (r: Received) => boolean, timeoutMs?: number): Promise<Received>;
+  close(): Promise<void>;
+}
+
+/** A local HTTP service on a free port that answers 200 and records what it got. */
+export async function startTarget(): Promise<Target> {
+  const { createServer } = await import('node:http');
+  const received: Received[] = [];
+  const waiters: { match: (r: Received) => boolean; resolve: (r: Received) => void }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      received.push(r);
+      for (const w of waiters.splice(0)) {
+        if (w.match(r)) w.resolve(r);
+        else waiters.push(w);
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok from target');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    next(match = () => true, timeoutMs = 15_000) {
+      const seen = received.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the target received no matching request in time')), timeoutMs);
+        waiters.push({ match, resolve: (r) => { clearTimeout(timer); resolve(r); } });
+      });
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

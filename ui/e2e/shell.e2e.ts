@@ -73,3 +73,25 @@ test('hashed assets are cached for long, the page never; CSP is strict and nothi
   expect(missing.status()).toBe(404);
   expect(browser.problems).toEqual([]);
 });
+
+test('dark and light follow the system', async () => {
+  const { page } = browser;
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await background()).toBe('rgb(20, 23, 28)');
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(await background()).toBe('rgb(255, 255, 255)');
+});
+
+test('after the engine restarts the stream reconnects by itself and the list re-reads what arrived meanwhile', async () => {
+  const { page } = browser;
+  await page.goto(`${engine.api}/requests`);
+  await page.locator('[data-testid="live"][data-state="live"]').waitFor();
+  const down = engine.restart();
+  await page.locator('[data-testid="live"]:not([data-state="live"])').waitFor();
+  engine = await down;
+  // Captured before the page is back on the stream: only a re-read can show it.
+  await engine.send('/while/reconnecting', { method: 'POST', body: '{}' });
+  await page.locator('[data-testid="live"][data-state="live"]').waitFor({ timeout: 20_000 });
+  await page.getByTestId('request-row').filter({ hasText: '/while/reconnecting' }).waitFor();
+});

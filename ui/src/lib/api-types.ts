@@ -274,6 +274,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tags a request by hand (rules tag requests as they arrive). */
+        post: operations["requests_add_tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/tags/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a tag from a request. */
+        delete: operations["requests_remove_tag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rules": {
         parameters: {
             query?: never;
@@ -768,6 +802,7 @@ export interface components {
             /** @description The body as text, when it is valid UTF-8 (only on a single request). */
             body_text?: string | null;
             content_type?: string | null;
+            delivery?: null | components["schemas"]["DeliveryState"];
             /**
              * Format: double
              * @description Time from the first byte to the end of the body, in milliseconds.
@@ -1018,6 +1053,11 @@ export interface components {
             /** @description Whether a popup showed it (otherwise it was folded into a summary). */
             shown: boolean;
             title: string;
+        };
+        /** @description A tag to add by hand. */
+        TagBody: {
+            /** @description 1–64 characters, no commas. */
+            tag: string;
         };
         /** @description What the API says about a target. */
         TargetStatus: {
@@ -1358,12 +1398,19 @@ export interface operations {
             query: {
                 /** @description The `next` value of the previous page. */
                 cursor?: string;
+                /**
+                 * @description Where the request's deliveries stand: `pending`, `succeeded`, `failed`, or `none` (not
+                 *     forwarded).
+                 */
+                delivery?: string;
                 /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
                 endpoint?: string;
                 /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
                 event_type?: string;
                 /** @description `har` (HAR 1.2) or `ndjson` (one request JSON per line, with body). */
                 format: string;
+                /** @description Only these request ids, comma-separated (at most 1000), e.g. to export a selection. */
+                ids?: string;
                 /** @description Page size, 1–1000 (default 50). */
                 limit?: number;
                 /** @description HTTP method, any case. */
@@ -1486,10 +1533,17 @@ export interface operations {
             query?: {
                 /** @description The `next` value of the previous page. */
                 cursor?: string;
+                /**
+                 * @description Where the request's deliveries stand: `pending`, `succeeded`, `failed`, or `none` (not
+                 *     forwarded).
+                 */
+                delivery?: string;
                 /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
                 endpoint?: string;
                 /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
                 event_type?: string;
+                /** @description Only these request ids, comma-separated (at most 1000), e.g. to export a selection. */
+                ids?: string;
                 /** @description Page size, 1–1000 (default 50). */
                 limit?: number;
                 /** @description HTTP method, any case. */
@@ -1758,6 +1812,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_add_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_remove_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJson"];
                 };
             };
             404: {

@@ -86,6 +86,10 @@ export const api = {
   getRequest: (id: string) => call<RequestJson>('GET', `/api/v1/requests/${enc(id)}`),
   deleteRequest: (id: string) => call<void>('DELETE', `/api/v1/requests/${enc(id)}`),
   clearRequests: () => call<Removed>('DELETE', '/api/v1/requests'),
+  tag: (id: string, tag: string, on: boolean) =>
+    on
+      ? call<RequestJson>('POST', `/api/v1/requests/${enc(id)}/tags`, { tag })
+      : call<RequestJson>('DELETE', `/api/v1/requests/${enc(id)}/tags/${enc(tag)}`),
   pin: (id: string, pinned: boolean) =>
     call<RequestJson>(pinned ? 'POST' : 'DELETE', `/api/v1/requests/${enc(id)}/pin`),
   deliveries: (id: string) => call<DeliveryJson[]>('GET', `/api/v1/requests/${enc(id)}/deliveries`),
@@ -123,7 +127,7 @@ export const api = {
 /** Names of the live stream's events and their payloads. */
 export interface LiveEvents {
   'request.captured': RequestJson;
-  'request.updated': { id: string; pinned: boolean };
+  'request.updated': { id: string; pinned: boolean; tags?: string[] };
   'request.deleted': { id: string };
   'requests.removed': { count: number; reason: string };
   'delivery.updated': DeliveryJson;

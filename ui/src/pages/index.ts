@@ -7,6 +7,7 @@ import Endpoints from './Endpoints.svelte';
 import Rules from './Rules.svelte';
 import Notifications from './Notifications.svelte';
 import Settings from './Settings.svelte';
+import Diff from './Diff.svelte';
 
 export interface PageDef {
   path: string;
@@ -22,6 +23,7 @@ export const pages: PageDef[] = [
   { path: 'rules', title: 'Rules', component: Rules, nav: true },
   { path: 'notifications', title: 'Notifications', component: Notifications, nav: true },
   { path: 'settings', title: 'Settings', component: Settings, nav: true },
+  { path: 'diff', title: 'Compare', component: Diff, nav: false },
 ];
 
 /** The page for a URL's first segment; `/` is the request list. */

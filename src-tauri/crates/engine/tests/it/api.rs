@@ -572,3 +572,73 @@ async fn the_inspector_is_served_at_root_and_client_routes_fall_back_to_it() {
     let post = engine.request(Method::POST, "/requests").await;
     assert_eq!(post.status(), 404);
 }
+
+#[tokio::test]
+async fn tags_by_hand_and_a_list_of_ids() {
+    let engine = TestEngine::start().await;
+    let a = engine.capture("/a", "{}").await;
+    engine.capture("/b", "{}").await; // listed by neither ids nor tag
+    let c = engine.capture("/c", "{}").await;
+
+    let tagged: Value = engine
+        .call(Method::POST, &format!("/api/v1/requests/{a}/tags"))
+        .json(&json!({"tag": "look at me"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(tagged["tags"], json!(["look at me"]));
+    let again: Value = engine
+        .call(Method::POST, &format!("/api/v1/requests/{a}/tags"))
+        .json(&json!({"tag": "second"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["tags"], json!(["look at me", "second"]));
+    assert_eq!(
+        ids(&engine.get_json("/api/v1/requests?tag=second").await),
+        vec![a.clone()]
+    );
+    let removed = engine
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/requests/{a}/tags/look%20at%20me"),
+        )
+        .await;
+    assert_eq!(removed.status(), 200);
+    assert_eq!(engine.stored(&a).await["tags"], json!(["second"]));
+    for bad in ["", "a,b", &"x".repeat(65)] {
+        let response = engine
+            .call(Method::POST, &format!("/api/v1/requests/{a}/tags"))
+            .json(&json!({ "tag": bad }))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 400, "{bad:?}");
+    }
+    let missing = engine
+        .call(Method::POST, "/api/v1/requests/nope/tags")
+        .json(&json!({"tag": "x"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(missing.status(), 404);
+
+    assert_eq!(
+        ids(&engine
+            .get_json(&format!("/api/v1/requests?ids={a},{c}"))
+            .await),
+        vec![c.clone(), a.clone()]
+    );
+    assert!(!ids(&engine.get_json("/api/v1/requests").await).is_empty());
+    let many = vec!["x"; 1001].join(",");
+    let response = engine
+        .request(Method::GET, &format!("/api/v1/requests?ids={many}"))
+        .await;
+    assert_eq!(response.status(), 400);
+}
