@@ -162,8 +162,10 @@ test('clicking a point opens the request list for that bucket', async () => {
   expect(since % 60).toBe(0);
   expect(since).toBeLessThanOrEqual(sent + 1);
   expect(until).toBeGreaterThan(sent - 60);
-  // The list API takes the URL's range as it is.
-  await engine.call('GET', `/api/v1/requests?since=${q.get('since')}&until=${q.get('until')}`);
+  // The list shows what the list API holds for that range, and says it is filtered.
+  const listed = await engine.call<{ items: unknown[] }>('GET', `/api/v1/requests?limit=100&${q}`);
+  await expect.poll(() => page.getByTestId('request-row').count(), WAIT).toBe(listed.items.length);
+  expect(await page.getByTestId('list-count').textContent()).toContain('filtered');
 });
 
 test('dragging across a chart opens the request list for the selected range', async () => {
@@ -180,11 +182,10 @@ test('dragging across a chart opens the request list for the selected range', as
   await page.mouse.up();
   await page.waitForURL((u) => u.pathname === '/requests', WAIT);
   const q = new URL(page.url()).searchParams;
-  const listed = await engine.call<{ items: unknown[] }>(
-    'GET',
-    `/api/v1/requests?limit=100&since=${encodeURIComponent(q.get('since')!)}&until=${encodeURIComponent(q.get('until')!)}`,
-  );
+  const listed = await engine.call<{ items: unknown[] }>('GET', `/api/v1/requests?limit=100&${q}`);
   expect(listed.items.length).toBe(SHOP.length + BROKEN + 6);
+  await expect.poll(() => page.getByTestId('request-row').count(), WAIT).toBe(SHOP.length + BROKEN + 6);
+  expect(await page.getByTestId('filter-since').inputValue()).not.toBe('');
   const span = (Date.parse(q.get('until')!) - Date.parse(q.get('since')!)) / 1000;
   expect(span % 60).toBe(0);
   expect(span).toBeGreaterThanOrEqual(25 * 60); // about half of the hour, in whole buckets
