@@ -2,7 +2,7 @@
 // figures; asserts only that the run was complete (speed is reported, never asserted).
 //   time to the charts, /api/v1/stats answer times per window, and during live traffic
 //   (RATE requests/s for SECONDS s over 8 endpoints forwarding to 4 targets): stats reads,
-//   main-thread script time per read, long tasks, and whether any chart was built again.
+//   the page's main-thread script time, long tasks, and whether any chart was built again.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -134,7 +134,7 @@ test(`the Monitor under ${RATE} requests/s`, async () => {
         .map(([w, xs]) => `${w} ${median(xs).toFixed(1)} ms`)
         .join(', ')}`,
       `  stats reads during the run: ${reads} (${(reads / took).toFixed(2)}/s)`,
-      `  main-thread script: ${(script * 1000).toFixed(0)} ms in total, ${((script * 1000) / Math.max(1, reads)).toFixed(1)} ms per read; all tasks ${(task * 1000).toFixed(0)} ms`,
+      `  main-thread script (the whole app, also handling ${sent} request.captured events): ${(script * 1000).toFixed(0)} ms, ${((script * 100) / took).toFixed(1)} % of the run; all tasks ${(task * 1000).toFixed(0)} ms`,
       `  long tasks (>50 ms): ${long.length}${long.length ? `, longest ${Math.max(...long).toFixed(0)} ms` : ''}`,
       `  charts built again: ${rebuilt.length} of ${CHARTS.length}${rebuilt.length ? ` (${rebuilt.join(', ')})` : ''}`,
     ].join('\n'),
