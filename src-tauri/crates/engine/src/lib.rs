@@ -148,7 +148,9 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     let (events, _) = tokio::sync::broadcast::channel(4096);
     let metrics = Arc::new(metrics::Metrics::new(config.metrics));
     // A down period left open by a crash ended at the latest when this run began.
-    store.close_period(None, hooklens_store::now_us()).await?;
+    store
+        .close_period(None, None, hooklens_store::now_us())
+        .await?;
     let notifications = notify::Notifications::new(
         store.clone(),
         config.notifier.clone(),

@@ -290,7 +290,8 @@ async fn record_tunnel(
         _ if down => shared.metrics.tunnel(Some(false), at),
         _ => {}
     }
-    let result = if down && last != now.state {
+    let was_down = matches!(last, TunnelState::Reconnecting | TunnelState::Error);
+    let result = if down && !was_down {
         shared
             .store
             .open_period(hooklens_store::Period {
@@ -301,10 +302,11 @@ async fn record_tunnel(
                 reason: now.error.clone().unwrap_or_default(),
             })
             .await
-    } else if !down && matches!(last, TunnelState::Reconnecting | TunnelState::Error) {
+    } else if !down && was_down {
+        // Closed by hand, the status names no provider any more: end whichever was open.
         shared
             .store
-            .close_period(Some(("tunnel_down".into(), provider)), at)
+            .close_period(Some("tunnel_down"), None, at)
             .await
     } else {
         Ok(())

@@ -158,7 +158,8 @@ impl Store {
             .submit(move |conn| {
                 close(
                     conn,
-                    Some((&period.kind, &period.subject)),
+                    Some(&period.kind),
+                    Some(&period.subject),
                     period.started_us,
                 )?;
                 conn.prepare_cached(
@@ -177,14 +178,17 @@ impl Store {
             .await
     }
 
-    /// Ends the open period of `kind` for `subject` (every open one when `None`).
-    pub async fn close_period(&self, which: Option<(String, String)>, at_us: i64) -> Result<()> {
+    /// Ends the open periods of `kind` (any when `None`) for `subject` (any when `None`).
+    pub async fn close_period(
+        &self,
+        kind: Option<&str>,
+        subject: Option<&str>,
+        at_us: i64,
+    ) -> Result<()> {
+        let (kind, subject) = (kind.map(str::to_string), subject.map(str::to_string));
         self.inner
             .writer
-            .submit(move |conn| {
-                close(conn, which.as_ref().map(|(k, s)| (k, s)), at_us)?;
-                Ok(())
-            })
+            .submit(move |conn| close(conn, kind.as_deref(), subject.as_deref(), at_us))
             .await
     }
 
@@ -211,20 +215,17 @@ impl Store {
     }
 }
 
-fn close(conn: &rusqlite::Connection, which: Option<(&String, &String)>, at_us: i64) -> Result<()> {
-    match which {
-        Some((kind, subject)) => conn
-            .prepare_cached(
-                "UPDATE monitor_periods SET ended_us = max(?3, started_us)
-                 WHERE kind = ?1 AND subject = ?2 AND ended_us IS NULL",
-            )?
-            .execute(params![kind, subject, at_us])?,
-        None => conn
-            .prepare_cached(
-                "UPDATE monitor_periods SET ended_us = max(?1, started_us) WHERE ended_us IS NULL",
-            )?
-            .execute([at_us])?,
-    };
+fn close(
+    conn: &rusqlite::Connection,
+    kind: Option<&str>,
+    subject: Option<&str>,
+    at_us: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE monitor_periods SET ended_us = max(?3, started_us)
+         WHERE ended_us IS NULL AND (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR subject = ?2)",
+    )?
+    .execute(params![kind, subject, at_us])?;
     Ok(())
 }
 

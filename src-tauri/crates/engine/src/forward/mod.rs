@@ -432,7 +432,7 @@ impl Forwarder {
             }
             None => {
                 self.store
-                    .close_period(Some(("target_down".into(), target.to_string())), at)
+                    .close_period(Some("target_down"), Some(target), at)
                     .await
             }
         };

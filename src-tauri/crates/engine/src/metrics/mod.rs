@@ -239,7 +239,7 @@ impl Metrics {
 
     /// A captured request: its endpoint, provider and event type, signature verdict, and the
     /// refusal reason when it was not taken whole (`too_large`, `timeout`, `incomplete`).
-    pub(crate) fn request(
+    pub fn request(
         &self,
         endpoint: &str,
         provider: Option<&str>,
@@ -273,7 +273,7 @@ impl Metrics {
 
     /// One delivery attempt: `status` or `error_kind`, how long it took, and whether the
     /// delivery is now finished (`Some(true)` succeeded, `Some(false)` given up).
-    pub(crate) fn attempt(
+    pub fn attempt(
         &self,
         target: &str,
         status: Option<u16>,

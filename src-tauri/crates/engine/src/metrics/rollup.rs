@@ -104,8 +104,11 @@ pub(crate) async fn run(shared: Arc<Shared>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut announced = (u64::MAX, i64::MIN);
     loop {
+        // Wake at the minute's end too, so a minute's rollup holds only that minute.
+        let to_boundary = 60_000_000 - now_us().rem_euclid(60_000_000);
         let stopping = tokio::select! {
             _ = tick.tick() => false,
+            () = tokio::time::sleep(Duration::from_micros(to_boundary as u64 + 1_000)) => false,
             () = shared.cancel.cancelled() => true,
         };
         sample_backlog(&shared, &metrics).await;

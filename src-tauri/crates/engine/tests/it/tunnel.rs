@@ -149,6 +149,19 @@ async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
         .map(|n| n["title"].as_str().expect("title"))
         .collect();
     assert_eq!(titles, ["Tunnel back", "Tunnel dropped"]);
+    // The drop is on the Monitor's timeline, ended when it came back.
+    let down = eventually(Duration::from_secs(10), || async {
+        let stats = engine.get_json("/api/v1/stats?window=15m").await;
+        stats["periods"]
+            .as_array()
+            .expect("periods")
+            .iter()
+            .find(|p| p["kind"] == "tunnel_down" && p["to"].is_number())
+            .cloned()
+    })
+    .await;
+    assert_eq!(down["subject"], "bore");
+    assert!(down["to"].as_f64() >= down["from"].as_f64(), "{down}");
 
     let stopped = engine.request(Method::DELETE, "/api/v1/tunnel").await;
     let stopped: Value = stopped.json().await.expect("json");
