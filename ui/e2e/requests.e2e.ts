@@ -182,7 +182,7 @@ test('export downloads a valid HAR of the filter', async () => {
   expect(har.log.entries[0].request.postData.text).toContain('kumquat-42');
 });
 
-test('keyboard: j/k move, Enter opens, Esc closes; marking two and comparing shows a JSON diff', async () => {
+test('keyboard: j/k move, Enter opens, Esc closes; two marked rows export as HAR and compare as a JSON diff', async () => {
   const { page } = browser;
   await engine.send('/diff/a', { method: 'POST', body: '{"type":"a","amount":1,"same":true}', headers: { 'content-type': 'application/json' } });
   await engine.send('/diff/b', { method: 'POST', body: '{"same":true,"amount":2,"type":"a","extra":1}', headers: { 'content-type': 'application/json' } });
@@ -197,6 +197,9 @@ test('keyboard: j/k move, Enter opens, Esc closes; marking two and comparing sho
   await page.locator('[data-testid="detail-path"]', { hasText: '/diff/b' }).waitFor();
   await page.keyboard.press('Escape');
   await expect.poll(() => page.getByTestId('request-detail').count()).toBe(0);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-marked-har').click()]);
+  const marked = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(marked.log.entries.map((e: { request: { url: string } }) => new URL(e.request.url).pathname).sort()).toEqual(['/diff/a', '/diff/b']);
   await page.getByTestId('compare-marked').click();
   await page.getByTestId('diff').waitFor();
   const changes = page.getByTestId('json-change');
