@@ -274,3 +274,22 @@ test('a failing forward shows in the timeline with its error and the next retry,
   expect(await delivery.getByTestId('next-retry').textContent()).toMatch(/Next try at .* \(in \d+ s\)/);
   expect(await row('/down/hook').getByTestId('row-delivery').textContent()).toBe('pending');
 });
+
+test('filters come from the URL and go back into it', async () => {
+  const { page } = browser;
+  const future = new Date(Date.now() + 3_600_000).toISOString();
+  await page.goto(`${engine.api}/requests?since=${encodeURIComponent(future)}`);
+  await page.getByTestId('no-match').waitFor();
+  expect(await page.getByTestId('filter-since').inputValue()).not.toBe('');
+  await page.getByTestId('clear-filters').click();
+  await page.getByTestId('request-row').first().waitFor();
+  await page.getByTestId('filter-method').selectOption('PUT');
+  await page.waitForURL(/method=PUT/);
+  await expect.poll(() => page.getByTestId('request-row').count()).toBe(1);
+  expect(await page.getByTestId('request-row').textContent()).toContain('/view/meta');
+  await page.getByTestId('filter-method').selectOption('');
+  await page.getByTestId('filter-delivery').selectOption('succeeded');
+  await page.waitForURL(/delivery=succeeded/);
+  await expect.poll(() => page.getByTestId('request-row').count()).toBe(1);
+  expect(await page.getByTestId('request-row').textContent()).toContain('/replay/me');
+});
