@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { bytes, millis } from './format';
+import { bytes, millis, relative } from './format';
 import { href, parseLocation } from './url';
 
 test('bytes', () => {
@@ -21,4 +21,10 @@ test('routes round-trip through URLs', () => {
   expect(r.rest).toEqual(['01/X']);
   expect(r.query.get('q')).toBe('a b');
   expect(href(['requests', '01/X'], { q: 'a b', method: '', pinned: null })).toBe('/requests/01%2FX?q=a+b');
+});
+
+test('relative', () => {
+  expect(relative(31_000, 0)).toBe('in 31 s');
+  expect(relative(0, 240_000)).toBe('4 min ago');
+  expect(relative(7_200_000, 0)).toBe('in 2 h');
 });

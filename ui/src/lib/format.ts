@@ -33,3 +33,11 @@ export function millis(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+/** How far `at` is from `now`, for people: "in 30 s", "in 4 min", "2 h ago". */
+export function relative(at: number, now: number): string {
+  const s = Math.round((at - now) / 1000);
+  const abs = Math.abs(s);
+  const amount = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
+  return s >= 0 ? `in ${amount}` : `${amount} ago`;
+}
