@@ -1,4 +1,5 @@
-// `make ui-screenshots`: the README's pictures of the inspector (docs/ui-*.png), taken from a
+// `make ui-screenshots`: the README's pictures of the inspector (docs/screenshot.png, the first
+// run, and docs/ui-*.png), taken from a
 // real `hooklens serve` with realistic signed provider events, at 1280×800.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -23,6 +24,8 @@ afterAll(async () => {
 
 test('screenshots', async () => {
   const { page } = browser;
+  await page.getByTestId('empty-state').waitFor();
+  await page.screenshot({ path: docs('screenshot.png') });
   for (const [name, provider, path, secret] of [
     ['stripe', 'stripe', '/stripe', 'whsec_docs'],
     ['github', 'github', '/github', 'gh_docs'],

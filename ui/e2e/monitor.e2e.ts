@@ -130,20 +130,26 @@ test('traffic sent shows up in the charts, live, with the legends derived from i
   await expect.poll(async () => (await legend(deliveries))[`${hook} ok`], WAIT).toBe('14 attempts');
 });
 
+/** Waits until the charts show the stats of `window`. */
+const shown = (window: string) => browser.page.locator(`[data-testid="page-monitor"][data-window="${window}"]`).waitFor(WAIT);
+
 test('the window picker is in the URL and keeps the data', async () => {
   const { page } = browser;
   await page.getByTestId('window-15m').click();
   expect(new URL(page.url()).searchParams.get('window')).toBe('15m');
+  await shown('15m');
   await expect.poll(async () => (await legend(page.getByTestId('chart-incoming'))).shop, WAIT).toBe('18 requests');
   const dir = process.env.HOOKLENS_SCREENSHOTS;
   if (dir) await page.getByTestId('page-monitor').screenshot({ path: join(resolve(dir), 'ui-monitor.png') });
   await page.getByTestId('window-24h').click();
+  await shown('24h');
   await expect.poll(async () => (await legend(page.getByTestId('chart-incoming'))).shop, WAIT).toBe('18 requests');
   await page.reload();
   await expect.poll(async () => (await legend(page.getByTestId('chart-incoming'))).shop, WAIT).toBe('18 requests');
   expect(await page.getByTestId('window-24h').getAttribute('aria-pressed')).toBe('true');
   await page.getByTestId('window-1h').click();
   expect(new URL(page.url()).searchParams.get('window')).toBeNull();
+  await shown('1h');
 });
 
 test('clicking a point opens the request list for that bucket', async () => {
@@ -162,13 +168,16 @@ test('clicking a point opens the request list for that bucket', async () => {
   expect(since % 60).toBe(0);
   expect(since).toBeLessThanOrEqual(sent + 1);
   expect(until).toBeGreaterThan(sent - 60);
-  // The list API takes the URL's range as it is.
-  await engine.call('GET', `/api/v1/requests?since=${q.get('since')}&until=${q.get('until')}`);
+  // The list shows what the list API holds for that range, and says it is filtered.
+  const listed = await engine.call<{ items: unknown[] }>('GET', `/api/v1/requests?limit=100&${q}`);
+  await expect.poll(() => page.getByTestId('request-row').count(), WAIT).toBe(listed.items.length);
+  expect(await page.getByTestId('list-count').textContent()).toContain('filtered');
 });
 
 test('dragging across a chart opens the request list for the selected range', async () => {
   const { page } = browser;
   await page.goBack();
+  await shown('1h');
   const over = page.getByTestId('chart-deliveries').locator('.u-over');
   await over.waitFor();
   const box = (await over.boundingBox())!;
@@ -180,11 +189,10 @@ test('dragging across a chart opens the request list for the selected range', as
   await page.mouse.up();
   await page.waitForURL((u) => u.pathname === '/requests', WAIT);
   const q = new URL(page.url()).searchParams;
-  const listed = await engine.call<{ items: unknown[] }>(
-    'GET',
-    `/api/v1/requests?limit=100&since=${encodeURIComponent(q.get('since')!)}&until=${encodeURIComponent(q.get('until')!)}`,
-  );
+  const listed = await engine.call<{ items: unknown[] }>('GET', `/api/v1/requests?limit=100&${q}`);
   expect(listed.items.length).toBe(SHOP.length + BROKEN + 6);
+  await expect.poll(() => page.getByTestId('request-row').count(), WAIT).toBe(SHOP.length + BROKEN + 6);
+  expect(await page.getByTestId('filter-since').inputValue()).not.toBe('');
   const span = (Date.parse(q.get('until')!) - Date.parse(q.get('since')!)) / 1000;
   expect(span % 60).toBe(0);
   expect(span).toBeGreaterThanOrEqual(25 * 60); // about half of the hour, in whole buckets
@@ -215,4 +223,13 @@ test('dark theme: the charts are drawn again in its colours; nothing broke the C
   const dark = await page.getByTestId('chart-incoming').locator('.u-legend .u-label').first().evaluate((e) => getComputedStyle(e).color);
   expect(dark).not.toBe(light);
   expect(browser.problems).toEqual([]);
+});
+
+test('after a restart the charts still hold what came before (history from the store)', async () => {
+  const { page } = browser;
+  engine = await engine.restart();
+  await page.goto(engine.api + '/monitor');
+  const incoming = page.getByTestId('chart-incoming');
+  await expect.poll(async () => (await legend(incoming)).shop, WAIT).toBe('18 requests');
+  expect((await legend(page.getByTestId('chart-deliveries')))[`${hook} ok`]).toBe('14 attempts');
 });

@@ -182,7 +182,7 @@ test('export downloads a valid HAR of the filter', async () => {
   expect(har.log.entries[0].request.postData.text).toContain('kumquat-42');
 });
 
-test('keyboard: j/k move, Enter opens, Esc closes; marking two and comparing shows a JSON diff', async () => {
+test('keyboard: j/k move, Enter opens, Esc closes; two marked rows export as HAR and compare as a JSON diff', async () => {
   const { page } = browser;
   await engine.send('/diff/a', { method: 'POST', body: '{"type":"a","amount":1,"same":true}', headers: { 'content-type': 'application/json' } });
   await engine.send('/diff/b', { method: 'POST', body: '{"same":true,"amount":2,"type":"a","extra":1}', headers: { 'content-type': 'application/json' } });
@@ -197,6 +197,9 @@ test('keyboard: j/k move, Enter opens, Esc closes; marking two and comparing sho
   await page.locator('[data-testid="detail-path"]', { hasText: '/diff/b' }).waitFor();
   await page.keyboard.press('Escape');
   await expect.poll(() => page.getByTestId('request-detail').count()).toBe(0);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-marked-har').click()]);
+  const marked = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(marked.log.entries.map((e: { request: { url: string } }) => new URL(e.request.url).pathname).sort()).toEqual(['/diff/a', '/diff/b']);
   await page.getByTestId('compare-marked').click();
   await page.getByTestId('diff').waitFor();
   const changes = page.getByTestId('json-change');
@@ -270,4 +273,23 @@ test('a failing forward shows in the timeline with its error and the next retry,
   expect(await delivery.getByTestId('attempt').first().textContent()).toContain('refused');
   expect(await delivery.getByTestId('next-retry').textContent()).toMatch(/Next try at .* \(in \d+ s\)/);
   expect(await row('/down/hook').getByTestId('row-delivery').textContent()).toBe('pending');
+});
+
+test('filters come from the URL and go back into it', async () => {
+  const { page } = browser;
+  const future = new Date(Date.now() + 3_600_000).toISOString();
+  await page.goto(`${engine.api}/requests?since=${encodeURIComponent(future)}`);
+  await page.getByTestId('no-match').waitFor();
+  expect(await page.getByTestId('filter-since').inputValue()).not.toBe('');
+  await page.getByTestId('clear-filters').click();
+  await page.getByTestId('request-row').first().waitFor();
+  await page.getByTestId('filter-method').selectOption('PUT');
+  await page.waitForURL(/method=PUT/);
+  await expect.poll(() => page.getByTestId('request-row').count()).toBe(1);
+  expect(await page.getByTestId('request-row').textContent()).toContain('/view/meta');
+  await page.getByTestId('filter-method').selectOption('');
+  await page.getByTestId('filter-delivery').selectOption('succeeded');
+  await page.waitForURL(/delivery=succeeded/);
+  await expect.poll(() => page.getByTestId('request-row').count()).toBe(1);
+  expect(await page.getByTestId('request-row').textContent()).toContain('/replay/me');
 });

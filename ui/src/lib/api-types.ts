@@ -83,7 +83,8 @@ export interface paths {
         /**
          * Live events as Server-Sent Events. First `ready`, then `request.captured` (data: a
          *     request without body), `request.updated`, `request.deleted`, `requests.removed`,
-         *     `endpoints.changed`, `settings.changed`. A client too slow to keep up gets
+         *     `endpoints.changed`, `settings.changed`, `stats.updated` (totals, at most every 2 s, when
+         *     they changed: a cue to refetch `/api/v1/stats`). A client too slow to keep up gets
          *     `events.lagged` with the number it missed, and should re-list.
          */
         get: operations["events_events"];

@@ -58,11 +58,15 @@ export function ms(v: number | null | undefined): string {
 
 const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 
-/** Incoming requests per minute, one line per endpoint. */
+/**
+ * Incoming requests per minute, one line per endpoint, by name (the API ranks them by total,
+ * which changes under traffic; a stable order keeps each endpoint's colour and the chart).
+ */
 export function incomingChart(s: Stats): ChartData {
+  const incoming = [...s.incoming].sort((a, b) => a.label.localeCompare(b.label));
   return {
-    series: s.incoming.map((c, i) => ({ label: c.label, color: colorFor(i), summary: plural(c.total, 'request') })),
-    data: [s.timestamps, ...s.incoming.map((c) => c.counts.map((n) => perMinute(n, s.step)))],
+    series: incoming.map((c, i) => ({ label: c.label, color: colorFor(i), summary: plural(c.total, 'request') })),
+    data: [s.timestamps, ...incoming.map((c) => c.counts.map((n) => perMinute(n, s.step)))],
   };
 }
 

@@ -75,7 +75,7 @@ fn not_built(shared: &Shared) -> Response {
          <link rel=icon href=/favicon.svg>\
          <h1>Hooklens</h1>\
          <p><strong>The inspector UI was not built into this binary.</strong> Build it with \
-         <code>make ui-build</code> (needs Node.js 20 and npm), then build Hooklens again \
+         <code>make ui-build</code> (needs Node.js 20.19 or newer and npm), then build Hooklens again \
          (<code>make run</code> does both). The API works without it.</p>\
          <p>Send webhooks to <code>{receiver}/</code>, for example:</p>\
          <pre>curl -X POST {receiver}/hello -H 'content-type: application/json' -d '{{\"hello\":\"world\"}}'</pre>\
