@@ -203,8 +203,9 @@ mod tests {
     fn masks_become_the_secrets_they_stand_for() {
         let long = "whsec_0123456789abcdef";
         let (short_a, short_b) = ("abc", "xyz");
-        // (sent, same place, stored) -> restored, or None for a refusal
-        let cases: &[(&str, Option<&str>, &[&str], Option<&str>)] = &[
+        /// (sent, same place, stored) -> restored, or None for a refusal
+        type Case<'a> = (&'a str, Option<&'a str>, &'a [&'a str], Option<&'a str>);
+        let cases: &[Case] = &[
             ("whsec_…cdef", Some(long), &[long], Some(long)),
             ("whsec_…cdef", None, &[short_a, long], Some(long)),
             ("…", Some(short_b), &[short_a, short_b], Some(short_b)),
