@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole benchmark set, one after the other (about 25 minutes on 2 cores): capture
-# (plain, then with 50 rules, signatures and forwarding), rules vs none, the sustained
-# storm, search at 1,000,000 stored requests, storage with retention over 1,000,000.
+# The whole benchmark set, one after the other: capture (plain, then with 50 rules,
+# signatures and forwarding), rules vs none, the sustained storm, search at 1,000,000
+# stored requests, storage with retention over 1,000,000. An hour or more on 2 cores, most
+# of it storage.sh (retention over 1,000,000 requests).
 #
 # Usage: tests/bench/all.sh   (or: make bench)
 # Each script's output goes to the terminal and to $BENCH_OUT/<name>.txt (default

@@ -33,17 +33,18 @@ TARGET_ADDR=127.0.0.1:$TARGET_PORT
 
 # The flapping target: bare-axum on a fixed port, UP s on, DOWN s off, until killed.
 flap() {
+  set +e # a killed target's exit status is not a failure here
   local pid
   trap 'kill "$pid" 2>/dev/null; exit 0' TERM
   while true; do
-    "$BARE" "$TARGET_ADDR" >/dev/null 2>&1 &
+    "$BARE" "$TARGET_ADDR" >>"$TMP/target.log" 2>&1 &
     pid=$!
-    echo up >"$TMP/target-state"
-    sleep "$UP" & wait $!
+    sleep "$UP" &
+    wait $!
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    echo down >"$TMP/target-state"
-    sleep "$DOWN" & wait $!
+    sleep "$DOWN" &
+    wait $!
   done
 }
 flap &
@@ -53,13 +54,13 @@ PIDS+=("$FLAP_PID")
 start_hooklens soak --forward-to "http://$TARGET_ADDR/hooks"
 echo "==> $OHA_VERSION; $SOAK at $RATE req/s in $STEP steps; target $TARGET_ADDR flapping ${UP}s up / ${DOWN}s down"
 
-# queue: "state pending" of the forward target.
+# queue: "state pending" of the forward target ("none 0" before its first delivery).
 queue() {
   api GET /api/v1/targets | python3 -c '
 import json, sys
 t = json.load(sys.stdin)
 t = t.get("items", t) if isinstance(t, dict) else t
-print(" ".join(f"{x[\"state\"]} {x[\"pending\"]}" for x in t) or "none 0")'
+print(" ".join(str(x["state"]) + " " + str(x["pending"]) for x in t[:1]) or "none 0")'
 }
 
 HEADER="elapsed_s,req_s,p50_ms,p99_ms,max_ms,ok_pct,rss_mib,rss_peak_mib,wal_mib,db_mib,stored,target,pending"
