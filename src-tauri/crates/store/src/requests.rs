@@ -339,9 +339,18 @@ pub(crate) fn list(conn: &Connection, filter: &RequestFilter) -> Result<Page> {
                 args.push(rusqlite::types::Value::Integer(before));
                 matched += &format!(" AND request_fts.rowid < ?{}", args.len());
             }
+            // Plain column names are qualified (the index has a `rowid` too); the delivery
+            // summary already names `requests.seq` itself.
             let columns = COLUMNS
                 .split(',')
-                .map(|c| format!("requests.{}", c.trim()))
+                .map(str::trim)
+                .map(|c| {
+                    if c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') {
+                        format!("requests.{c}")
+                    } else {
+                        c.to_string()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             format!(
