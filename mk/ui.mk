@@ -7,7 +7,7 @@
 #              (playwright-core driving Debian's Chromium against a real `hooklens serve`)
 #   ui-perf    the 100k-request figures (first paint, DOM rows, long tasks under 500 req/s),
 #              against the release build
-#   ui-screenshots  docs/ui-{list,detail,replay,diff}.png for the README
+#   ui-screenshots  docs/ui-{list,detail,replay,diff,endpoints,rules}.png for the README
 UI_DIR := ui
 UI_CHROMIUM ?= /usr/bin/chromium
 UI_NODE_MIN := 20.19
@@ -65,4 +65,4 @@ ui-perf: ui-build
 ui-screenshots: ui-build
 	$(CARGO) build --locked -p hooklens-cli
 	bin=$(UI_BIN); cd $(UI_DIR) && HOOKLENS_BIN="$$bin" CHROMIUM="$(UI_CHROMIUM)" \
-	  npx vitest run --config vitest.tools.config.ts e2e/docs.shots.ts
+	  npx vitest run --config vitest.tools.config.ts e2e/docs.shots.ts e2e/pages.shots.ts

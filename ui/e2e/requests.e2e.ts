@@ -250,16 +250,18 @@ test('new rows keep the scroll position and the selection; pause holds them back
 
 test('the overview names the rules a request matched and shows the tags they gave', async () => {
   const { page } = browser;
-  await engine.call('POST', '/api/v1/rules', {
+  const rule = (await engine.call('POST', '/api/v1/rules', {
     name: 'big orders',
     conditions: [{ field: 'json:order.total', op: 'gt', value: 100 }],
     actions: [{ type: 'tag', tag: 'big' }],
-  });
+  })) as { id: string };
   await engine.send('/rules/order', { method: 'POST', body: '{"order":{"total":250}}', headers: { 'content-type': 'application/json' } });
   await openRequest('/rules/order');
   await page.getByTestId('tab-overview').click();
   await expect.poll(() => page.getByTestId('matched-rules').textContent()).toBe('big orders');
   expect(await page.getByTestId('tags').textContent()).toContain('big');
+  // The name opens that rule's editor.
+  expect(await page.getByTestId('matched-rules').locator('a').getAttribute('href')).toBe(`/rules/${rule.id}`);
 });
 
 test('a failing forward shows in the timeline with its error and the next retry, and in the list', async () => {
