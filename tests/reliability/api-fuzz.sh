@@ -11,8 +11,8 @@
 # endless event stream (GET /api/v1/events), which has its own tests.
 set -euo pipefail
 
-bin=${1:?path to the hooklens binary}
-st=${2:?path to the schemathesis command}
+bin=$(realpath "${1:?path to the hooklens binary}")
+st=$(realpath "${2:?path to the schemathesis command}")
 examples=${3:-25}
 
 if [[ -z "${HOOKLENS_IN_NETNS:-}" ]] && command -v unshare >/dev/null && command -v ip >/dev/null \
@@ -58,6 +58,7 @@ for i in range(3):
 PY
 
 status=0
+cd "$work" # schemathesis keeps its example database in the current directory
 "$st" run "$api/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
