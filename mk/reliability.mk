@@ -44,8 +44,8 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p fuzz/corpus/$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s (corpus in fuzz/corpus/$$t)"; \
-	  $(FUZZ) run $(FUZZ_FLAGS) $$t corpus/$$t seeds/$$t -- \
-	    $(LIBFUZZER_FLAGS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; \
+	  ( $(FUZZ) run $(FUZZ_FLAGS) $$t corpus/$$t seeds/$$t -- \
+	    $(LIBFUZZER_FLAGS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 ) || exit 1; \
 	done
 
 # schemathesis from PyPI into a virtual environment under the build directory, once.
