@@ -47,19 +47,37 @@ receiver=$(awk '/Receiver:/ {print $2}' "$work/out")
 api=$(awk '/Inspector:/ {print $2}' "$work/out" | sed -E 's#^(http://[^/]+).*#\1#')
 [[ -n "$receiver" && -n "$api" ]] || { cat "$work/out"; echo "no URLs printed"; exit 1; }
 
-# Some captures, so listing, export and search have something to return.
-python3 - "${receiver%/}" <<'PY'
-import sys, urllib.request
+# Some captures, an endpoint, a rule and a delivery, so listing, export and search have
+# something to return, and their ids are offered (half the time) wherever a path takes `{id}`.
+python3 - "${receiver%/}" "$api" "$token" >"$work/schemathesis.toml" <<'PY'
+import json, sys, urllib.request
+receiver, api, token = sys.argv[1:]
+def call(method, path, body=None):
+    req = urllib.request.Request(api + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"authorization": "Bearer " + token,
+                                          "content-type": "application/json"})
+    return json.load(urllib.request.urlopen(req, timeout=10))
+ids = []
 for i in range(3):
     body = ('{"type":"payment_intent.succeeded","n":%d}' % i).encode()
-    req = urllib.request.Request(f"{sys.argv[1]}/fuzz/{i}?x={i}", data=body,
+    req = urllib.request.Request(f"{receiver}/fuzz/{i}?x={i}", data=body,
                                  headers={"content-type": "application/json"})
-    urllib.request.urlopen(req, timeout=10).read()
+    ids.append(json.load(urllib.request.urlopen(req, timeout=10))["id"])
+ids.append(call("POST", "/api/v1/endpoints", {"name": "fuzzed", "path": "/fuzzed"})["id"])
+ids.append(call("POST", "/api/v1/rules", {"name": "fuzzed", "conditions": [],
+                                          "actions": [{"type": "tag", "tag": "fuzzed"}]})["id"])
+ids.append(call("POST", f"/api/v1/requests/{ids[0]}/replay",
+                {"target": "http://127.0.0.1:9/"})["id"])
+print("[dictionaries.ids]")
+print("values = " + json.dumps(ids))
+print("[parameters]")
+print('"path.id" = { dictionary = "ids", probability = 0.5 }')
 PY
 
 status=0
 cd "$work" # schemathesis keeps its example database in the current directory
-"$st" run "$api/api/v1/openapi.json" \
+"$st" --config-file "$work/schemathesis.toml" run "$api/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --exclude-path /api/v1/events \

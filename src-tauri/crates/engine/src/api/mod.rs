@@ -67,6 +67,7 @@ impl utoipa::Modify for BearerAuth {
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
     let (router, mut openapi) = api_router().split_for_parts();
     document_errors(&mut openapi);
+    merge_flattened(&mut openapi);
     let openapi = Arc::new(openapi);
     router
         .route(
@@ -91,7 +92,52 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut openapi = api_router().into_openapi();
     document_errors(&mut openapi);
+    merge_flattened(&mut openapi);
     openapi
+}
+
+/// A resource that flattens its spec (`Rule`: `id`, the `RuleSpec` fields, `created_at`)
+/// comes out of utoipa as `allOf: [RuleSpec, {id, created_at}]`, and the spec's
+/// `additionalProperties: false` then forbids the resource's own fields: every stored rule
+/// contradicted its schema (schemathesis found it). Such schemas are written out as one
+/// object with all the properties.
+fn merge_flattened(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Object, RefOr, Schema};
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let named = components.schemas.clone();
+    let object = |part: &RefOr<Schema>| -> Option<Object> {
+        let schema = match part {
+            RefOr::T(schema) => schema,
+            RefOr::Ref(r) => match named.get(r.ref_location.rsplit('/').next()?)? {
+                RefOr::T(schema) => schema,
+                RefOr::Ref(_) => return None,
+            },
+        };
+        match schema {
+            Schema::Object(o) => Some(o.clone()),
+            _ => None,
+        }
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all)) = schema else {
+            continue;
+        };
+        let Some(parts) = all.items.iter().map(&object).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        let mut merged = Object::new();
+        merged.description = all.description.clone();
+        for part in parts {
+            merged.properties.extend(part.properties);
+            merged.required.extend(part.required);
+            if part.additional_properties.is_some() {
+                merged.additional_properties = part.additional_properties;
+            }
+        }
+        *schema = RefOr::T(Schema::Object(merged));
+    }
 }
 
 /// The refusals every route can give, documented once rather than on each handler: the
