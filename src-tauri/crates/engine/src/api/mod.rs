@@ -93,10 +93,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document(api_router().into_openapi())
 }
 
-/// What the router's annotations leave out: unique operation ids and the shared refusals.
+/// What the router's annotations leave out: unique operation ids, the shared refusals, and
+/// flattened resources as one object.
 fn document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     unique_operation_ids(&mut doc);
     document_errors(&mut doc);
+    merge_flattened(&mut doc);
     doc
 }
 
@@ -134,6 +136,50 @@ fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
                 op.operation_id = Some(format!("{resource}_{id}"));
             }
         }
+    }
+}
+
+/// A resource that flattens its spec (`Rule`: `id`, the `RuleSpec` fields, `created_at`)
+/// comes out of utoipa as `allOf: [RuleSpec, {id, created_at}]`, and the spec's
+/// `additionalProperties: false` then forbids the resource's own fields: every stored rule
+/// contradicted its schema (schemathesis found it). Such schemas are written out as one
+/// object with all the properties.
+fn merge_flattened(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Object, RefOr, Schema};
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let named = components.schemas.clone();
+    let object = |part: &RefOr<Schema>| -> Option<Object> {
+        let schema = match part {
+            RefOr::T(schema) => schema,
+            RefOr::Ref(r) => match named.get(r.ref_location.rsplit('/').next()?)? {
+                RefOr::T(schema) => schema,
+                RefOr::Ref(_) => return None,
+            },
+        };
+        match schema {
+            Schema::Object(o) => Some(o.clone()),
+            _ => None,
+        }
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all)) = schema else {
+            continue;
+        };
+        let Some(parts) = all.items.iter().map(&object).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        let mut merged = Object::new();
+        merged.description = all.description.clone();
+        for part in parts {
+            merged.properties.extend(part.properties);
+            merged.required.extend(part.required);
+            if part.additional_properties.is_some() {
+                merged.additional_properties = part.additional_properties;
+            }
+        }
+        *schema = RefOr::T(Schema::Object(merged));
     }
 }
 

@@ -78,25 +78,28 @@ pub fn verify(
             })
         };
     let raw = |s: &str| Some(s.as_bytes().to_vec());
+    // The timestamp is the sender's: any i64, so the age is computed in i128, where it
+    // cannot overflow (a panic in debug builds, a nonsense age in release).
     let timing = |ts: i64, which: usize| {
-        let age = now_s - ts;
-        let tolerance = spec.tolerance_s as i64;
+        let age = i128::from(now_s) - i128::from(ts);
+        let tolerance = i128::from(spec.tolerance_s);
+        let secs = |n: i128| u64::try_from(n.unsigned_abs()).unwrap_or(u64::MAX);
         if age > tolerance {
             Err(format!(
                 "timestamp is {} old, tolerance {}",
-                span(age as u64),
-                span(tolerance as u64)
+                span(secs(age)),
+                span(spec.tolerance_s)
             ))
         } else if -age > tolerance {
             Err(format!(
                 "timestamp is {} in the future, tolerance {}",
-                span((-age) as u64),
-                span(tolerance as u64)
+                span(secs(age)),
+                span(spec.tolerance_s)
             ))
         } else {
             Ok(format!(
                 "matches secret {which}; timestamp {} old",
-                span(age.max(0) as u64)
+                span(secs(age.max(0)))
             ))
         }
     };
@@ -579,6 +582,34 @@ mod tests {
         )
         .expect("signs");
         assert!(stripe[0].1.starts_with("t=42,v1="));
+    }
+
+    #[test]
+    fn timestamps_at_the_ends_of_time_are_judged_without_overflow() {
+        use SignatureScheme::*;
+        let resign = |scheme| Resign {
+            scheme,
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+            header: None,
+        };
+        for scheme in [Stripe, Slack, StandardWebhooks] {
+            for (signed, now, tolerance, want) in [
+                (i64::MIN, i64::MAX, 300, "old"),
+                (i64::MAX, i64::MIN, 300, "in the future"),
+                (i64::MIN, 0, u64::MAX, "matches"),
+                (0, i64::MIN, u64::MAX, "matches"),
+            ] {
+                let headers: Vec<(String, Vec<u8>)> = sign(&resign(scheme), &[], b"x", signed)
+                    .expect("signs")
+                    .into_iter()
+                    .map(|(n, v)| (n, v.into_bytes()))
+                    .collect();
+                let mut spec = spec(scheme, &["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]);
+                spec.tolerance_s = tolerance;
+                let verdict = verify(&spec, &headers, b"x", now);
+                assert!(verdict.reason.contains(want), "{scheme:?}: {verdict:?}");
+            }
+        }
     }
 
     #[test]

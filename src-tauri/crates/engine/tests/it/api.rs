@@ -525,6 +525,24 @@ async fn openapi_lists_every_route() {
     ] {
         assert!(schemas.contains_key(schema), "{schema} documented");
     }
+    // A stored rule is one object: its spec's fields next to its own (a flattened spec
+    // that forbids extra properties would forbid `id` and `created_at`).
+    let rule = &schemas["Rule"];
+    for field in ["id", "created_at", "name", "conditions", "actions"] {
+        assert!(rule["properties"].get(field).is_some(), "{field}: {rule}");
+    }
+    assert!(rule.get("allOf").is_none(), "{rule}");
+    // The guard's refusals are documented on the routes behind it, not on health.
+    assert!(
+        paths["/api/v1/requests"]["get"]["responses"]
+            .get("401")
+            .is_some()
+    );
+    assert!(
+        paths["/api/v1/health"]["get"]["responses"]
+            .get("401")
+            .is_none()
+    );
 }
 
 #[tokio::test]
