@@ -32,10 +32,14 @@ pub enum Event {
         target: String,
         down: Option<String>,
     },
-    /// A notification was raised (shown or folded into a summary).
     /// The tunnel's state changed.
     TunnelStatus(Box<crate::tunnel::TunnelStatus>),
+    /// A notification was raised (shown or folded into a summary).
     NotificationRaised(Box<hooklens_store::StoredNotification>),
+    /// Capture was paused or resumed.
+    CaptureChanged {
+        paused: bool,
+    },
 }
 
 impl Event {
@@ -53,6 +57,7 @@ impl Event {
             Event::TargetChanged { .. } => "target.changed",
             Event::NotificationRaised(_) => "notification.raised",
             Event::TunnelStatus(_) => "tunnel.status",
+            Event::CaptureChanged { .. } => "capture.changed",
         }
     }
 
@@ -69,6 +74,7 @@ impl Event {
             Event::DeliveryUpdated(delivery) => json!(DeliveryJson::from_delivery(delivery, None)),
             Event::NotificationRaised(n) => json!(n),
             Event::TunnelStatus(s) => json!(s),
+            Event::CaptureChanged { paused } => json!({ "paused": paused }),
             Event::TargetChanged { target, down } => json!({
                 "target": target,
                 "state": if down.is_some() { "down" } else { "up" },

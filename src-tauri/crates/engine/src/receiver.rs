@@ -46,6 +46,19 @@ enum BodyOutcome {
 }
 
 async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    if shared.paused() {
+        // Nothing is stored while paused; 503 with Retry-After makes providers send it again.
+        let mut response = error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "paused",
+            "Hooklens capture is paused: nothing was stored; send again once it is resumed".into(),
+            None,
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return response;
+    }
     let started = Instant::now();
     let received_at_us = now_us();
     let (parts, body) = req.into_parts();

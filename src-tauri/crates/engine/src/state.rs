@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use hooklens_store::{Endpoint, Store, now_us};
@@ -41,6 +42,8 @@ pub(crate) struct Shared {
     pub cancel: CancellationToken,
     /// Body bytes all requests in flight may hold together.
     pub body_budget: Arc<Semaphore>,
+    /// Capture paused: the receiver answers 503 and stores nothing until resumed.
+    paused: AtomicBool,
 }
 
 impl Shared {
@@ -70,6 +73,18 @@ impl Shared {
             notifications,
             tunnels,
             cancel,
+            paused: AtomicBool::new(false),
+        }
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
+    }
+
+    /// Pauses or resumes capture and tells subscribers when that changes anything.
+    pub fn set_paused(&self, paused: bool) {
+        if self.paused.swap(paused, Ordering::Relaxed) != paused {
+            self.emit(Event::CaptureChanged { paused });
         }
     }
 

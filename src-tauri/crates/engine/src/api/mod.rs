@@ -5,6 +5,7 @@
 //! need the token, as a bearer header or the cookie `/login` sets.
 
 mod auth;
+mod capture;
 mod deliveries;
 mod endpoints;
 mod error;
@@ -105,6 +106,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .merge(rules::router())
         .merge(notifications::router())
         .merge(tunnel::router())
+        .merge(capture::router())
 }
 
 /// Liveness; needs no token.

@@ -240,3 +240,18 @@ async fn leases_hand_out_each_due_delivery_once_and_respect_gates() {
         .expect("lease");
     assert_eq!(ids(leased), ["a1", "a2", "b1", "c1", "c2", "later"]);
 }
+
+#[tokio::test]
+async fn counting_since_a_time_counts_only_later_requests() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("open");
+    let mut old = capture("old", "1");
+    old.meta.received_at_us = 1_000;
+    let mut new = capture("new", "2");
+    new.meta.received_at_us = 5_000;
+    store.insert_request(old).await.expect("insert");
+    store.insert_request(new).await.expect("insert");
+    assert_eq!(store.count_requests_since(0).await.expect("count"), 2);
+    assert_eq!(store.count_requests_since(5_000).await.expect("count"), 1);
+    assert_eq!(store.count_requests_since(5_001).await.expect("count"), 0);
+}
