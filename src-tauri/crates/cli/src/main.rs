@@ -48,6 +48,9 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Send a realistic sample event of a provider, signed with your secret, offline.
     Trigger(trigger::TriggerArgs),
+    /// Print the control API's OpenAPI document (the same one `/api/v1/openapi.json` serves),
+    /// so clients such as the web UI can generate their types without a running server.
+    Openapi,
 }
 
 #[derive(Args)]
@@ -105,12 +108,23 @@ fn main() {
             Command::Export(args) => export_cmd(args).await,
             Command::Replay(args) => replay::run(args).await,
             Command::Trigger(args) => trigger::run(args).await,
+            Command::Openapi => print_openapi(),
         }
     });
     if let Err(e) = result {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+fn print_openapi() -> Result<()> {
+    let doc = hooklens_engine::api::openapi()
+        .to_pretty_json()
+        .context("cannot render the OpenAPI document")?;
+    let mut out = std::io::stdout().lock();
+    std::io::Write::write_all(&mut out, doc.as_bytes())
+        .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
+        .context("cannot write the OpenAPI document to stdout")
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {

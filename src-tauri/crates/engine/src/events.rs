@@ -9,10 +9,11 @@ use crate::api::types::{DeliveryJson, RequestJson};
 pub enum Event {
     /// A request was stored (sent after the commit, before the sender gets its answer).
     RequestCaptured(Box<RequestJson>),
-    /// A request was pinned or unpinned.
+    /// A request was pinned, unpinned, tagged or untagged.
     RequestUpdated {
         id: String,
         pinned: bool,
+        tags: Vec<String>,
     },
     RequestDeleted {
         id: String,
@@ -65,7 +66,9 @@ impl Event {
     pub fn data(&self) -> Value {
         match self {
             Event::RequestCaptured(request) => json!(request),
-            Event::RequestUpdated { id, pinned } => json!({ "id": id, "pinned": pinned }),
+            Event::RequestUpdated { id, pinned, tags } => {
+                json!({ "id": id, "pinned": pinned, "tags": tags })
+            }
             Event::RequestDeleted { id } => json!({ "id": id }),
             Event::RequestsRemoved { count, reason } => {
                 json!({ "count": count, "reason": reason })

@@ -233,9 +233,6 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             urgency: Urgency::Critical,
         });
     }
-    // The event is built only when someone listens: capture stays lean headless.
-    let event = (shared.events.receiver_count() > 0)
-        .then(|| Event::RequestCaptured(Box::new(RequestJson::summary(&meta, false))));
     let (id, note) = (meta.id.clone(), meta.body_note.clone());
     let deliveries = if body_state == BodyState::Complete {
         let mut deliveries = shared.deliveries_for(
@@ -259,6 +256,12 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .filter(|d| d.kind == DeliveryKind::Relay)
         .map(|d| (d.id.clone(), meta.clone(), body.clone()));
     let forwards = !deliveries.is_empty();
+    // The event is built only when someone listens: capture stays lean headless.
+    let event = (shared.events.receiver_count() > 0).then(|| {
+        let mut json = RequestJson::summary(&meta, pinned);
+        json.delivery = forwards.then_some(hooklens_store::DeliveryState::Pending);
+        Event::RequestCaptured(Box::new(json))
+    });
     let stored = shared
         .store
         .insert_request(Capture {
@@ -297,6 +300,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             pinned: false,
             meta,
             body: Some(body),
+            delivery: Some(hooklens_store::DeliveryState::Pending),
         };
         if let Some(response) = relay_answer(&shared, endpoint, &delivery_id, &request).await {
             return response;

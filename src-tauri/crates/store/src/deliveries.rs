@@ -208,7 +208,7 @@ pub struct DeliveryFilter {
 }
 
 impl DeliveryState {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DeliveryState::Pending => "pending",
             DeliveryState::Succeeded => "succeeded",
@@ -216,7 +216,7 @@ impl DeliveryState {
         }
     }
 
-    fn parse(s: &str) -> DeliveryState {
+    pub(crate) fn parse(s: &str) -> DeliveryState {
         match s {
             "succeeded" => DeliveryState::Succeeded,
             "failed" => DeliveryState::Failed,

@@ -57,6 +57,34 @@ impl Store {
             .await
     }
 
+    /// Adds (`on`) or removes a tag by hand; returns the request's tags after.
+    pub async fn tag_request(&self, id: &str, tag: &str, on: bool) -> Result<Vec<String>> {
+        let (id, tag) = (id.to_string(), tag.to_string());
+        self.inner
+            .writer
+            .submit(move |conn| {
+                let tags: Option<Option<String>> = conn
+                    .query_row("SELECT tags FROM requests WHERE id = ?1", [&id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                let Some(tags) = tags else {
+                    return Err(StoreError::NotFound(format!("request {id}")));
+                };
+                let mut tags = parse_list(tags);
+                tags.retain(|t| *t != tag);
+                if on {
+                    tags.push(tag);
+                }
+                conn.execute(
+                    "UPDATE requests SET tags = ?2 WHERE id = ?1",
+                    params![id, json_list(&tags)?],
+                )?;
+                Ok(tags)
+            })
+            .await
+    }
+
     /// Deletes one request, pinned or not.
     pub async fn delete_request(&self, id: &str) -> Result<()> {
         let id = id.to_string();
@@ -147,7 +175,14 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
 const COLUMNS: &str = "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
     method, path, query, http_version, remote_addr, headers, body_state, body_note, size,
     response_status, provider, event_type, sig_status, sig_scheme, sig_reason, tags,
-    matched_rules, via";
+    matched_rules, via, (SELECT CASE WHEN max(d.state = 'failed') THEN 'failed'
+        WHEN max(d.state = 'pending') THEN 'pending' WHEN count(*) > 0 THEN 'succeeded' END
+        FROM deliveries d WHERE d.request_seq = requests.seq) AS delivery";
+
+/// The delivery summary of [`COLUMNS`], for filtering.
+const DELIVERY: &str = "(SELECT CASE WHEN max(d.state = 'failed') THEN 'failed'
+    WHEN max(d.state = 'pending') THEN 'pending' WHEN count(*) > 0 THEN 'succeeded' END
+    FROM deliveries d WHERE d.request_seq = requests.seq)";
 
 /// An empty list is stored as NULL.
 fn json_list(items: &[String]) -> Result<Option<String>> {
@@ -198,7 +233,10 @@ fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
             rules: parse_list(row.get(23)?),
             via: row.get(24)?,
         },
-        body: if with_body { Some(row.get(25)?) } else { None },
+        delivery: row
+            .get::<_, Option<String>>(25)?
+            .map(|s| crate::DeliveryState::parse(&s)),
+        body: if with_body { Some(row.get(26)?) } else { None },
     })
 }
 
@@ -258,6 +296,20 @@ fn where_clause(filter: &RequestFilter) -> (String, Vec<rusqlite::types::Value>)
     }
     if let Some(pinned) = filter.pinned {
         add("pinned = ?N", Value::Integer(pinned as i64));
+    }
+    if !filter.ids.is_empty() {
+        add(
+            "id IN (SELECT value FROM json_each(?N))",
+            Value::Text(serde_json::Value::from(filter.ids.clone()).to_string()),
+        );
+    }
+    match filter.delivery {
+        Some(Some(state)) => add(
+            &format!("{DELIVERY} = ?N"),
+            Value::Text(state.as_str().into()),
+        ),
+        Some(None) => add(&format!("{DELIVERY} IS ?N"), Value::Null),
+        None => {}
     }
     if let Some(before) = filter.before_seq {
         add("seq < ?N", Value::Integer(before));

@@ -18,11 +18,12 @@ mod settings;
 mod test_events;
 mod tunnel;
 pub mod types;
+mod ui;
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
@@ -66,7 +67,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API and the inspector's pages, with the guard in front.
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
     let (router, openapi) = api_router().split_for_parts();
-    let openapi = Arc::new(openapi);
+    let openapi = Arc::new(unique_operation_ids(openapi));
     router
         .route(
             "/api/v1/openapi.json",
@@ -77,8 +78,7 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         )
         .route("/login", get(auth::login))
         .route("/favicon.svg", get(favicon))
-        .route("/", get(landing))
-        .fallback(|| async { ApiError::not_found("no such page or API route") })
+        .fallback(ui::serve)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             auth::guard,
@@ -88,7 +88,41 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
 
 /// The OpenAPI document, for tools that want it without a running engine.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().into_openapi()
+    unique_operation_ids(api_router().into_openapi())
+}
+
+/// utoipa names an operation after its handler, and every resource module has its own `list`
+/// or `get_one`; clients that generate code from the document need each name once. Prefix
+/// each with its resource: `requests_list`, `rules_get_one`, `test_events_send`.
+fn unique_operation_ids(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let resource = path
+            .trim_start_matches("/api/v1/")
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .replace('-', "_");
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(id) = &op.operation_id
+                && !id.starts_with(&format!("{resource}_"))
+            {
+                op.operation_id = Some(format!("{resource}_{id}"));
+            }
+        }
+    }
+    doc
 }
 
 /// Every documented route: the OpenAPI document is generated from this, so it cannot miss one.
@@ -129,23 +163,6 @@ async fn status(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Status>> {
         max_body: shared.config.max_body,
         requests: shared.store.count_requests().await?,
     }))
-}
-
-/// The inspector's first page. It shows where to send webhooks; the full inspector UI is
-/// served here too once it is built.
-async fn landing(State(shared): State<Arc<Shared>>) -> Response {
-    let receiver = format!("http://{}", shared.receiver_addr);
-    let page = format!(
-        "<!doctype html><html lang=en><meta charset=utf-8><title>Hooklens</title>\
-         <link rel=icon href=/favicon.svg>\
-         <h1>Hooklens</h1>\
-         <p>Send webhooks to <code>{receiver}/</code>, for example:</p>\
-         <pre>curl -X POST {receiver}/hello -H 'content-type: application/json' -d '{{\"hello\":\"world\"}}'</pre>\
-         <p>Captured requests: <a href=/api/v1/requests>/api/v1/requests</a> · \
-         live: <a href=/api/v1/events>/api/v1/events</a> · \
-         API description: <a href=/api/v1/openapi.json>/api/v1/openapi.json</a></p></html>"
-    );
-    Html(page).into_response()
 }
 
 async fn favicon() -> Response {

@@ -6,8 +6,10 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use hooklens_store::RequestFilter;
+use hooklens_store::{DeliveryState, RequestFilter};
 use http::{HeaderValue, StatusCode, header};
+use serde::Deserialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -22,6 +24,8 @@ pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
         .routes(routes!(get_one, delete_one))
         .routes(routes!(body))
         .routes(routes!(pin, unpin))
+        .routes(routes!(add_tag))
+        .routes(routes!(remove_tag))
 }
 
 impl RequestQuery {
@@ -45,10 +49,41 @@ impl RequestQuery {
             since_us: self.since.as_deref().map(parse_time).transpose()?,
             until_us: self.until.as_deref().map(parse_time).transpose()?,
             pinned: self.pinned,
+            ids: parse_ids(self.ids.as_deref())?,
+            delivery: match self.delivery.as_deref().filter(|s| !s.is_empty()) {
+                None => None,
+                Some("none") => Some(None),
+                Some("pending") => Some(Some(DeliveryState::Pending)),
+                Some("succeeded") => Some(Some(DeliveryState::Succeeded)),
+                Some("failed") => Some(Some(DeliveryState::Failed)),
+                Some(other) => {
+                    return Err(ApiError::invalid(format!(
+                        "delivery {other:?} must be pending, succeeded, failed or none"
+                    )));
+                }
+            },
             before_seq,
             limit: self.limit.unwrap_or(50),
         })
     }
+}
+
+/// `a,b,c` as ids; at most 1000, so one query stays cheap.
+fn parse_ids(ids: Option<&str>) -> ApiResult<Vec<String>> {
+    let ids: Vec<String> = ids
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if ids.len() > 1000 {
+        return Err(ApiError::invalid(format!(
+            "ids lists {} requests; at most 1000 at once",
+            ids.len()
+        )));
+    }
+    Ok(ids)
 }
 
 /// RFC 3339 (`2026-11-28T10:00:00Z`) or microseconds since the Unix epoch.
@@ -76,11 +111,7 @@ async fn list(
 ) -> ApiResult<Json<RequestPage>> {
     let page = shared.store.list_requests(query.to_filter()?).await?;
     Ok(Json(RequestPage {
-        items: page
-            .items
-            .iter()
-            .map(|r| RequestJson::summary(&r.meta, r.pinned))
-            .collect(),
+        items: page.items.iter().map(RequestJson::listed).collect(),
         next: page.next.map(|seq| seq.to_string()),
     }))
 }
@@ -166,9 +197,58 @@ async fn unpin(
 
 async fn set_pinned(shared: &Shared, id: String, pinned: bool) -> ApiResult<Json<RequestJson>> {
     shared.store.set_pinned(&id, pinned).await?;
+    updated(shared, id).await
+}
+
+/// The request after a change, also told to the live stream.
+async fn updated(shared: &Shared, id: String) -> ApiResult<Json<RequestJson>> {
     let request = shared.store.get_request(&id).await?;
-    shared.emit(Event::RequestUpdated { id, pinned });
-    Ok(Json(RequestJson::summary(&request.meta, request.pinned)))
+    shared.emit(Event::RequestUpdated {
+        id,
+        pinned: request.pinned,
+        tags: request.meta.tags.clone(),
+    });
+    Ok(Json(RequestJson::listed(&request)))
+}
+
+/// A tag to add by hand.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagBody {
+    /// 1–64 characters, no commas.
+    pub tag: String,
+}
+
+/// Tags a request by hand (rules tag requests as they arrive).
+#[utoipa::path(post, path = "/api/v1/requests/{id}/tags", params(("id" = String, Path)),
+    request_body = TagBody,
+    responses((status = 200, body = RequestJson), (status = 400, body = super::types::ErrorBody),
+        (status = 404, body = super::types::ErrorBody)))]
+async fn add_tag(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Json(body): Json<TagBody>,
+) -> ApiResult<Json<RequestJson>> {
+    let tag = body.tag.trim();
+    if tag.is_empty() || tag.chars().count() > 64 || tag.contains(',') {
+        return Err(ApiError::invalid(
+            "a tag is 1 to 64 characters and has no comma",
+        ));
+    }
+    shared.store.tag_request(&id, tag, true).await?;
+    updated(&shared, id).await
+}
+
+/// Removes a tag from a request.
+#[utoipa::path(delete, path = "/api/v1/requests/{id}/tags/{tag}",
+    params(("id" = String, Path), ("tag" = String, Path)),
+    responses((status = 200, body = RequestJson), (status = 404, body = super::types::ErrorBody)))]
+async fn remove_tag(
+    State(shared): State<Arc<Shared>>,
+    Path((id, tag)): Path<(String, String)>,
+) -> ApiResult<Json<RequestJson>> {
+    shared.store.tag_request(&id, &tag, false).await?;
+    updated(&shared, id).await
 }
 
 #[cfg(test)]

@@ -62,6 +62,10 @@ pub struct RequestJson {
     pub rules: Vec<String>,
     /// `direct`, or `tunnel` when it came through the public tunnel.
     pub via: String,
+    /// Where its deliveries stand: `failed` if any gave up, else `pending` if any waits, else
+    /// `succeeded`; absent when it was not forwarded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryState>,
 }
 
 impl RequestJson {
@@ -98,12 +102,21 @@ impl RequestJson {
             tags: meta.tags.clone(),
             rules: meta.rules.clone(),
             via: meta.via.clone().unwrap_or_else(|| "direct".into()),
+            delivery: None,
+        }
+    }
+
+    /// Without body fields, with its delivery summary.
+    pub fn listed(request: &Request) -> RequestJson {
+        RequestJson {
+            delivery: request.delivery,
+            ..RequestJson::summary(&request.meta, request.pinned)
         }
     }
 
     /// With body fields when the request carries its body.
     pub fn from_request(request: &Request) -> RequestJson {
-        let mut json = RequestJson::summary(&request.meta, request.pinned);
+        let mut json = RequestJson::listed(request);
         if let Some(body) = &request.body {
             json.body_base64 = Some(base64::engine::general_purpose::STANDARD.encode(body));
             json.body_text = std::str::from_utf8(body).ok().map(str::to_string);
@@ -145,6 +158,11 @@ pub struct RequestQuery {
     pub until: Option<String>,
     /// Only pinned (`true`) or unpinned (`false`) requests.
     pub pinned: Option<bool>,
+    /// Only these request ids, comma-separated (at most 1000), e.g. to export a selection.
+    pub ids: Option<String>,
+    /// Where the request's deliveries stand: `pending`, `succeeded`, `failed`, or `none` (not
+    /// forwarded).
+    pub delivery: Option<String>,
     /// Page size, 1–1000 (default 50).
     pub limit: Option<usize>,
     /// The `next` value of the previous page.

@@ -493,6 +493,17 @@ async fn openapi_lists_every_route() {
             );
         }
     }
+    // Each operation has its own id, so clients can generate code from the document.
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            let id = op["operationId"].as_str().expect("operationId");
+            assert!(
+                ids.insert(id.to_string()),
+                "{method} {path}: {id} used twice"
+            );
+        }
+    }
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
     for schema in [
         "DeliveryJson",
@@ -519,4 +530,111 @@ async fn status_reports_urls_and_counts() {
     let status = engine.get_json("/api/v1/status").await;
     assert_eq!(status["receiver_url"], engine.handle.receiver_url());
     assert_eq!(status["requests"], 1);
+}
+
+#[tokio::test]
+async fn the_inspector_is_served_at_root_and_client_routes_fall_back_to_it() {
+    let engine = TestEngine::start().await;
+    let anonymous = engine.http.get(engine.api("/")).send().await.expect("send");
+    assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.text().await.expect("text").contains("login link"));
+
+    let root = engine.request(Method::GET, "/").await;
+    assert_eq!(root.status(), 200);
+    assert_eq!(root.headers()["cache-control"], "no-store");
+    assert!(
+        root.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html")
+    );
+    let page = root.text().await.expect("text");
+    // Built with the bundle: its index page; without: a page saying how to build it.
+    assert!(
+        page.contains("<div id=\"app\">") || page.contains("make ui-build"),
+        "{page}"
+    );
+    for route in ["/requests/01ABC", "/rules?x=1", "/settings"] {
+        let response = engine.request(Method::GET, route).await;
+        assert_eq!(response.status(), 200, "{route}");
+        assert_eq!(response.text().await.expect("text"), page, "{route}");
+    }
+    for missing in ["/api/v1/nope", "/assets/gone-123.js"] {
+        let response = engine.request(Method::GET, missing).await;
+        assert_eq!(response.status(), 404, "{missing}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "not_found", "{missing}");
+    }
+    let post = engine.request(Method::POST, "/requests").await;
+    assert_eq!(post.status(), 404);
+}
+
+#[tokio::test]
+async fn tags_by_hand_and_a_list_of_ids() {
+    let engine = TestEngine::start().await;
+    let a = engine.capture("/a", "{}").await;
+    engine.capture("/b", "{}").await; // listed by neither ids nor tag
+    let c = engine.capture("/c", "{}").await;
+
+    let tagged: Value = engine
+        .call(Method::POST, &format!("/api/v1/requests/{a}/tags"))
+        .json(&json!({"tag": "look at me"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(tagged["tags"], json!(["look at me"]));
+    let again: Value = engine
+        .call(Method::POST, &format!("/api/v1/requests/{a}/tags"))
+        .json(&json!({"tag": "second"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["tags"], json!(["look at me", "second"]));
+    assert_eq!(
+        ids(&engine.get_json("/api/v1/requests?tag=second").await),
+        vec![a.clone()]
+    );
+    let removed = engine
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/requests/{a}/tags/look%20at%20me"),
+        )
+        .await;
+    assert_eq!(removed.status(), 200);
+    assert_eq!(engine.stored(&a).await["tags"], json!(["second"]));
+    for bad in ["", "a,b", &"x".repeat(65)] {
+        let response = engine
+            .call(Method::POST, &format!("/api/v1/requests/{a}/tags"))
+            .json(&json!({ "tag": bad }))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 400, "{bad:?}");
+    }
+    let missing = engine
+        .call(Method::POST, "/api/v1/requests/nope/tags")
+        .json(&json!({"tag": "x"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(missing.status(), 404);
+
+    assert_eq!(
+        ids(&engine
+            .get_json(&format!("/api/v1/requests?ids={a},{c}"))
+            .await),
+        vec![c.clone(), a.clone()]
+    );
+    assert!(!ids(&engine.get_json("/api/v1/requests").await).is_empty());
+    let many = vec!["x"; 1001].join(",");
+    let response = engine
+        .request(Method::GET, &format!("/api/v1/requests?ids={many}"))
+        .await;
+    assert_eq!(response.status(), 400);
 }

@@ -616,3 +616,68 @@ async fn resets_and_timeouts_are_named() {
             .contains("within 0.2 s")
     );
 }
+
+#[tokio::test]
+async fn the_list_says_where_deliveries_stand_and_filters_by_it() {
+    let mut target = TestTarget::start().await;
+    target.then([
+        Answer::status(200),
+        Answer::status(410),
+        Answer::status(500),
+    ]);
+    let clock = now_clock();
+    let engine = engine_to(target.url(""), &[600_000], &clock).await;
+    let ok = engine.capture("/a", "{}").await;
+    target.next().await;
+    succeeded(&engine, &ok).await;
+    let gone = engine.capture("/b", "{}").await;
+    target.next().await;
+    eventually(Duration::from_secs(10), || async {
+        deliveries(&engine, &gone)
+            .await
+            .into_iter()
+            .find(|d| d["state"] == "failed")
+    })
+    .await;
+    let waiting = engine.capture("/c", "{}").await;
+    target.next().await;
+    after_attempts(&engine, &waiting, 1).await;
+
+    let listed = engine.get_json("/api/v1/requests").await;
+    let state_of = |id: &str| {
+        listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["delivery"].clone())
+    };
+    assert_eq!(state_of(&ok), Some(json!("succeeded")));
+    assert_eq!(state_of(&gone), Some(json!("failed")));
+    assert_eq!(state_of(&waiting), Some(json!("pending")));
+    assert_eq!(
+        engine.get_json(&format!("/api/v1/requests/{gone}")).await["delivery"],
+        "failed"
+    );
+    for (state, want) in [
+        ("succeeded", vec![ok.clone()]),
+        ("failed", vec![gone.clone()]),
+        ("pending", vec![waiting.clone()]),
+        ("none", vec![]),
+    ] {
+        let page = engine
+            .get_json(&format!("/api/v1/requests?delivery={state}"))
+            .await;
+        let ids: Vec<&str> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r["id"].as_str().expect("id"))
+            .collect();
+        assert_eq!(ids, want, "delivery={state}");
+    }
+    let bad = engine
+        .request(Method::GET, "/api/v1/requests?delivery=lost")
+        .await;
+    assert_eq!(bad.status(), 400);
+}

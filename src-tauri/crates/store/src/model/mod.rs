@@ -103,6 +103,9 @@ pub struct Request {
     pub meta: RequestMeta,
     /// `None` where the query did not load bodies (listings).
     pub body: Option<Vec<u8>>,
+    /// Where its deliveries stand, summed up: `Failed` if any gave up, else `Pending` if any
+    /// waits, else `Succeeded`; `None` when it has none.
+    pub delivery: Option<crate::DeliveryState>,
 }
 
 impl RequestMeta {
@@ -169,6 +172,11 @@ pub struct RequestFilter {
     pub pinned: Option<bool>,
     /// Continue after this position (exclusive): the `next` of the previous page.
     pub before_seq: Option<i64>,
+    /// Only these request ids (empty: any).
+    pub ids: Vec<String>,
+    /// Only requests whose deliveries stand so (see [`Request::delivery`]); `None` in the
+    /// filter's own `Option` means any, `Some(None)` means requests without deliveries.
+    pub delivery: Option<Option<crate::DeliveryState>>,
     /// Page size, clamped to 1..=1000.
     pub limit: usize,
 }

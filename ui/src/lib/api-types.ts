@@ -1,0 +1,2097 @@
+// Generated from the engine's OpenAPI document by scripts/gen-types.mjs. Do not edit:
+// run `make ui-types` after changing the API.
+
+export interface paths {
+    "/api/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent deliveries, newest first, without attempts. */
+        get: operations["deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with its attempts. */
+        get: operations["deliveries_get_one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All named endpoints. */
+        get: operations["endpoints_list"];
+        put?: never;
+        /** Creates an endpoint; requests under its path land in it from now on. */
+        post: operations["endpoints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One endpoint. */
+        get: operations["endpoints_get_one"];
+        put?: never;
+        post?: never;
+        /** Deletes an endpoint. Its requests stay, under the name they were captured with. */
+        delete: operations["endpoints_delete_one"];
+        options?: never;
+        head?: never;
+        /** Changes an endpoint: a JSON merge patch over `{name, path, response}`. */
+        patch: operations["endpoints_update"];
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events as Server-Sent Events. First `ready`, then `request.captured` (data: a
+         *     request without body), `request.updated`, `request.deleted`, `requests.removed`,
+         *     `endpoints.changed`, `settings.changed`. A client too slow to keep up gets
+         *     `events.lagged` with the number it missed, and should re-list.
+         */
+        get: operations["events_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Streams every request matching the filters, oldest first, as a download. */
+        get: operations["export_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness; needs no token. */
+        get: operations["health_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notifications raised, newest first. */
+        get: operations["notifications_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replays many requests as they were captured. */
+        post: operations["replay_many"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Captured requests, newest first, without bodies. */
+        get: operations["requests_list"];
+        put?: never;
+        post?: never;
+        /** Deletes every unpinned request. */
+        delete: operations["requests_clear"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request, with its body as base64 and, when UTF-8, as text. */
+        get: operations["requests_get_one"];
+        put?: never;
+        post?: never;
+        /** Deletes one request, pinned or not. */
+        delete: operations["requests_delete_one"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/body": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The raw body bytes, with the original Content-Type. Served sandboxed: a captured HTML
+         *     body cannot run script in the API's origin.
+         */
+        get: operations["requests_body"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A request's deliveries with all their attempts, newest first. */
+        get: operations["requests_of_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pins a request: retention and clearing never delete it. */
+        post: operations["requests_pin"];
+        /** Unpins a request. */
+        delete: operations["requests_unpin"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replays a request, edited or not: a new delivery, attempted at once and retried like
+         *     any other.
+         */
+        post: operations["requests_replay_one"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tags a request by hand (rules tag requests as they arrive). */
+        post: operations["requests_add_tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/tags/{tag}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a tag from a request. */
+        delete: operations["requests_remove_tag"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All rules, in the order they apply. */
+        get: operations["rules_list"];
+        put?: never;
+        /** Adds a rule; it applies to requests captured from now on. */
+        post: operations["rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule. */
+        get: operations["rules_get_one"];
+        put?: never;
+        post?: never;
+        /** Deletes a rule. */
+        delete: operations["rules_delete_one"];
+        options?: never;
+        head?: never;
+        /** Changes a rule: a JSON merge patch over its spec (e.g. `{"enabled": false}`). */
+        patch: operations["rules_update"];
+        trace?: never;
+    };
+    "/api/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Current settings. */
+        get: operations["settings_get_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changes settings with a JSON merge patch (`null` turns a retention limit off). New
+         *     retention limits apply at once.
+         */
+        patch: operations["settings_patch_settings"];
+        trace?: never;
+    };
+    "/api/v1/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the receiver listens, and what is stored. */
+        get: operations["status_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Forward targets: up or down (since when, why), failures in a row, deliveries waiting. */
+        get: operations["targets_targets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/test-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends a sample event through the receiver, signed like the provider would, so it is
+         *     captured, checked, forwarded and matched like a real one.
+         */
+        post: operations["test_events_send_test_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tunnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the tunnel stands: provider, state, public URL, error, since when. */
+        get: operations["tunnel_status"];
+        put?: never;
+        /** Opens the tunnel (closing one already open); follow `tunnel.status` on the live stream. */
+        post: operations["tunnel_start"];
+        /** Closes the tunnel. */
+        delete: operations["tunnel_stop"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description One try at a delivery. */
+        AttemptJson: {
+            /** Format: double */
+            duration_ms: number;
+            error?: string | null;
+            /** @description `refused`, `dns`, `timeout`, `tls`, `reset`, `blocked`, `invalid` or `other`. */
+            error_kind?: string | null;
+            /** Format: int32 */
+            n: number;
+            /** @description The first 64 KiB of the response body, base64. */
+            response_body_base64: string;
+            /** @description The same, as text, when UTF-8. */
+            response_body_text?: string | null;
+            response_headers: string[][];
+            /**
+             * Format: int64
+             * @description Full response size, when known.
+             */
+            response_size?: number | null;
+            started_at: string;
+            /**
+             * Format: int32
+             * @description The target's status, when it answered.
+             */
+            status?: number | null;
+        };
+        /**
+         * @description What happened to a request's body.
+         * @enum {string}
+         */
+        BodyState: "complete" | "too_large" | "incomplete";
+        /** @description Replays many requests: those listed, or those matching a filter. */
+        BulkReplayBody: {
+            /**
+             * @description The same filters as `GET /api/v1/requests` (`endpoint`, `method`, `q`, `since`,
+             *     `until`, `pinned`); at most 1000 requests, the newest.
+             */
+            filter?: Record<string, never> | null;
+            /** @description Request ids. Either this or `filter`. */
+            ids?: string[] | null;
+            target?: string | null;
+        };
+        BulkReplayed: {
+            deliveries: components["schemas"]["DeliveryJson"][];
+            /** @description Requests that could not be replayed, with why. */
+            skipped: string[][];
+        };
+        /** @description One test on a capture. */
+        Condition: {
+            /**
+             * @description `endpoint`, `method`, `path`, `provider`, `event_type`, `signature`, `size`,
+             *     `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
+             *     `json:/data/object/amount` or `json:data.object.amount`).
+             */
+            field: string;
+            op: components["schemas"]["ConditionOp"];
+            /** @description What to compare with (not for `exists`). */
+            value?: Record<string, never> | null;
+        };
+        /** @enum {string} */
+        ConditionOp: "equals" | "not_equals" | "contains" | "glob" | "regex" | "exists" | "gt" | "gte" | "lt" | "lte";
+        /** @description A delivery of a request to a target, with its attempts when asked for. */
+        DeliveryJson: {
+            attempt_list?: components["schemas"]["AttemptJson"][] | null;
+            /** Format: int32 */
+            attempts: number;
+            created_at: string;
+            id: string;
+            kind: components["schemas"]["DeliveryKind"];
+            /** @description What went wrong last and what happens next, for a person. */
+            last_error?: string | null;
+            /** Format: int32 */
+            last_status?: number | null;
+            /** @description RFC 3339: when it is tried next (pending only). */
+            next_attempt_at?: string | null;
+            overrides?: null | components["schemas"]["Overrides"];
+            request_id: string;
+            state: components["schemas"]["DeliveryState"];
+            /** @description The target as configured. */
+            target: string;
+            updated_at: string;
+            /** @description The URL attempts go to. */
+            url: string;
+        };
+        /**
+         * @description Why a delivery exists.
+         * @enum {string}
+         */
+        DeliveryKind: "auto" | "replay" | "relay";
+        DeliveryPage: {
+            items: components["schemas"]["DeliveryJson"][];
+            next?: string | null;
+        };
+        /**
+         * @description Where a delivery stands.
+         * @enum {string}
+         */
+        DeliveryState: "pending" | "succeeded" | "failed";
+        /** @description A named endpoint. */
+        Endpoint: {
+            /** @description RFC 3339, UTC. */
+            created_at: string;
+            forward: components["schemas"]["ForwardTarget"][];
+            id: string;
+            name: string;
+            path: string;
+            relay?: null | components["schemas"]["Relay"];
+            response: components["schemas"]["EndpointResponse"];
+            retry?: null | components["schemas"]["RetryPolicy"];
+            signature?: null | components["schemas"]["SignatureSpec"];
+        };
+        /** @description How Hooklens answers requests to an endpoint. */
+        EndpointResponse: {
+            /**
+             * @description Response body. `{{id}}`, `{{method}}` and `{{path}}` are replaced with the captured
+             *     request's values. Absent: a JSON body with the request id.
+             */
+            body?: string | null;
+            /**
+             * Format: int64
+             * @description Wait this long (after storing) before answering, at most 30000 ms.
+             */
+            delay_ms?: number;
+            /** @description Extra response headers, in order. */
+            headers?: [
+                string,
+                string
+            ][];
+            /**
+             * Format: int32
+             * @description HTTP status, 100–599. Default 200.
+             */
+            status?: number;
+        };
+        /** @description What a client sends to create or replace an endpoint. */
+        EndpointSpec: {
+            /**
+             * @description Where requests to this endpoint are forwarded (several: each gets a copy). Empty: the
+             *     global target (`hooklens serve --forward-to`), if any.
+             */
+            forward?: components["schemas"]["ForwardTarget"][];
+            /** @description A short name shown in the UI and used in filters, e.g. `stripe`. */
+            name: string;
+            /** @description Path prefix, e.g. `/stripe`: it takes `/stripe` and everything under `/stripe/`. */
+            path: string;
+            relay?: null | components["schemas"]["Relay"];
+            response?: components["schemas"]["EndpointResponse"];
+            retry?: null | components["schemas"]["RetryPolicy"];
+            signature?: null | components["schemas"]["SignatureSpec"];
+        };
+        /** @description `{"error": {...}}` */
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /**
+             * @description Stable, machine-readable: `unauthorized`, `forbidden`, `not_found`, `invalid`,
+             *     `conflict`, `internal`.
+             */
+            code: string;
+            /** @description What happened and what to do, for a person. */
+            message: string;
+        };
+        /** @description A service requests are forwarded to. */
+        ForwardTarget: {
+            /** @description Headers added to each forwarded request (replacing ones of the same name). */
+            headers?: string[][];
+            /**
+             * @description `keep` (default): the target URL plus the captured path after the endpoint's prefix,
+             *     plus the query. `fixed`: the target URL as is, plus the query.
+             */
+            path?: components["schemas"]["PathMode"];
+            resign?: null | components["schemas"]["Resign"];
+            /**
+             * @description e.g. `http://localhost:3000/webhooks`. Must resolve to loopback unless the setting
+             *     `allow_remote_targets` is on.
+             */
+            url: string;
+        };
+        /** @description Health of the engine. */
+        Health: {
+            /** @description Always `ok` when the engine answers. */
+            status: string;
+            version: string;
+        };
+        /** @enum {string} */
+        MatchMode: "all" | "any";
+        /** @description Which events raise notifications, and how they are grouped. */
+        NotificationSettings: {
+            /** @description When a delivery fails: `first` failure (default), `exhausted` retries, `both`, `off`. */
+            delivery_failed?: string;
+            /** @description A request whose signature is invalid (default true). */
+            signature_invalid?: boolean;
+            /** @description A forward target going down and coming back (default true). */
+            target_changes?: boolean;
+            /**
+             * Format: int64
+             * @description Notifications of one kind and key within this many seconds show as one popup
+             *     ("and 37 more"). Default 10.
+             */
+            window_s?: number;
+        };
+        /** @description What replaces parts of the captured request in an edited replay. */
+        Overrides: {
+            body_base64?: string | null;
+            /** @description Replaces all of the captured headers. */
+            headers?: string[][] | null;
+            method?: string | null;
+            /** @description Path and query sent to the target, replacing the mapped one. */
+            path?: string | null;
+        };
+        /** @enum {string} */
+        PathMode: "keep" | "fixed";
+        /**
+         * @description Relay mode: the receiver waits for the first target's answer and returns it to the
+         *     sender (status, headers, body); if the target fails or is slower than `timeout_ms`, the
+         *     endpoint's `response` is the answer and the delivery is retried as usual.
+         */
+        Relay: {
+            /**
+             * Format: int64
+             * @description Default 10000, at most 30000.
+             */
+            timeout_ms?: number;
+        };
+        /** @description How many requests an operation removed. */
+        Removed: {
+            /** Format: int64 */
+            deleted: number;
+        };
+        /** @description What to replay, and how to change it first. */
+        ReplayBody: {
+            body_base64?: string | null;
+            /** @description Replaces all captured headers. */
+            headers?: string[][] | null;
+            method?: string | null;
+            /** @description Path and query to send instead of the mapped ones, e.g. `/webhooks?test=1`. */
+            path?: string | null;
+            resign?: null | components["schemas"]["Resign"];
+            /**
+             * @description Send to this URL exactly (plus the captured query). Default: the request's endpoint
+             *     target, or the global `--forward-to`, mapped as when it was captured.
+             */
+            target?: string | null;
+        };
+        /** @description A captured request. */
+        RequestJson: {
+            /** @description The raw body (only on a single request). */
+            body_base64?: string | null;
+            /** @description Why the body is not complete, when it is not. */
+            body_note?: string | null;
+            body_state: components["schemas"]["BodyState"];
+            /** @description The body as text, when it is valid UTF-8 (only on a single request). */
+            body_text?: string | null;
+            content_type?: string | null;
+            delivery?: null | components["schemas"]["DeliveryState"];
+            /**
+             * Format: double
+             * @description Time from the first byte to the end of the body, in milliseconds.
+             */
+            duration_ms: number;
+            /** @description Endpoint name; `default` outside any named endpoint. */
+            endpoint: string;
+            endpoint_id?: string | null;
+            /** @description The provider's event type, if any. */
+            event_type?: string | null;
+            /**
+             * @description `[name, value]` pairs in arrival order, duplicates kept. Names are lower-case (HTTP/2
+             *     and our HTTP/1 parser normalise them); non-UTF-8 bytes in values show as U+FFFD here and
+             *     are exact in exports.
+             */
+            headers: string[][];
+            http_version: string;
+            /** @description ULID: ids sort by arrival. */
+            id: string;
+            method: string;
+            /** @description Path as received, still percent-encoded. */
+            path: string;
+            pinned: boolean;
+            /** @description The recognised provider, if any. */
+            provider?: string | null;
+            /** @description Raw query string, without `?`. */
+            query?: string | null;
+            /** @description RFC 3339, UTC, microseconds. */
+            received_at: string;
+            /**
+             * Format: int64
+             * @description Microseconds since the Unix epoch.
+             */
+            received_at_us: number;
+            remote_addr?: string | null;
+            /**
+             * Format: int32
+             * @description Status Hooklens answered with.
+             */
+            response_status: number;
+            /** @description Ids of the rules it matched. */
+            rules: string[];
+            signature?: null | components["schemas"]["SignatureVerdict"];
+            /**
+             * Format: int64
+             * @description Body bytes received, or announced by the sender when refused.
+             */
+            size: number;
+            /** @description Tags given by rules. */
+            tags: string[];
+            /** @description `direct`, or `tunnel` when it came through the public tunnel. */
+            via: string;
+        };
+        /** @description One page of requests, newest first. */
+        RequestPage: {
+            items: components["schemas"]["RequestJson"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last one. */
+            next?: string | null;
+        };
+        /**
+         * @description Re-sign what is forwarded, with the current time, so the receiving code's own signature
+         *     and tolerance checks pass.
+         */
+        Resign: {
+            /** @description `hmac-sha256` only: the header to put the signature in. */
+            header?: string | null;
+            scheme: components["schemas"]["SignatureScheme"];
+            /** @description The secret your service checks with. */
+            secret: string;
+        };
+        /** @description Which old requests are deleted. Pinned requests are always kept. `null` turns a limit off. */
+        RetentionSettings: {
+            /**
+             * Format: int64
+             * @description Delete unpinned requests older than this many days (default 30).
+             */
+            max_age_days?: number | null;
+            /**
+             * Format: int64
+             * @description Keep at most this many unpinned requests (default 100000).
+             */
+            max_requests?: number | null;
+            /**
+             * Format: int64
+             * @description Keep the unpinned requests' bodies under this many MiB in total (default 2048).
+             */
+            max_total_mib?: number | null;
+        };
+        /**
+         * @description How long to wait between attempts, as data. The delay itself is computed by the
+         *     forwarder from this, the attempt number, `Retry-After` and a jitter seed.
+         */
+        RetryPolicy: {
+            /**
+             * Format: double
+             * @description Each wait is moved by up to this fraction, up or down (0–1), so retries from many
+             *     requests do not arrive at once. Default 0.2.
+             */
+            jitter?: number;
+            /**
+             * Format: int64
+             * @description A `Retry-After` longer than this (ms) is cut to it. Default 15 minutes.
+             */
+            max_retry_after_ms?: number;
+            /** @description Wait before retry 1, 2, 3…, in milliseconds; its length is the number of retries. */
+            schedule_ms?: number[];
+            /**
+             * Format: int64
+             * @description Each attempt gives up after this long (ms). Default 30 s.
+             */
+            timeout_ms?: number;
+        };
+        /** @description A stored rule. */
+        Rule: components["schemas"]["RuleSpec"] & {
+            created_at: string;
+            id: string;
+        };
+        /** @description What a matching rule does. */
+        RuleAction: {
+            body: string;
+            title: string;
+            /** @enum {string} */
+            type: "notify";
+        } | {
+            tag: string;
+            /** @enum {string} */
+            type: "tag";
+        } | {
+            /** @enum {string} */
+            type: "pin";
+        } | {
+            /** @enum {string} */
+            type: "forward";
+            url: string;
+        };
+        /** @description A rule: when a capture meets its conditions (all of them, or any), its actions run. */
+        RuleSpec: {
+            actions: components["schemas"]["RuleAction"][];
+            conditions: components["schemas"]["Condition"][];
+            enabled?: boolean;
+            /** @description `all` (default) or `any` of the conditions. */
+            match?: components["schemas"]["MatchMode"];
+            name: string;
+        };
+        /** @description Settings that persist in the store. */
+        Settings: {
+            /**
+             * @description Allow forward targets that resolve to addresses other than loopback. Off by default:
+             *     anyone who can send webhooks could otherwise make Hooklens call into your network.
+             */
+            allow_remote_targets?: boolean;
+            notifications?: components["schemas"]["NotificationSettings"];
+            retention?: components["schemas"]["RetentionSettings"];
+        };
+        /**
+         * @description A signing scheme.
+         * @enum {string}
+         */
+        SignatureScheme: "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hmac-sha256";
+        /** @description How an endpoint's requests are signed, so Hooklens can check them. */
+        SignatureSpec: {
+            /**
+             * @description `hmac-sha256` only: the header carrying the signature (hex or base64, optionally
+             *     prefixed `sha256=`).
+             */
+            header?: string | null;
+            scheme: components["schemas"]["SignatureScheme"];
+            /** @description One or more secrets (several while rotating). Returned masked by the API. */
+            secrets: string[];
+            /**
+             * Format: int64
+             * @description Timestamped schemes: how old a signature may be, in seconds. Default 300.
+             */
+            tolerance_s?: number;
+        };
+        /** @description Whether a request's signature checks out, and why. */
+        SignatureVerdict: {
+            /** @description Why, for a person: "timestamp is 9 min old, tolerance 5 min". */
+            reason: string;
+            /** @description The scheme it was checked with. */
+            scheme?: string | null;
+            /** @description `valid`, `invalid`, `missing` or `unconfigured`. */
+            status: string;
+        };
+        /** @description Where things listen and how many requests are stored. */
+        Status: {
+            api_url: string;
+            /** Format: int64 */
+            max_body: number;
+            /** @description The receiver's URL: point providers (or a tunnel) here. */
+            receiver_url: string;
+            /** Format: int64 */
+            requests: number;
+            version: string;
+        };
+        /** @description A notification as recorded. */
+        StoredNotification: {
+            /** @description RFC 3339. */
+            at: string;
+            body: string;
+            /** @description What it is about: a rule id, a target, an endpoint. */
+            key: string;
+            /** @description `rule`, `delivery_failed`, `target_down`, `target_up`, `signature_invalid`. */
+            kind: string;
+            request_id?: string | null;
+            /** @description Whether a popup showed it (otherwise it was folded into a summary). */
+            shown: boolean;
+            title: string;
+        };
+        /** @description A tag to add by hand. */
+        TagBody: {
+            /** @description 1–64 characters, no commas. */
+            tag: string;
+        };
+        /** @description What the API says about a target. */
+        TargetStatus: {
+            /** @description RFC 3339: since when it is down. */
+            down_since?: string | null;
+            /**
+             * Format: int32
+             * @description Failures in a row.
+             */
+            failures: number;
+            /** @description RFC 3339: when it is probed next. */
+            next_probe?: string | null;
+            /**
+             * Format: int64
+             * @description Deliveries waiting for it.
+             */
+            pending: number;
+            /** @description Why it is down: the last failure. */
+            reason?: string | null;
+            /** @description `up` or `down`. */
+            state: string;
+            /** @description The target's URL as configured. */
+            target: string;
+        };
+        /** @description Which sample to send, where, signed with what. */
+        TestEventBody: {
+            /** @description Endpoint name or id to send it to; default the receiver's root (`default`). */
+            endpoint?: string | null;
+            /** @description The event type; default the provider's most common one. */
+            event?: string | null;
+            /** @description `stripe`, `github`, `shopify`, `slack` or `standard-webhooks`. */
+            provider: string;
+            /** @description Sign with this secret; default the endpoint's first secret when its scheme matches. */
+            secret?: string | null;
+            /** @description Also deliver it straight to this URL (as a replay). */
+            target?: string | null;
+        };
+        TestEventSent: {
+            delivery?: null | components["schemas"]["DeliveryJson"];
+            event_type: string;
+            provider: string;
+            request_id: string;
+            /** @description Whether it carries a signature. */
+            signed: boolean;
+            /**
+             * Format: int32
+             * @description The status the receiver answered with.
+             */
+            status: number;
+        };
+        /** @description Which tunnel to open. */
+        TunnelSpec: {
+            /** @enum {string} */
+            provider: "bore";
+            /** @description Host name or address of the bore server (control port 7835). */
+            server: string;
+        } | {
+            /** @description A reserved domain, for a URL that never changes. */
+            domain?: string | null;
+            /** @enum {string} */
+            provider: "ngrok";
+        };
+        /**
+         * @description Where a tunnel stands.
+         * @enum {string}
+         */
+        TunnelState: "off" | "connecting" | "online" | "reconnecting" | "error";
+        /** @description What `GET /api/v1/tunnel` says. */
+        TunnelStatus: {
+            /** @description What went wrong, in words a person can act on. */
+            error?: string | null;
+            /** @description `bore`, or `null` when off. */
+            provider?: string | null;
+            /** @description Where providers should send webhooks, when online. */
+            public_url?: string | null;
+            /** @description RFC 3339: since when it is in this state. */
+            since: string;
+            state: components["schemas"]["TunnelState"];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    deliveries_list: {
+        parameters: {
+            query?: {
+                /** @description The `next` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1–1000 (default 50). */
+                limit?: number;
+                /** @description `pending`, `succeeded` or `failed`. */
+                state?: components["schemas"]["DeliveryState"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deliveries_get_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    endpoints_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Endpoint"][];
+                };
+            };
+        };
+    };
+    endpoints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointSpec"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Endpoint"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    endpoints_get_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Endpoint"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    endpoints_delete_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    endpoints_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description JSON merge patch of an EndpointSpec */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Endpoint"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+        };
+    };
+    export_export: {
+        parameters: {
+            query: {
+                /** @description The `next` value of the previous page. */
+                cursor?: string;
+                /**
+                 * @description Where the request's deliveries stand: `pending`, `succeeded`, `failed`, or `none` (not
+                 *     forwarded).
+                 */
+                delivery?: string;
+                /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
+                endpoint?: string;
+                /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
+                event_type?: string;
+                /** @description `har` (HAR 1.2) or `ndjson` (one request JSON per line, with body). */
+                format: string;
+                /** @description Only these request ids, comma-separated (at most 1000), e.g. to export a selection. */
+                ids?: string;
+                /** @description Page size, 1–1000 (default 50). */
+                limit?: number;
+                /** @description HTTP method, any case. */
+                method?: string;
+                /** @description Only pinned (`true`) or unpinned (`false`) requests. */
+                pinned?: boolean;
+                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                provider?: string;
+                /**
+                 * @description Full-text search over path, query, headers and text bodies; every word must match,
+                 *     the last as a prefix.
+                 */
+                q?: string;
+                /** @description Signature status: `valid`, `invalid`, `missing`, `unconfigured`. */
+                signature?: string;
+                /** @description Only requests received at or after this time (RFC 3339, or microseconds since epoch). */
+                since?: string;
+                /** @description A tag given by a rule. */
+                tag?: string;
+                /** @description Only requests received before this time (RFC 3339, or microseconds since epoch). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the export file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    health_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    notifications_list: {
+        parameters: {
+            query?: {
+                /** @description How many, newest first (1–1000, default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredNotification"][];
+                };
+            };
+        };
+    };
+    replay_many: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkReplayBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReplayed"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_list: {
+        parameters: {
+            query?: {
+                /** @description The `next` value of the previous page. */
+                cursor?: string;
+                /**
+                 * @description Where the request's deliveries stand: `pending`, `succeeded`, `failed`, or `none` (not
+                 *     forwarded).
+                 */
+                delivery?: string;
+                /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
+                endpoint?: string;
+                /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
+                event_type?: string;
+                /** @description Only these request ids, comma-separated (at most 1000), e.g. to export a selection. */
+                ids?: string;
+                /** @description Page size, 1–1000 (default 50). */
+                limit?: number;
+                /** @description HTTP method, any case. */
+                method?: string;
+                /** @description Only pinned (`true`) or unpinned (`false`) requests. */
+                pinned?: boolean;
+                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                provider?: string;
+                /**
+                 * @description Full-text search over path, query, headers and text bodies; every word must match,
+                 *     the last as a prefix.
+                 */
+                q?: string;
+                /** @description Signature status: `valid`, `invalid`, `missing`, `unconfigured`. */
+                signature?: string;
+                /** @description Only requests received at or after this time (RFC 3339, or microseconds since epoch). */
+                since?: string;
+                /** @description A tag given by a rule. */
+                tag?: string;
+                /** @description Only requests received before this time (RFC 3339, or microseconds since epoch). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_clear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
+                };
+            };
+        };
+    };
+    requests_get_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_delete_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_body: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the body, byte for byte */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_of_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryJson"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_pin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_unpin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_replay_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description all fields optional */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_add_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_remove_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                tag: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"][];
+                };
+            };
+        };
+    };
+    rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleSpec"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rules_get_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rules_delete_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description JSON merge patch of a RuleSpec */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+        };
+    };
+    settings_patch_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description JSON merge patch of Settings */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    status_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    targets_targets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetStatus"][];
+                };
+            };
+        };
+    };
+    test_events_send_test_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestEventBody"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestEventSent"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tunnel_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunnelStatus"];
+                };
+            };
+        };
+    };
+    tunnel_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TunnelSpec"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunnelStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tunnel_stop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TunnelStatus"];
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,204 @@
+// The one module that talks to the engine: every fetch and the live EventSource live here.
+// Components import these functions and the generated types, never `fetch` itself.
+import type { components, operations } from './api-types';
+
+type Schemas = components['schemas'];
+export type RequestJson = Schemas['RequestJson'];
+export type RequestPage = Schemas['RequestPage'];
+export type Status = Schemas['Status'];
+export type DeliveryJson = Schemas['DeliveryJson'];
+export type AttemptJson = Schemas['AttemptJson'];
+export type Endpoint = Schemas['Endpoint'];
+export type EndpointSpec = Schemas['EndpointSpec'];
+export type Rule = Schemas['Rule'];
+export type RuleSpec = Schemas['RuleSpec'];
+export type Settings = Schemas['Settings'];
+export type TunnelStatus = Schemas['TunnelStatus'];
+export type TunnelSpec = Schemas['TunnelSpec'];
+export type ReplayBody = Schemas['ReplayBody'];
+export type Removed = Schemas['Removed'];
+export type StoredNotification = Schemas['StoredNotification'];
+export type RequestQuery = NonNullable<operations['requests_list']['parameters']['query']>;
+
+/** An error the API answered with (`{"error":{"code","message"}}`), or a network failure. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Called when the API says the session is not logged in (401). */
+let onUnauthorized: () => void = () => {};
+export function whenUnauthorized(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, 'network', `cannot reach Hooklens (${String(e)}): is \`hooklens serve\` still running?`);
+  }
+  if (response.status === 401) onUnauthorized();
+  if (!response.ok) {
+    let code = 'http_' + response.status;
+    let message = `${method} ${path} answered ${response.status}`;
+    try {
+      const err = (await response.json()) as Schemas['ErrorBody'];
+      code = err.error.code;
+      message = err.error.message;
+    } catch {
+      // Not a JSON error body: keep the status line.
+    }
+    throw new ApiError(response.status, code, message);
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+/** Query string from a filter, leaving out empty values. */
+export function queryString(params: Record<string, string | number | boolean | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? '?' + s : '';
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  status: () => call<Status>('GET', '/api/v1/status'),
+  listRequests: (query: RequestQuery) => call<RequestPage>('GET', '/api/v1/requests' + queryString(query)),
+  getRequest: (id: string) => call<RequestJson>('GET', `/api/v1/requests/${enc(id)}`),
+  deleteRequest: (id: string) => call<void>('DELETE', `/api/v1/requests/${enc(id)}`),
+  clearRequests: () => call<Removed>('DELETE', '/api/v1/requests'),
+  tag: (id: string, tag: string, on: boolean) =>
+    on
+      ? call<RequestJson>('POST', `/api/v1/requests/${enc(id)}/tags`, { tag })
+      : call<RequestJson>('DELETE', `/api/v1/requests/${enc(id)}/tags/${enc(tag)}`),
+  pin: (id: string, pinned: boolean) =>
+    call<RequestJson>(pinned ? 'POST' : 'DELETE', `/api/v1/requests/${enc(id)}/pin`),
+  deliveries: (id: string) => call<DeliveryJson[]>('GET', `/api/v1/requests/${enc(id)}/deliveries`),
+  replay: (id: string, body: ReplayBody) =>
+    call<DeliveryJson>('POST', `/api/v1/requests/${enc(id)}/replay`, body),
+  /** Where the raw body is served (sandboxed); for downloads and image previews. */
+  bodyUrl: (id: string) => `/api/v1/requests/${enc(id)}/body`,
+  exportUrl: (format: 'har' | 'ndjson', query: RequestQuery) =>
+    '/api/v1/export' + queryString({ ...query, format }),
+
+  endpoints: () => call<Endpoint[]>('GET', '/api/v1/endpoints'),
+  createEndpoint: (spec: EndpointSpec) => call<Endpoint>('POST', '/api/v1/endpoints', spec),
+  updateEndpoint: (id: string, patch: unknown) => call<Endpoint>('PATCH', `/api/v1/endpoints/${enc(id)}`, patch),
+  deleteEndpoint: (id: string) => call<void>('DELETE', `/api/v1/endpoints/${enc(id)}`),
+
+  rules: () => call<Rule[]>('GET', '/api/v1/rules'),
+  createRule: (spec: RuleSpec) => call<Rule>('POST', '/api/v1/rules', spec),
+  updateRule: (id: string, patch: unknown) => call<Rule>('PATCH', `/api/v1/rules/${enc(id)}`, patch),
+  deleteRule: (id: string) => call<void>('DELETE', `/api/v1/rules/${enc(id)}`),
+
+  settings: () => call<Settings>('GET', '/api/v1/settings'),
+  updateSettings: (patch: unknown) => call<Settings>('PATCH', '/api/v1/settings', patch),
+
+  tunnel: () => call<TunnelStatus>('GET', '/api/v1/tunnel'),
+  openTunnel: (spec: TunnelSpec) => call<TunnelStatus>('POST', '/api/v1/tunnel', spec),
+  closeTunnel: () => call<TunnelStatus>('DELETE', '/api/v1/tunnel'),
+
+  notifications: (query: Record<string, string | number | undefined> = {}) =>
+    call<StoredNotification[]>('GET', '/api/v1/notifications' + queryString(query)),
+};
+
+/** Names of the live stream's events and their payloads. */
+export interface LiveEvents {
+  'request.captured': RequestJson;
+  'request.updated': { id: string; pinned: boolean; tags?: string[] };
+  'request.deleted': { id: string };
+  'requests.removed': { count: number; reason: string };
+  'delivery.updated': DeliveryJson;
+  'target.changed': { target: string; state: 'up' | 'down'; reason: string | null };
+  'notification.raised': StoredNotification;
+  'tunnel.status': TunnelStatus;
+  'endpoints.changed': Record<string, never>;
+  'rules.changed': Record<string, never>;
+  'settings.changed': Record<string, never>;
+  'events.lagged': { missed: number };
+}
+export type LiveName = keyof LiveEvents;
+export const LIVE_NAMES: LiveName[] = [
+  'request.captured', 'request.updated', 'request.deleted', 'requests.removed', 'delivery.updated',
+  'target.changed', 'notification.raised', 'tunnel.status', 'endpoints.changed', 'rules.changed',
+  'settings.changed', 'events.lagged',
+];
+
+export type LiveState = 'connecting' | 'live' | 'offline';
+
+export interface LiveHandlers {
+  /** Every event, by name, with its parsed payload. */
+  event: <K extends LiveName>(name: K, data: LiveEvents[K]) => void;
+  /** The stream is (again) connected: anything may have happened meanwhile, so re-read. */
+  ready: (reconnected: boolean) => void;
+  state: (state: LiveState) => void;
+}
+
+/**
+ * Opens the live stream and keeps it open: when it drops (server restarted, laptop slept) it
+ * reconnects with backoff (0.5 s doubling to 10 s) and reports `ready(true)` so views
+ * re-read what they show. Returns a function that closes it for good.
+ */
+export function connectLive(handlers: LiveHandlers): () => void {
+  let source: EventSource | null = null;
+  let delay = 500;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let everReady = false;
+  let closed = false;
+
+  const open = () => {
+    handlers.state('connecting');
+    const es = new EventSource('/api/v1/events', { withCredentials: true });
+    source = es;
+    es.addEventListener('ready', () => {
+      delay = 500;
+      handlers.state('live');
+      handlers.ready(everReady);
+      everReady = true;
+    });
+    for (const name of LIVE_NAMES) {
+      es.addEventListener(name, (e) => {
+        let data: unknown;
+        try {
+          data = JSON.parse((e as MessageEvent<string>).data);
+        } catch {
+          return; // a malformed event is skipped; the next `ready` re-reads everything
+        }
+        handlers.event(name, data as LiveEvents[typeof name]);
+      });
+    }
+    es.onerror = () => {
+      handlers.state('offline');
+      // While CONNECTING the browser retries by itself. CLOSED (a 401, a non-stream answer)
+      // is final for EventSource, so retry ourselves; the status call reports a lost login.
+      if (es.readyState === EventSource.CLOSED && !closed) {
+        es.close();
+        timer = setTimeout(() => void api.status().then(open, open), delay);
+        delay = Math.min(delay * 2, 10_000);
+      }
+    };
+  };
+  open();
+  return () => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    source?.close();
+  };
+}
