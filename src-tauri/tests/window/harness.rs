@@ -200,6 +200,7 @@ impl World {
             ("HOOKLENS_LISTEN".into(), format!("127.0.0.1:{receiver}")),
             ("HOOKLENS_API_LISTEN".into(), format!("127.0.0.1:{api}")),
             ("HOOKLENS_API_TOKEN".into(), TOKEN.into()),
+            ("HOOKLENS_LOG".into(), "warn".into()),
         ];
         std::fs::create_dir_all(home.join("run")).expect("runtime dir");
         World {

@@ -83,14 +83,24 @@ async fn a_rule_match_pops_up_on_the_session_bus_and_a_click_opens_the_request()
     assert_eq!(popup.request_id.as_deref(), Some(id.as_str()));
     assert_eq!(popup.actions.first().map(String::as_str), Some("default"));
 
-    world.notifications.click(popup.id).await;
+    // The app starts listening for the click just after the server took the popup, so the
+    // test clicks until the window follows (each click is a real ActionInvoked signal).
     let want = format!("/requests/{id}");
     wait_until(
-        "the window opens the request",
+        "a click opens the request in the window",
         Duration::from_secs(20),
-        || async { window.url().await.ends_with(&want).then_some(()) },
+        || async {
+            world.notifications.click(popup.id).await;
+            window.url().await.ends_with(&want).then_some(())
+        },
     )
     .await;
+    window
+        .wait_for(
+            "the request's page shows its path",
+            "return document.body.innerText.includes('/orders/1017')",
+        )
+        .await;
     window.close().await;
 }
 
