@@ -6,6 +6,7 @@
 #
 # Usage (from anywhere): tests/desktop/figures.sh   # or: make desktop-figures
 #   RUNS=5 tests/desktop/figures.sh                  # start-up samples (default 5)
+#   PROFILE=debug tests/desktop/figures.sh           # the debug binaries, as built (no cargo)
 # Needs: Xvfb, dbus-daemon, oha (installed with cargo when missing). Build the .deb first
 # (make package) to get its size.
 set -euo pipefail
@@ -18,9 +19,13 @@ die() { echo "figures.sh: $*" >&2; exit 1; }
 for tool in Xvfb dbus-daemon python3 curl; do command -v $tool >/dev/null || die "$tool is required"; done
 command -v oha >/dev/null || cargo install oha --locked
 
-cargo build --release --locked -p hooklens-desktop -p hooklens-cli
-APP=$TARGET/release/hooklens-desktop
-SERVE=$TARGET/release/hooklens
+PROFILE=${PROFILE:-release}
+if [ "$PROFILE" = release ]; then
+  cargo build --release --locked -p hooklens-desktop -p hooklens-cli
+fi
+APP=$TARGET/$PROFILE/hooklens-desktop
+SERVE=$TARGET/$PROFILE/hooklens
+[ -x "$APP" ] && [ -x "$SERVE" ] || die "build $APP and $SERVE first"
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -33,7 +38,7 @@ trap cleanup EXIT
 
 exec 3< <(Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp 2>/dev/null & echo $!)
 read -r XPID <&3; PIDS+=("$XPID"); read -r DISP <&3
-exec 4< <(dbus-daemon --session --nofork --print-address=1 & echo $!)
+exec 4< <(dbus-daemon --session --nofork --print-address=1 2>/dev/null & echo $!)
 read -r BUSPID <&4; PIDS+=("$BUSPID"); read -r BUS <&4
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 RECV=$(free_port); API=$(free_port)
@@ -43,7 +48,7 @@ export DISPLAY=":$DISP" DBUS_SESSION_BUS_ADDRESS="$BUS" HOME="$WORK/home" \
   HOOKLENS_LISTEN="127.0.0.1:$RECV" HOOKLENS_API_LISTEN="127.0.0.1:$API" HOOKLENS_LOG=info
 mkdir -p "$HOME"
 
-# Starts the app; sets APP_PID and prints the ms until the inspector has loaded.
+# Starts the app; sets APP_PID and MS, the ms until the inspector has loaded.
 start_app() {
   local log=$WORK/app.log t0 t1
   : > "$log"
@@ -57,7 +62,7 @@ start_app() {
   done
   grep -q "inspector loaded in the window" "$log" || die "no window after 30 s"
   t1=$(date +%s%N)
-  echo $(( (t1 - t0) / 1000000 ))
+  MS=$(( (t1 - t0) / 1000000 ))
 }
 stop_app() { kill -TERM "$APP_PID"; wait "$APP_PID" || true; }
 
@@ -94,7 +99,7 @@ PY
 echo "== cold start to the inspector loaded in the window ($RUNS runs, fresh process each)"
 times=()
 for i in $(seq 1 "$RUNS"); do
-  ms=$(start_app); times+=("$ms"); echo "  run $i: $ms ms"
+  start_app; times+=("$MS"); echo "  run $i: $MS ms"
   if [ "$i" -lt "$RUNS" ]; then stop_app; fi
 done
 echo "  median: $(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p") ms"
@@ -112,15 +117,15 @@ oha --no-tui -n "$REQUESTS" -c 32 -m POST -H 'content-type: application/json' \
   -d '{"type":"payment_intent.succeeded","data":{"object":{"amount":4200,"currency":"eur"}}}' \
   "http://127.0.0.1:$RECV/stripe/events" | grep -E "Success rate|Requests/sec" | sed 's/^/  oha: /'
 kill -TERM "$SERVE_PID"; wait "$SERVE_PID" || true
-ms=$(start_app)
-echo "  start with $REQUESTS stored: $ms ms"
+start_app
+echo "  start with $REQUESTS stored: $MS ms"
 sleep 5
 echo "  idle memory: $(memory)"
 stop_app
 
 echo "== sizes"
 echo "  binary: $(du -h "$APP" | cut -f1) ($(stat -c %s "$APP") bytes, $APP)"
-deb=$(ls "$TARGET"/release/bundle/deb/*.deb 2>/dev/null | head -1 || true)
+deb=$(ls "$TARGET/$PROFILE"/bundle/deb/*.deb 2>/dev/null | head -1 || true)
 if [ -n "$deb" ]; then
   echo "  .deb:   $(du -h "$deb" | cut -f1) ($(stat -c %s "$deb") bytes, $deb)"
 else
