@@ -86,13 +86,15 @@ rss = pss = 0
 names = []
 for p in seen:
     try:
+        r = q = 0
         for line in open(f'/proc/{p}/smaps_rollup'):
-            if line.startswith('Rss:'): rss += int(line.split()[1])
-            if line.startswith('Pss:'): pss += int(line.split()[1])
-        names.append(open(f'/proc/{p}/comm').read().strip())
+            if line.startswith('Rss:'): r = int(line.split()[1])
+            if line.startswith('Pss:'): q = int(line.split()[1])
+        rss += r; pss += q
+        names.append(f"{open(f'/proc/{p}/comm').read().strip()} {r/1024:.0f}/{q/1024:.0f}")
     except OSError:
         pass
-print(f"RSS {rss/1024:.0f} MiB, PSS {pss/1024:.0f} MiB over {len(names)} processes ({', '.join(names)})")
+print(f"RSS {rss/1024:.0f} MiB, PSS {pss/1024:.0f} MiB over {len(names)} processes (RSS/PSS MiB: {', '.join(names)})")
 PY
 }
 
