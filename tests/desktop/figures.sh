@@ -7,6 +7,9 @@
 # Usage (from anywhere): tests/desktop/figures.sh   # or: make desktop-figures
 #   RUNS=5 tests/desktop/figures.sh                  # start-up samples (default 5)
 #   PROFILE=debug tests/desktop/figures.sh           # the debug binaries, as built (no cargo)
+#   BUILD=0 SERVE=target/debug/hooklens tests/desktop/figures.sh
+#                          # the release app as `make package` left it; another `hooklens`
+#                          # fills the store (only the fill speed depends on it)
 # Needs: Xvfb, dbus-daemon, oha (installed with cargo when missing). Build the .deb first
 # (make package) to get its size.
 set -euo pipefail
@@ -20,11 +23,11 @@ for tool in Xvfb dbus-daemon python3 curl; do command -v $tool >/dev/null || die
 command -v oha >/dev/null || cargo install oha --locked
 
 PROFILE=${PROFILE:-release}
-if [ "$PROFILE" = release ]; then
+if [ "$PROFILE" = release ] && [ "${BUILD:-1}" = 1 ]; then
   cargo build --release --locked -p hooklens-desktop -p hooklens-cli
 fi
 APP=$TARGET/$PROFILE/hooklens-desktop
-SERVE=$TARGET/$PROFILE/hooklens
+SERVE=$(realpath "${SERVE:-$TARGET/$PROFILE/hooklens}")
 [ -x "$APP" ] && [ -x "$SERVE" ] || die "build $APP and $SERVE first"
 
 WORK=$(mktemp -d)
