@@ -1,5 +1,6 @@
 # Hooklens: two commands do everything on a fresh Debian/Ubuntu machine.
-#   make run    install what is missing, build, start Hooklens
+#   make run    install what is missing, build, start Hooklens (the desktop app when there
+#               is a display; `make serve` for the headless `hooklens serve`)
 #   make test   install what is missing, then format check, clippy, every test suite
 # Each step skips what is already there, so repeated runs are quick.
 
@@ -18,14 +19,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   SUITES  += target   runs after the Rust unit and integration tests (browser, desktop suites)
 PREPARE :=
 SUITES :=
+RUN_TARGET := serve
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: run test deps fmt-check lint engine-check unit bench serve
 
-run: deps $(PREPARE)
-	$(CARGO) run --release --locked -p hooklens-cli -- serve
+run: deps $(PREPARE) $(RUN_TARGET)
 
-serve: run
+serve: deps $(PREPARE)
+	$(CARGO) run --release --locked -p hooklens-cli -- serve
 
 test: deps $(PREPARE) fmt-check lint engine-check unit $(SUITES)
 

@@ -2,6 +2,24 @@
 // run `make ui-types` after changing the API.
 
 export interface paths {
+    "/api/v1/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether capture is paused. */
+        get: operations["capture_get_capture"];
+        /** Pauses (`{"paused": true}`) or resumes capture; `capture.changed` is streamed. */
+        put: operations["capture_put_capture"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/deliveries": {
         parameters: {
             query?: never;
@@ -534,6 +552,11 @@ export interface components {
             deliveries: components["schemas"]["DeliveryJson"][];
             /** @description Requests that could not be replayed, with why. */
             skipped: string[][];
+        };
+        /** @description Whether capture is paused. */
+        CaptureState: {
+            /** @description `true`: the receiver stores nothing and answers `503` with `Retry-After`. */
+            paused: boolean;
         };
         /** @description One test on a capture. */
         Condition: {
@@ -1147,6 +1170,48 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    capture_get_capture: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureState"];
+                };
+            };
+        };
+    };
+    capture_put_capture: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaptureState"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaptureState"];
+                };
+            };
+        };
+    };
     deliveries_list: {
         parameters: {
             query?: {

@@ -9,7 +9,7 @@ use hooklens_engine::api::types::RequestJson;
 use hooklens_engine::{Config, Event, Listeners, human_bytes};
 use hooklens_store::{Delivery, DeliveryState};
 
-use crate::{DataDir, Signals, forward_targets, token, with_flag_hint};
+use hooklens_cli::{DataDir, Signals, forward_targets, token, with_flag_hint};
 
 #[derive(Args)]
 pub struct ListenArgs {

@@ -11,19 +11,15 @@ macro_rules! say {
 
 mod listen;
 mod replay;
-mod token;
 mod trigger;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use hooklens_cli::{DataDir, ServeArgs, Signals, public_url};
 use hooklens_engine::export::{Format, export};
-use hooklens_engine::{
-    Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, EngineError, Listeners, Store, human_bytes,
-    parse_bytes,
-};
+use hooklens_engine::{Store, human_bytes};
 use hooklens_store::RequestFilter;
 
 // Capture allocates and frees a little per request on every core; mimalloc's per-thread
@@ -61,121 +57,6 @@ enum Command {
     /// Print the control API's OpenAPI document (the same one `/api/v1/openapi.json` serves),
     /// so clients such as the web UI can generate their types without a running server.
     Openapi,
-}
-
-#[derive(Args)]
-pub(crate) struct DataDir {
-    /// Where requests are stored. Default: the XDG data directory, e.g.
-    /// ~/.local/share/hooklens.
-    #[arg(long, env = "HOOKLENS_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-}
-
-impl DataDir {
-    pub(crate) fn resolve(self) -> Result<PathBuf> {
-        match self.data_dir {
-            Some(dir) => Ok(dir),
-            None => Ok(dirs::data_dir()
-                .context("no home directory to keep data in: pass --data-dir")?
-                .join("hooklens")),
-        }
-    }
-}
-
-#[derive(Args)]
-struct ServeArgs {
-    #[command(flatten)]
-    data: DataDir,
-    /// Receiver address: providers, or your tunnel, send webhooks here. Default
-    /// 127.0.0.1:4780. Use 0.0.0.0:4780 to accept from your network too (anyone who can
-    /// reach it can then store requests).
-    #[arg(long, env = "HOOKLENS_LISTEN", value_name = "ADDR", default_value = DEFAULT_LISTEN)]
-    listen: SocketAddr,
-    /// Control API and inspector address. Default 127.0.0.1:4781; must be loopback.
-    #[arg(long, env = "HOOKLENS_API_LISTEN", value_name = "ADDR", default_value = DEFAULT_API_LISTEN)]
-    api_listen: SocketAddr,
-    /// Token the API requires. Default: generated once and kept in DATA_DIR/api-token
-    /// (mode 0600). Anyone with it can read every captured request.
-    #[arg(
-        long,
-        env = "HOOKLENS_API_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    api_token: Option<String>,
-    /// Largest request body stored, e.g. 25MiB (the default), 100MiB. Larger requests get a
-    /// 413 and are recorded without their body. Higher limits let senders use more memory.
-    #[arg(long, env = "HOOKLENS_MAX_BODY", value_name = "SIZE", default_value = "25MiB",
-          value_parser = parse_bytes)]
-    max_body: u64,
-    /// Forward every captured request (outside endpoints with targets of their own) to this
-    /// URL, e.g. http://localhost:3000; the captured path is appended. Repeat for several.
-    /// Must be loopback unless the setting allow_remote_targets is on. Default: none.
-    #[arg(
-        long,
-        env = "HOOKLENS_FORWARD_TO",
-        value_name = "URL",
-        value_delimiter = ','
-    )]
-    forward_to: Vec<String>,
-    /// Show notifications as desktop popups over the D-Bus session bus (needs a
-    /// notification server). Default: notifications are logged and listed in the API only.
-    #[arg(long, env = "HOOKLENS_NOTIFY")]
-    notify: bool,
-    /// Open a public tunnel to the receiver (never to the API): `ngrok` (authtoken from
-    /// NGROK_AUTHTOKEN or the one kept from the API) or `bore` (your own bore server, see
-    /// --tunnel-server). Default: none.
-    #[arg(long, env = "HOOKLENS_TUNNEL", value_name = "PROVIDER", value_parser = ["ngrok", "bore"])]
-    tunnel: Option<String>,
-    /// With --tunnel ngrok: a reserved domain, for a URL that never changes.
-    #[arg(long, env = "HOOKLENS_NGROK_DOMAIN", value_name = "DOMAIN")]
-    ngrok_domain: Option<String>,
-    /// With --tunnel bore: the bore server's host (control port 7835).
-    #[arg(
-        long,
-        env = "HOOKLENS_TUNNEL_SERVER",
-        value_name = "HOST",
-        requires = "tunnel"
-    )]
-    tunnel_server: Option<String>,
-    /// With --tunnel bore: the bore server's secret, if it has one.
-    #[arg(
-        long,
-        env = "HOOKLENS_TUNNEL_SECRET",
-        value_name = "SECRET",
-        hide_env_values = true
-    )]
-    tunnel_secret: Option<String>,
-    /// With --tunnel ngrok: the ngrok server to connect to, as HOST:PORT. Default: ngrok's
-    /// own. Only for a self-hosted ngrok-compatible server.
-    #[arg(long, env = "HOOKLENS_NGROK_SERVER", value_name = "HOST:PORT")]
-    ngrok_server: Option<String>,
-    /// Do not record metrics: no counters on the capture and delivery paths, `/metrics`
-    /// answers 404 and the Monitor's charts show only what was stored before. Default: on.
-    #[arg(long, env = "HOOKLENS_NO_METRICS")]
-    no_metrics: bool,
-    /// Serve `/metrics` (Prometheus text) on the API listener without the token, for a
-    /// scraper on this machine. The counters reveal endpoint names, target URLs and traffic
-    /// volumes to any local process. Default: the token is required.
-    #[arg(long, env = "HOOKLENS_METRICS_WITHOUT_TOKEN")]
-    metrics_without_token: bool,
-}
-
-/// Forward targets from `--forward-to` URLs, each checked.
-pub(crate) fn forward_targets(urls: &[String]) -> Result<Vec<hooklens_store::ForwardTarget>> {
-    urls.iter()
-        .map(|url| {
-            let target = hooklens_store::ForwardTarget {
-                url: url.clone(),
-                path: hooklens_store::PathMode::Keep,
-                headers: Vec::new(),
-                resign: None,
-            };
-            hooklens_engine::forward::target::map_url(&target, None, "/", None)
-                .map_err(|e| anyhow::anyhow!("{e} (--forward-to)"))?;
-            Ok(target)
-        })
-        .collect()
 }
 
 #[derive(Args)]
@@ -266,133 +147,29 @@ fn print_openapi() -> Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
-    let tunnel = tunnel_spec(&args)?;
-    let data_dir = args.data.resolve()?;
-    let token = match args.api_token {
-        Some(token) => token,
-        None => token::load_or_create(&data_dir)?,
-    };
-    let mut config = Config::new(data_dir.clone(), token.clone());
-    config.listen = args.listen;
-    config.api_listen = args.api_listen;
-    config.max_body = args.max_body;
-    config.forward_to = forward_targets(&args.forward_to)?;
-    config.ngrok_server = args.ngrok_server.clone();
-    config.metrics = !args.no_metrics;
-    config.metrics_without_token = args.metrics_without_token;
     let signals = Signals::watch()?;
-    if args.notify {
-        config.notifier = std::sync::Arc::new(hooklens_notify::DesktopNotifier);
-    }
-    let handle = hooklens_engine::run(config, Listeners::default())
-        .await
-        .map_err(with_flag_hint)?;
+    let started = hooklens_cli::start(&args, None).await?;
+    let handle = &started.handle;
     say!("Hooklens {}", env!("CARGO_PKG_VERSION"));
     say!(
         "  Receiver:  {}/   (send webhooks here)",
         handle.receiver_url()
     );
-    say!("  Inspector: {}/login?token={token}", handle.api_url());
-    say!("  Data:      {}", data_dir.display());
+    say!("  Inspector: {}", started.login_url());
+    say!("  Data:      {}", started.data_dir.display());
     say!("  Max body:  {}", human_bytes(args.max_body));
     for url in &args.forward_to {
         say!("  Forward:   {url}");
     }
-    if let Some(spec) = tunnel {
-        handle
-            .tunnels()
-            .start(&spec, &handle.cancellation())
-            .map_err(anyhow::Error::msg)?;
-        say!("  Public:    {}", public_url(&handle).await);
+    if started.tunnel.is_some() {
+        say!("  Public:    {}", public_url(handle).await);
     }
     say!("Press Ctrl-C to stop.");
     signals.recv().await;
     tracing::info!("stopping: finishing in-flight requests");
-    handle.shutdown().await?;
+    started.handle.shutdown().await?;
     tracing::info!("stopped; every captured request is saved");
     Ok(())
-}
-
-fn tunnel_spec(args: &ServeArgs) -> Result<Option<hooklens_engine::tunnel::TunnelSpec>> {
-    use hooklens_engine::tunnel::TunnelSpec;
-    match (args.tunnel.as_deref(), &args.tunnel_server) {
-        (None, _) => Ok(None),
-        (Some("ngrok"), _) => Ok(Some(TunnelSpec::Ngrok {
-            authtoken: None,
-            domain: args.ngrok_domain.clone(),
-        })),
-        (Some(_), Some(server)) => Ok(Some(TunnelSpec::Bore {
-            server: server.clone(),
-            secret: args.tunnel_secret.clone(),
-        })),
-        (Some(_), None) => bail!("--tunnel bore needs --tunnel-server HOST (your bore server)"),
-    }
-}
-
-/// The tunnel's URL once it is online, or why it is not (after 10 s at most).
-async fn public_url(handle: &hooklens_engine::Handle) -> String {
-    use hooklens_engine::tunnel::TunnelState;
-    let mut status = handle.tunnels().subscribe();
-    let settled = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            let now = status.borrow_and_update().clone();
-            if matches!(now.state, TunnelState::Online | TunnelState::Error) {
-                return now;
-            }
-            if status.changed().await.is_err() {
-                return now;
-            }
-        }
-    })
-    .await;
-    match settled {
-        Ok(s) if s.state == TunnelState::Online => {
-            format!(
-                "{}/   (the tunnel reaches the receiver only)",
-                s.public_url.unwrap_or_default()
-            )
-        }
-        Ok(s) => format!("not yet: {} (retrying)", s.error.unwrap_or_default()),
-        Err(_) => "still connecting (see GET /api/v1/tunnel)".into(),
-    }
-}
-
-pub(crate) fn with_flag_hint(e: EngineError) -> anyhow::Error {
-    let flag = match &e {
-        EngineError::Bind {
-            what: "receiver", ..
-        } => " (--listen, HOOKLENS_LISTEN)",
-        EngineError::Bind { .. } | EngineError::ApiNotLoopback(_) => {
-            " (--api-listen, HOOKLENS_API_LISTEN)"
-        }
-        EngineError::WeakToken => " (--api-token, HOOKLENS_API_TOKEN)",
-        EngineError::Store(_) | EngineError::Forwarder(_) => "",
-    };
-    anyhow::anyhow!("{e}{flag}")
-}
-
-/// SIGINT and SIGTERM, watched from the moment this is made: made before the start-up
-/// lines are printed, so a signal right after them stops Hooklens cleanly.
-pub(crate) struct Signals {
-    int: tokio::signal::unix::Signal,
-    term: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    pub(crate) fn watch() -> Result<Signals> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(Signals {
-            int: signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?,
-            term: signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?,
-        })
-    }
-
-    pub(crate) async fn recv(mut self) {
-        tokio::select! {
-            _ = self.int.recv() => {}
-            _ = self.term.recv() => {}
-        }
-    }
 }
 
 async fn export_cmd(args: ExportArgs) -> Result<()> {

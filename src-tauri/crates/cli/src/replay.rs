@@ -9,7 +9,7 @@ use hooklens_engine::forward::{Forwarder, new_delivery, target::map_url};
 use hooklens_engine::notify::{LogNotifier, Notifications};
 use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy, Store};
 
-use crate::DataDir;
+use hooklens_cli::DataDir;
 
 #[derive(Args)]
 pub struct ReplayArgs {

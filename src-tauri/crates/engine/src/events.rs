@@ -33,12 +33,16 @@ pub enum Event {
         target: String,
         down: Option<String>,
     },
-    /// A notification was raised (shown or folded into a summary).
     /// The tunnel's state changed.
     TunnelStatus(Box<crate::tunnel::TunnelStatus>),
+    /// A notification was raised (shown or folded into a summary).
     NotificationRaised(Box<hooklens_store::StoredNotification>),
     /// The counters moved (sent at most every two seconds, only when something changed).
     StatsUpdated(Box<crate::metrics::rollup::StatsSummary>),
+    /// Capture was paused or resumed.
+    CaptureChanged {
+        paused: bool,
+    },
 }
 
 impl Event {
@@ -57,6 +61,7 @@ impl Event {
             Event::NotificationRaised(_) => "notification.raised",
             Event::TunnelStatus(_) => "tunnel.status",
             Event::StatsUpdated(_) => "stats.updated",
+            Event::CaptureChanged { .. } => "capture.changed",
         }
     }
 
@@ -76,6 +81,7 @@ impl Event {
             Event::NotificationRaised(n) => json!(n),
             Event::TunnelStatus(s) => json!(s),
             Event::StatsUpdated(s) => json!(s),
+            Event::CaptureChanged { paused } => json!({ "paused": paused }),
             Event::TargetChanged { target, down } => json!({
                 "target": target,
                 "state": if down.is_some() { "down" } else { "up" },

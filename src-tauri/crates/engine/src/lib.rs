@@ -103,6 +103,16 @@ impl Handle {
         &self.shared.tunnels
     }
 
+    /// Whether capture is paused (the receiver answers 503 and stores nothing).
+    pub fn paused(&self) -> bool {
+        self.shared.paused()
+    }
+
+    /// Pauses or resumes capture, as `PUT /api/v1/capture` does.
+    pub fn set_paused(&self, paused: bool) {
+        self.shared.set_paused(paused);
+    }
+
     /// A token that resolves when shutdown starts.
     pub fn cancellation(&self) -> CancellationToken {
         self.cancel.clone()

@@ -48,6 +48,19 @@ enum BodyOutcome {
 
 /// Captures one request inside a span carrying its id (and never its body).
 async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    if shared.paused() {
+        // Nothing is stored while paused; 503 with Retry-After makes providers send it again.
+        let mut response = error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "paused",
+            "Hooklens capture is paused: nothing was stored; send again once it is resumed".into(),
+            None,
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return response;
+    }
     let id = ulid::Ulid::new().to_string();
     let span = tracing::info_span!("request", request_id = %id);
     capture_in_span(shared, req, id).instrument(span).await

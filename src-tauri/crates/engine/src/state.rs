@@ -1,4 +1,5 @@
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use hooklens_store::{Endpoint, Store, now_us};
@@ -42,6 +43,8 @@ pub(crate) struct Shared {
     pub cancel: CancellationToken,
     /// Body bytes all requests in flight may hold together.
     pub body_budget: Arc<Semaphore>,
+    /// Capture paused: the receiver answers 503 and stores nothing until resumed.
+    paused: AtomicBool,
 }
 
 impl Shared {
@@ -73,6 +76,18 @@ impl Shared {
             tunnels,
             metrics,
             cancel,
+            paused: AtomicBool::new(false),
+        }
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
+    }
+
+    /// Pauses or resumes capture and tells subscribers when that changes anything.
+    pub fn set_paused(&self, paused: bool) {
+        if self.paused.swap(paused, Ordering::Relaxed) != paused {
+            self.emit(Event::CaptureChanged { paused });
         }
     }
 

@@ -114,6 +114,18 @@ impl Store {
         })
         .await
     }
+
+    /// Number of requests received at or after `since_us` (µs since the epoch).
+    pub async fn count_requests_since(&self, since_us: i64) -> Result<u64> {
+        self.read(move |conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM requests WHERE received_at_us >= ?1",
+                [since_us],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        })
+        .await
+    }
 }
 
 pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {

@@ -5,6 +5,7 @@
 //! need the token, as a bearer header or the cookie `/login` sets.
 
 mod auth;
+mod capture;
 mod deliveries;
 mod endpoints;
 mod error;
@@ -244,6 +245,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .merge(notifications::router())
         .merge(tunnel::router())
         .merge(stats::router())
+        .merge(capture::router())
 }
 
 /// Liveness; needs no token.

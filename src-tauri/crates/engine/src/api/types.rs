@@ -208,6 +208,13 @@ pub struct Status {
     pub requests: u64,
 }
 
+/// Whether capture is paused.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaptureState {
+    /// `true`: the receiver stores nothing and answers `503` with `Retry-After`.
+    pub paused: bool,
+}
+
 /// `{"error": {...}}`
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {

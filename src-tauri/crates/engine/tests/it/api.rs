@@ -485,6 +485,7 @@ async fn openapi_lists_every_route() {
         ("/api/v1/tunnel", &["get", "post", "delete"]),
         ("/api/v1/stats", &["get"]),
         ("/metrics", &["get"]),
+        ("/api/v1/capture", &["get", "put"]),
     ];
     for (path, methods) in want {
         for method in *methods {

@@ -102,3 +102,55 @@ async fn the_stream_needs_the_token() {
         .expect("send");
     assert_eq!(response.status(), 401);
 }
+
+#[tokio::test]
+async fn paused_capture_stores_nothing_and_answers_503_until_resumed() {
+    let engine = TestEngine::start().await;
+    let mut events = SseReader::new(engine.request(reqwest::Method::GET, "/api/v1/events").await);
+    assert_eq!(events.next().await.0, "ready");
+    assert_eq!(engine.get_json("/api/v1/capture").await["paused"], false);
+
+    let paused: Value = engine
+        .call(reqwest::Method::PUT, "/api/v1/capture")
+        .json(&serde_json::json!({"paused": true}))
+        .send()
+        .await
+        .expect("api answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(paused["paused"], true);
+    assert!(engine.handle.paused());
+    assert_eq!(
+        events.next().await,
+        (
+            "capture.changed".into(),
+            serde_json::json!({"paused": true})
+        )
+    );
+
+    let refused = engine
+        .http
+        .post(engine.recv("/while-paused"))
+        .body("x")
+        .send()
+        .await
+        .expect("receiver answers");
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "60");
+    let body: Value = refused.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "paused");
+    assert_eq!(engine.get_json("/api/v1/status").await["requests"], 0);
+
+    engine.handle.set_paused(false);
+    assert_eq!(
+        events.next().await,
+        (
+            "capture.changed".into(),
+            serde_json::json!({"paused": false})
+        )
+    );
+    let id = engine.capture("/after-resume", "y").await;
+    assert_eq!(engine.stored(&id).await["path"], "/after-resume");
+    assert_eq!(engine.get_json("/api/v1/capture").await["paused"], false);
+}

@@ -340,3 +340,18 @@ async fn a_probe_and_a_restart_release_what_they_held_and_keep_scheduled_retries
     assert_eq!(ids, ["in-flight", "probe"], "the others keep their time");
     assert_eq!(store.next_delivery_due().await.expect("next"), Some(4_000));
 }
+
+#[tokio::test]
+async fn counting_since_a_time_counts_only_later_requests() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("open");
+    let mut old = capture("old", "1");
+    old.meta.received_at_us = 1_000;
+    let mut new = capture("new", "2");
+    new.meta.received_at_us = 5_000;
+    store.insert_request(old).await.expect("insert");
+    store.insert_request(new).await.expect("insert");
+    assert_eq!(store.count_requests_since(0).await.expect("count"), 2);
+    assert_eq!(store.count_requests_since(5_000).await.expect("count"), 1);
+    assert_eq!(store.count_requests_since(5_001).await.expect("count"), 0);
+}
