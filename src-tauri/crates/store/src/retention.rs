@@ -26,19 +26,28 @@ impl RetentionReport {
 }
 
 impl Store {
-    /// Applies `limits` now, measured against `now_us`.
+    /// Applies `limits` now, measured against `now_us`. Where each limit cuts is found once,
+    /// on a reader, before anything is deleted (finding it means walking the newest rows, or
+    /// summing every body size for the size limit); then chunks below the cut go, each a
+    /// cheap range on the primary key, so the writer is never held for a scan. Requests that
+    /// arrive meanwhile are above the cut: a later pass counts them.
     pub async fn apply_retention(
         &self,
         limits: RetentionSettings,
         now_us: i64,
     ) -> Result<RetentionReport> {
+        let cuts = self
+            .read(move |conn| Cuts::find(conn, &limits, now_us))
+            .await?;
         let mut report = RetentionReport::default();
+        if cuts.is_empty() {
+            return Ok(report);
+        }
         loop {
-            let limits = limits.clone();
             let step = self
                 .inner
                 .writer
-                .submit(move |conn| apply_chunk(conn, &limits, now_us))
+                .submit(move |conn| apply_chunk(conn, &cuts))
                 .await?;
             report.by_age += step.by_age;
             report.by_count += step.by_count;
@@ -51,15 +60,61 @@ impl Store {
     }
 }
 
-/// Deletes at most about [`CHUNK`] rows per limit.
-pub(crate) fn apply_chunk(
-    conn: &Connection,
-    limits: &RetentionSettings,
-    now_us: i64,
-) -> Result<RetentionReport> {
+/// Where each limit cuts: unpinned requests received before `age_us`, or with a `seq` at or
+/// below `count_seq` / `size_seq`, go.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cuts {
+    age_us: Option<i64>,
+    count_seq: Option<i64>,
+    size_seq: Option<i64>,
+}
+
+impl Cuts {
+    pub(crate) fn find(conn: &Connection, limits: &RetentionSettings, now_us: i64) -> Result<Cuts> {
+        use rusqlite::OptionalExtension;
+        let age_us = limits
+            .max_age_days
+            .map(|days| now_us.saturating_sub(days as i64 * 86_400_000_000));
+        // The newest `max` unpinned requests stay; the next one down is the cut.
+        let count_seq = match limits.max_requests {
+            Some(max) => conn
+                .query_row(
+                    "SELECT seq FROM requests WHERE pinned = 0 ORDER BY seq DESC
+                     LIMIT 1 OFFSET ?1",
+                    [max as i64],
+                    |row| row.get(0),
+                )
+                .optional()?,
+            None => None,
+        };
+        // The newest requests whose bodies fit stay; the newest one past the budget is the cut.
+        let size_seq = match limits.max_total_mib {
+            Some(mib) => conn.query_row(
+                "SELECT max(seq) FROM (
+                        SELECT seq, sum(length(body)) OVER (ORDER BY seq DESC) AS running
+                        FROM requests WHERE pinned = 0)
+                     WHERE running > ?1",
+                [(mib as i64) << 20],
+                |row| row.get(0),
+            )?,
+            None => None,
+        };
+        Ok(Cuts {
+            age_us,
+            count_seq,
+            size_seq,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.age_us.is_none() && self.count_seq.is_none() && self.size_seq.is_none()
+    }
+}
+
+/// Deletes at most about [`CHUNK`] rows per limit, oldest first, below its cut.
+pub(crate) fn apply_chunk(conn: &Connection, cuts: &Cuts) -> Result<RetentionReport> {
     let mut report = RetentionReport::default();
-    if let Some(days) = limits.max_age_days {
-        let cutoff = now_us.saturating_sub(days as i64 * 86_400_000_000);
+    if let Some(cutoff) = cuts.age_us {
         report.by_age = conn.execute(
             "DELETE FROM requests WHERE seq IN (
                 SELECT seq FROM requests WHERE pinned = 0 AND received_at_us < ?1
@@ -67,23 +122,18 @@ pub(crate) fn apply_chunk(
             [cutoff, CHUNK],
         )? as u64;
     }
-    if let Some(max) = limits.max_requests {
-        report.by_count = conn.execute(
-            "DELETE FROM requests WHERE seq IN (
-                SELECT seq FROM requests WHERE pinned = 0 ORDER BY seq DESC
-                LIMIT ?2 OFFSET ?1)",
-            [max as i64, CHUNK],
-        )? as u64;
-    }
-    if let Some(mib) = limits.max_total_mib {
-        report.by_size = conn.execute(
-            "DELETE FROM requests WHERE seq IN (
-                SELECT seq FROM (
-                    SELECT seq, sum(length(body)) OVER (ORDER BY seq DESC) AS running
-                    FROM requests WHERE pinned = 0)
-                WHERE running > ?1 ORDER BY seq LIMIT ?2)",
-            [(mib as i64) << 20, CHUNK],
-        )? as u64;
+    for (cut, removed) in [
+        (cuts.count_seq, &mut report.by_count),
+        (cuts.size_seq, &mut report.by_size),
+    ] {
+        if let Some(seq) = cut {
+            *removed = conn.execute(
+                "DELETE FROM requests WHERE seq IN (
+                    SELECT seq FROM requests WHERE pinned = 0 AND seq <= ?1
+                    ORDER BY seq LIMIT ?2)",
+                [seq, CHUNK],
+            )? as u64;
+        }
     }
     Ok(report)
 }
@@ -152,7 +202,8 @@ mod tests {
         for (limits, want) in cases {
             let conn = test_conn();
             seed(&conn);
-            apply_chunk(&conn, limits, 100 * DAY).expect("retention");
+            let cuts = Cuts::find(&conn, limits, 100 * DAY).expect("cuts");
+            apply_chunk(&conn, &cuts).expect("retention");
             assert_eq!(ids(&conn), *want, "{limits:?}");
         }
     }
@@ -172,7 +223,8 @@ mod tests {
             max_age_days: None,
             max_total_mib: Some(1),
         };
-        let report = apply_chunk(&conn, &limits, 0).expect("retention");
+        let cuts = Cuts::find(&conn, &limits, 0).expect("cuts");
+        let report = apply_chunk(&conn, &cuts).expect("retention");
         assert_eq!(report.by_size, 3);
         assert_eq!(ids(&conn), ["r3"]);
     }
