@@ -388,16 +388,30 @@ impl Session {
     }
 
     /// Waits until `script` returns something truthy, and returns it.
+    /// On a timeout, the failure names the page the window was showing and the start of its
+    /// HTML.
     pub async fn wait_for(&self, what: &str, script: &str) -> Value {
-        wait_until(what, Duration::from_secs(20), || async {
+        let start = Instant::now();
+        loop {
             let v = self.eval(script).await;
             let truthy = !(v.is_null()
                 || v == json!(false)
                 || v == json!("")
                 || v.as_array().is_some_and(|a| a.is_empty()));
-            truthy.then_some(v)
-        })
-        .await
+            if truthy {
+                return v;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                let shown = self
+                    .eval("return location.href + '\\n' + document.documentElement.outerHTML.slice(0, 2000)")
+                    .await;
+                panic!(
+                    "timed out after 20s waiting until {what}; the window shows {}",
+                    shown.as_str().unwrap_or_default()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     pub async fn close(self) {
