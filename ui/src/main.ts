@@ -1,3 +1,5 @@
+// First: a POSIX "C" language would make Intl (and uPlot, as it loads) throw.
+import './lib/locale';
 import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
