@@ -36,6 +36,7 @@ fuzz_target!(|input: Input| {
         pinned: false,
         meta,
         body: Some(input.body.clone()),
+        delivery: None,
     };
     let text = serde_json::to_string(&har_entry(&request)).expect("a HAR entry serialises");
     let back: serde_json::Value = serde_json::from_str(&text).expect("and parses back");

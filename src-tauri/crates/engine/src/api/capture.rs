@@ -8,6 +8,7 @@ use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::JsonBody;
 use super::types::CaptureState;
 use crate::state::Shared;
 
@@ -28,7 +29,7 @@ async fn get_capture(State(shared): State<Arc<Shared>>) -> Json<CaptureState> {
     responses((status = 200, body = CaptureState)))]
 async fn put_capture(
     State(shared): State<Arc<Shared>>,
-    Json(want): Json<CaptureState>,
+    JsonBody(want): JsonBody<CaptureState>,
 ) -> Json<CaptureState> {
     shared.set_paused(want.paused);
     Json(CaptureState {

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::extract::JsonBody;
 use super::extract::QueryParams;
 use super::types::{Removed, RequestJson, RequestPage, RequestQuery};
 use super::{ApiError, ApiResult};
@@ -228,7 +229,7 @@ pub struct TagBody {
 async fn add_tag(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
-    Json(body): Json<TagBody>,
+    JsonBody(body): JsonBody<TagBody>,
 ) -> ApiResult<Json<RequestJson>> {
     let tag = body.tag.trim();
     if tag.is_empty() || tag.chars().count() > 64 || tag.contains(',') {
