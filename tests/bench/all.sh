@@ -20,6 +20,7 @@ run() {
 run capture "$HERE/run.sh"
 run capture-rules PROFILE=rules "$HERE/run.sh"
 run rules "$HERE/rules.sh"
+run metrics "$HERE/metrics.sh"
 run storm "$HERE/storm.sh"
 run search "$HERE/search.sh"
 run storage "$HERE/storage.sh"

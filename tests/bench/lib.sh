@@ -257,3 +257,112 @@ describe() {
   cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($cpu), load $(cut -d' ' -f1-3 /proc/loadavg), $rev"
 }
+
+# The Stripe signing secret of configure_rules' endpoint.
+SECRET=whsec_bench_0123456789abcdef
+
+# stripe_signature FILE: a Stripe-Signature header value for FILE's bytes, signed now.
+stripe_signature() {
+  python3 - "$SECRET" "$1" <<'PY'
+import hashlib, hmac, sys, time
+secret, body = sys.argv[1], open(sys.argv[2], "rb").read()
+t = int(time.time())
+print(f"t={t},v1=" + hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest())
+PY
+}
+
+# configure_rules [FORWARD_URL]: gives the last started instance a /stripe endpoint that
+# checks signatures against two secrets (tolerance ten years: a signature stays valid
+# through a run), forwarding every capture to FORWARD_URL when given, and 50 rules: 48 that
+# miss, 2 that match and tag.
+configure_rules() {
+  python3 - "$API_URL" "$TOKEN" "$SECRET" "${1:-}" <<'PY'
+import json, sys, urllib.request
+api, token, secret, target = sys.argv[1:5]
+def call(method, path, body):
+    req = urllib.request.Request(api + path, method=method, data=json.dumps(body).encode(),
+        headers={"authorization": "Bearer " + token, "content-type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        assert r.status in (200, 201), r.status
+endpoint = {"name": "stripe", "path": "/stripe",
+            "signature": {"scheme": "stripe", "secrets": ["whsec_rotated_away_000", secret],
+                          "tolerance_s": 10 * 365 * 86400}}
+if target:
+    endpoint["forward"] = [{"url": target}]
+call("POST", "/api/v1/endpoints", endpoint)
+ops = [("equals", "x"), ("contains", "zz"), ("regex", "^nomatch[0-9]+$"), ("glob", "*.never")]
+for i in range(48):
+    op, value = ops[i % 4]
+    field = ["json:data.object.currency", "header:x-never", "path", "event_type"][i % 4]
+    call("POST", "/api/v1/rules", {"name": f"miss {i}",
+         "conditions": [{"field": field, "op": op, "value": f"{value}{i}" if op != "regex" else value},
+                        {"field": "json:data.object.amount", "op": "gt", "value": 10 ** 9}],
+         "actions": [{"type": "tag", "tag": f"never-{i}"}]})
+for i in range(2):
+    call("POST", "/api/v1/rules", {"name": f"hit {i}", "match": "any",
+         "conditions": [{"field": "provider", "op": "equals", "value": "stripe"},
+                        {"field": "event_type", "op": "glob", "value": "payment_intent.*"}],
+         "actions": [{"type": "tag", "tag": f"payments-{i}"}]})
+PY
+}
+
+# ab_bench LABEL_A LABEL_B TARGET: the alternating A/B benchmark of rules.sh and metrics.sh.
+# Each of ROUNDS rounds calls the script's `measure a ROUND` and `measure b ROUND` (a first in
+# odd rounds, b first in even ones, so neither always runs on a warmer machine), each leaving
+# "req/s p50_ms p99_ms" in RESULT; prints every round, the means, and B/A against TARGET.
+ab_bench() {
+  local label_a=$1 label_b=$2 target=$3 i a=() b=()
+  echo "==> $OHA_VERSION, $DURATION per run, $CONNECTIONS connections, $ROUNDS rounds: $label_a vs $label_b"
+  for i in $(seq "$ROUNDS"); do
+    if ((i % 2)); then
+      measure a "$i" && a+=("$RESULT")
+      measure b "$i" && b+=("$RESULT")
+    else
+      measure b "$i" && b+=("$RESULT")
+      measure a "$i" && a+=("$RESULT")
+    fi
+    echo "round $i: ${a[-1]} | ${b[-1]}   (req/s p50 p99: $label_a | $label_b)"
+  done
+  echo
+  describe
+  python3 - "$label_a" "$label_b" "$target" "${a[@]}" -- "${b[@]}" <<'PY'
+import sys
+label_a, label_b, target = sys.argv[1:4]
+rest = sys.argv[4:]
+cut = rest.index("--")
+a = [list(map(float, r.split())) for r in rest[:cut]]
+b = [list(map(float, r.split())) for r in rest[cut + 1:]]
+mean = lambda rows: [sum(c) / len(c) for c in zip(*rows)]
+ma, mb = mean(a), mean(b)
+print(f"\n{'run':<36}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}")
+for label, m in ((label_a, ma), (label_b, mb)):
+    print(f"{label:<36}{m[0]:>8.0f}{m[1]:>9.2f}{m[2]:>9.2f}")
+print(f"\n{label_b} / {label_a}: {mb[0] / ma[0]:.3f} (target >= {target}); per round: "
+      + ", ".join(f"{y[0] / x[0]:.3f}" for x, y in zip(a, b)))
+PY
+}
+
+# measure_run NAME URL [oha args...]: DURATION of POSTs of BODY to URL on the last started
+# instance, checked to have stored every request it answered 2xx; sets RESULT to
+# "req/s p50_ms p99_ms" and OK to the count answered 2xx.
+measure_run() {
+  local name=$1 rps p50 p99
+  shift
+  oha_run "$name" "$DURATION" "$@"
+  read -r rps p50 p99 _ OK <<<"$(oha_summary "$name")"
+  (($(stored) >= OK)) || die "FAIL: $name answered 2xx for requests it did not store"
+  RESULT="$rps $p50 $p99"
+}
+
+# ab_setup DEFAULT_ROUNDS: reads DURATION (default 10s), CONNECTIONS (64) and ROUNDS, builds
+# the release binaries and writes BODY (a 1 KiB Stripe-shaped event).
+ab_setup() {
+  DURATION=${DURATION:-10s}
+  export CONNECTIONS=${CONNECTIONS:-64}
+  ROUNDS=${ROUNDS:-$1}
+  [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
+  secs "$DURATION" >/dev/null
+  build_release
+  BODY=$TMP/body.json
+  make_body "$BODY"
+}

@@ -40,52 +40,13 @@ secs "$DURATION" >/dev/null && secs "$WARMUP" >/dev/null
 build_release
 BODY=$TMP/body.json
 make_body "$BODY"
-SECRET=whsec_bench_0123456789abcdef
-SIG=$(python3 - "$SECRET" "$BODY" <<'PY'
-import hashlib, hmac, sys, time
-secret, body = sys.argv[1], open(sys.argv[2], "rb").read()
-t = int(time.time())
-print(f"t={t},v1=" + hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest())
-PY
-)
-
-# configure: gives the last started instance a Stripe endpoint that checks signatures
-# against two secrets (tolerance ten years: the signature stays valid through the run) and
-# forwards to the bare server, and 50 rules: 48 that miss, 2 that match and tag.
-configure() {
-  python3 - "$API_URL" "$TOKEN" "$SECRET" "${BARE_URL}hooks" <<'PY'
-import json, sys, urllib.request
-api, token, secret, target = sys.argv[1:5]
-def call(method, path, body):
-    req = urllib.request.Request(api + path, method=method, data=json.dumps(body).encode(),
-        headers={"authorization": "Bearer " + token, "content-type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        assert r.status in (200, 201), r.status
-call("POST", "/api/v1/endpoints", {"name": "stripe", "path": "/stripe",
-     "signature": {"scheme": "stripe", "secrets": ["whsec_rotated_away_000", secret],
-                   "tolerance_s": 10 * 365 * 86400},
-     "forward": [{"url": target}]})
-ops = [("equals", "x"), ("contains", "zz"), ("regex", "^nomatch[0-9]+$"), ("glob", "*.never")]
-for i in range(48):
-    op, value = ops[i % 4]
-    field = ["json:data.object.currency", "header:x-never", "path", "event_type"][i % 4]
-    call("POST", "/api/v1/rules", {"name": f"miss {i}",
-         "conditions": [{"field": field, "op": op, "value": f"{value}{i}" if op != "regex" else value},
-                        {"field": "json:data.object.amount", "op": "gt", "value": 10 ** 9}],
-         "actions": [{"type": "tag", "tag": f"never-{i}"}]})
-for i in range(2):
-    call("POST", "/api/v1/rules", {"name": f"hit {i}", "match": "any",
-         "conditions": [{"field": "provider", "op": "equals", "value": "stripe"},
-                        {"field": "event_type", "op": "glob", "value": "payment_intent.*"}],
-         "actions": [{"type": "tag", "tag": f"payments-{i}"}]})
-PY
-}
+SIG=$(stripe_signature "$BODY")
 
 # start_instance NAME: a fresh hooklens, configured for the profile; sets TARGET_URL.
 start_instance() {
   start_hooklens "$1"
   if [[ $PROFILE == rules ]]; then
-    configure
+    configure_rules "${BARE_URL}hooks"
     TARGET_URL=${HL_URL}stripe/webhook
     OHA_EXTRA=(-H "stripe-signature: $SIG")
   else
