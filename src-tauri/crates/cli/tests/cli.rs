@@ -23,7 +23,13 @@ impl Serve {
     }
 
     fn start_with(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Serve {
-        let mut child = Command::new(BIN)
+        Serve::spawn(Serve::command(data_dir, args, env))
+    }
+
+    /// `hooklens serve` on free ports with `args` and `env`, logging at warn to nowhere.
+    fn command(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut command = Command::new(BIN);
+        command
             .args([
                 "serve",
                 "--listen",
@@ -37,9 +43,13 @@ impl Serve {
             .env("HOOKLENS_LOG", "warn")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn hooklens");
+            .stderr(Stdio::null());
+        command
+    }
+
+    /// Starts `command` and waits for the URLs it prints.
+    fn spawn(mut command: Command) -> Serve {
+        let mut child = command.spawn().expect("spawn hooklens");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -52,7 +62,7 @@ impl Serve {
         let (mut receiver, mut login) = (None, None);
         while receiver.is_none() || login.is_none() {
             let line = rx
-                .recv_timeout(Duration::from_secs(20))
+                .recv_timeout(Duration::from_secs(30))
                 .expect("hooklens prints its URLs");
             if let Some(rest) = line.trim().strip_prefix("Receiver:") {
                 receiver = rest
@@ -738,51 +748,30 @@ fn serve_logs(format: &str) -> (String, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let log_path = dir.path().join("stderr.log");
     let log_file = std::fs::File::create(&log_path).expect("log file");
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ])
-        .args(["--log-format", format, "--api-token", API_TOKEN])
-        .args(["--tunnel", "ngrok", "--ngrok-server"])
-        .arg(format!("127.0.0.1:{}", closed_port()))
-        .arg("--forward-to")
-        .arg(format!("http://127.0.0.1:{}", closed_port()))
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .env("HOOKLENS_LOG", "debug")
-        .env("NGROK_AUTHTOKEN", NGROK_TOKEN)
+    let ngrok_server = format!("127.0.0.1:{}", closed_port());
+    let forward = format!("http://127.0.0.1:{}", closed_port());
+    let mut command = Serve::command(
+        &dir.path().join("data"),
+        &[
+            "--log-format",
+            format,
+            "--api-token",
+            API_TOKEN,
+            "--tunnel",
+            "ngrok",
+            "--ngrok-server",
+            &ngrok_server,
+            "--forward-to",
+            &forward,
+        ],
+        &[("HOOKLENS_LOG", "debug"), ("NGROK_AUTHTOKEN", NGROK_TOKEN)],
+    );
+    command
         .env_remove("HOOKLENS_LOG_FORMAT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(log_file))
-        .spawn()
-        .expect("spawn hooklens");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let (mut receiver, mut api) = (None, None);
-    while receiver.is_none() || api.is_none() {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("hooklens prints its URLs");
-        if let Some(rest) = line.trim().strip_prefix("Receiver:") {
-            receiver = rest
-                .split_whitespace()
-                .next()
-                .map(|u| u.trim_end_matches('/').to_string());
-        }
-        if let Some(rest) = line.trim().strip_prefix("Inspector:") {
-            api = rest.trim().split("/login").next().map(str::to_string);
-        }
-    }
-    let (receiver, api) = (receiver.expect("receiver"), api.expect("api"));
+        .stderr(Stdio::from(log_file));
+    let serve = Serve::spawn(command);
+    let receiver = serve.receiver.clone();
+    let api = serve.login.split("/login").next().expect("api").to_string();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let id = runtime.block_on(async {
         let client = reqwest::Client::new();
@@ -832,19 +821,8 @@ fn serve_logs(format: &str) -> (String, String) {
         }
         id
     });
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let (done_tx, done_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done_tx.send(child.wait());
-    });
-    done_rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("hooklens exits within 20 s")
-        .expect("wait");
+    serve.signal("TERM");
+    serve.wait();
     let log = std::fs::read_to_string(&log_path).expect("read log");
     for secret in [API_TOKEN, NGROK_TOKEN, SIGNING_SECRET, BODY_MARKER] {
         assert!(!log.contains(secret), "{format} log holds {secret}:\n{log}");
