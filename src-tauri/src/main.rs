@@ -116,22 +116,53 @@ fn setup(app: &mut tauri::App, args: &ServeArgs) -> anyhow::Result<()> {
     tray::build(app, &started)?;
     app.manage(Engine(Mutex::new(Some(started.handle))));
     let loaded = std::sync::Once::new();
-    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::External(login))
+    // A blank page first: WebKit's settings are set before the inspector loads (Tauri has
+    // no hook before the web view's first load), then `lean` loads it.
+    let window = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::External(blank()?))
         .title("Hooklens")
         .inner_size(1200.0, 780.0)
         .min_inner_size(640.0, 420.0)
         .on_page_load(move |_, page| {
-            if page.event() == PageLoadEvent::Finished {
+            if page.event() == PageLoadEvent::Finished && page.url().scheme() != "about" {
                 // tests/desktop/figures.sh times start-up up to this line.
                 loaded.call_once(|| tracing::info!("inspector loaded in the window"));
             }
         })
         .build()?;
+    #[cfg(target_os = "linux")]
+    window.with_webview(move |webview| lean(&webview, &login))?;
+    #[cfg(not(target_os = "linux"))]
+    window.navigate(login)?;
     tauri::async_runtime::spawn(async move {
         signals.recv().await;
         handle.exit(0);
     });
     Ok(())
+}
+
+fn blank() -> anyhow::Result<url::Url> {
+    Ok(url::Url::parse("about:blank")?)
+}
+
+/// Loads the inspector at `login` in a web view set for it. WebKit's defaults suit a browser
+/// with a GPU; the inspector is one page of text and tables. Without compositing the web
+/// process skips its GL renderer (about 90 MiB less RSS under software GL: figures in
+/// tests/desktop/figures.sh); one page needs neither a back/forward page cache nor a
+/// browser-sized memory cache.
+#[cfg(target_os = "linux")]
+fn lean(webview: &tauri::webview::PlatformWebview, login: &url::Url) {
+    use webkit2gtk::{
+        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+    };
+    let view = webview.inner();
+    if let Some(settings) = WebViewExt::settings(&view) {
+        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        settings.set_enable_page_cache(false);
+    }
+    if let Some(context) = view.context() {
+        context.set_cache_model(CacheModel::DocumentViewer);
+    }
+    view.load_uri(login.as_str());
 }
 
 /// The inspector's page for one request (the UI's router).

@@ -154,6 +154,8 @@ pub struct World {
     pub api: String,
     pub http: reqwest::Client,
     pub notifications: Notifications,
+    /// The panel the app's tray item registers with.
+    pub tray: crate::tray::Host,
     _bus: Proc,
     _x: Proc,
 }
@@ -175,9 +177,16 @@ impl World {
         bus.args(["--session", "--nofork", "--print-address=1"]);
         let (bus, address) = first_line(bus, "dbus-daemon");
         let (tx, seen) = mpsc::unbounded_channel();
+        let (registered, items) = mpsc::unbounded_channel();
+        let watcher = crate::tray::Watcher {
+            registered,
+            items: Vec::new(),
+        };
         let conn = zbus::connection::Builder::address(address.as_str())
             .name("org.freedesktop.Notifications")
             .serve_at(PATH, FakeServer { seen: tx, next: 0 })
+            .name("org.kde.StatusNotifierWatcher")
+            .serve_at(crate::tray::WATCHER_PATH, watcher)
             .build()
             .await
             .expect("on the bus");
@@ -212,10 +221,36 @@ impl World {
                 .timeout(Duration::from_secs(20))
                 .build()
                 .expect("client"),
+            tray: crate::tray::Host {
+                conn: conn.clone(),
+                registered: items,
+            },
             notifications: Notifications { conn, seen },
             _bus: bus,
             _x: x,
         }
+    }
+
+    /// A variable of the app's environment.
+    pub fn var(&self, name: &str) -> &str {
+        self.env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("{name} is set"))
+    }
+
+    /// Whether an app runs on this world's data, however it was started (WebDriver starts it
+    /// out of the test's sight).
+    pub fn app_running(&self) -> bool {
+        let bin = std::fs::canonicalize(BIN).expect("the binary");
+        let marker = format!("HOOKLENS_DATA_DIR={}", self.data_dir().display());
+        let procs = std::fs::read_dir("/proc").expect("/proc");
+        procs.flatten().any(|p| {
+            std::fs::canonicalize(p.path().join("exe")).is_ok_and(|exe| exe == bin)
+                && std::fs::read(p.path().join("environ"))
+                    .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
+        })
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -254,6 +289,23 @@ impl World {
             .post(format!("{}{path}", self.api))
             .bearer_auth(TOKEN)
             .json(&body)
+            .send()
+            .await
+            .expect("the API answers");
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.expect("json")
+    }
+
+    /// An authorised API read.
+    pub async fn api_get(&self, path: &str) -> Value {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.api))
+            .bearer_auth(TOKEN)
             .send()
             .await
             .expect("the API answers");
@@ -376,6 +428,20 @@ impl Session {
     pub async fn url(&self) -> String {
         let url = self.call(reqwest::Method::GET, "/url", None).await;
         url.as_str().unwrap_or_default().to_string()
+    }
+
+    /// The window's position and size: (x, y, width, height).
+    pub async fn rect(&self) -> (i64, i64, i64, i64) {
+        let rect = self.call(reqwest::Method::GET, "/window/rect", None).await;
+        let n = |k: &str| rect[k].as_f64().unwrap_or_else(|| panic!("{k} in {rect}")) as i64;
+        (n("x"), n("y"), n("width"), n("height"))
+    }
+
+    /// Moves and resizes the window.
+    pub async fn set_rect(&self, (x, y, width, height): (i64, i64, i64, i64)) {
+        let body = json!({"x": x, "y": y, "width": width, "height": height});
+        self.call(reqwest::Method::POST, "/window/rect", Some(body))
+            .await;
     }
 
     /// A PNG of the window.

@@ -4,6 +4,9 @@
 //! so they are ignored by a plain `cargo test`; `make test` runs them.
 
 mod harness;
+mod shell;
+mod tray;
+mod x11;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
