@@ -20,6 +20,8 @@ use crate::Result;
 const SLICE_ROWS: usize = 256;
 /// Body bytes tokenised per slice (a slice stops early once past this).
 const SLICE_BYTES: usize = 4 << 20;
+/// Requests dropped from the recent index per slice (see `fit_recent`).
+const TRIM_ROWS: usize = 2 * SLICE_ROWS;
 /// Bytes of each text body that are indexed.
 const BODY_PREFIX: usize = 1 << 20;
 /// Sequence numbers the recent index spans: the newest this many (fewer stored once some are
@@ -34,33 +36,37 @@ pub(crate) struct Slice {
     pub lag: i64,
 }
 
-/// Indexes the next slice of unindexed requests, and moves the recent index's window a slice
-/// towards the newest `recent_rows` (the writer passes [`RECENT_ROWS`]).
+/// Moves the recent index's window a slice towards the newest `recent_rows` stored requests
+/// (the writer passes [`RECENT_ROWS`]), then indexes the next slice of unindexed requests.
 pub(crate) fn index_slice(conn: &Connection, recent_rows: i64) -> Result<Slice> {
     let from = meta_seq(conn, "fts_seq")?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
-    let out = index_from(conn, from).and_then(|(more, indexed)| {
-        let refit = fit_recent(conn, indexed, recent_rows)?;
-        Ok((more || refit, indexed))
+    let out = last_stored(conn).and_then(|last| {
+        let refit = fit_recent(conn, from, (last - recent_rows).max(0))?;
+        let (more, indexed) = index_from(conn, from, recent_low(conn)?)?;
+        Ok((more || refit, indexed, last))
     });
     match out {
         Ok(_) => conn.execute_batch("COMMIT")?,
         Err(_) => conn.execute_batch("ROLLBACK")?,
     }
-    let (more, indexed) = out?;
-    // The last sequence number handed out: a lookup in SQLite's own table, no scan.
-    let last: i64 = conn
+    let (more, indexed, last) = out?;
+    Ok(Slice {
+        more,
+        lag: (last - indexed).max(0),
+    })
+}
+
+/// The last sequence number handed out: a lookup in SQLite's own table, no scan.
+fn last_stored(conn: &Connection) -> Result<i64> {
+    Ok(conn
         .query_row(
             "SELECT seq FROM sqlite_sequence WHERE name = 'requests'",
             [],
             |r| r.get(0),
         )
         .optional()?
-        .unwrap_or(0);
-    Ok(Slice {
-        more,
-        lag: (last - indexed).max(0),
-    })
+        .unwrap_or(0))
 }
 
 /// The recent index holds every indexed request with a larger `seq` than this.
@@ -116,17 +122,19 @@ fn add(conn: &Connection, table: &str, row: &rusqlite::Row) -> Result<(i64, usiz
     Ok((seq, body.len()))
 }
 
-/// Indexes from `from` into both indexes (every request above the watermark is above the
-/// recent window's floor too); returns whether more remain and the new watermark.
-fn index_from(conn: &Connection, from: i64) -> Result<(bool, i64)> {
+/// Indexes from `from` into the full index, and those above the recent window's floor `low`
+/// into the recent one too; returns whether more remain and the new watermark.
+fn index_from(conn: &Connection, from: i64, low: i64) -> Result<(bool, i64)> {
     let mut select = conn.prepare_cached(&docs(&format!(
         "WHERE seq > ?1 ORDER BY seq LIMIT {SLICE_ROWS}"
     )))?;
     let mut rows = select.query([from])?;
     let (mut last, mut count, mut bytes) = (from, 0, 0);
     while let Some(row) = rows.next()? {
-        add(conn, "request_fts", row)?;
-        let (seq, len) = add(conn, "request_recent", row)?;
+        let (seq, len) = add(conn, "request_fts", row)?;
+        if seq > low {
+            add(conn, "request_recent", row)?;
+        }
         bytes += len;
         (last, count) = (seq, count + 1);
         if bytes >= SLICE_BYTES {
@@ -139,24 +147,31 @@ fn index_from(conn: &Connection, from: i64) -> Result<(bool, i64)> {
     Ok((count == SLICE_ROWS || bytes >= SLICE_BYTES, last))
 }
 
-/// Moves the recent window's floor a slice towards `indexed - recent_rows`: down, adding
-/// older requests newest first (after an upgrade, which starts the window empty), or up,
-/// dropping the oldest once the window spans a slice too many. Returns whether more remains.
-fn fit_recent(conn: &Connection, indexed: i64, recent_rows: i64) -> Result<bool> {
+/// Moves the recent window's floor a slice towards `target` (the newest stored requests,
+/// indexed or not, set the target, so that catching up on a backlog never fills the small
+/// index with requests it would drop again): down, adding older indexed requests newest first
+/// (after an upgrade, which starts the window empty), or up, dropping the oldest once the
+/// window spans a slice too many. `indexed` is the watermark; requests above it are added as
+/// they are indexed if they are above the floor. Returns whether more remains.
+fn fit_recent(conn: &Connection, indexed: i64, target: i64) -> Result<bool> {
     let low = recent_low(conn)?;
-    let target = (indexed - recent_rows).max(0);
     if low > target {
-        let mut select = conn.prepare_cached(&docs(&format!(
-            "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT {SLICE_ROWS}"
-        )))?;
-        let mut rows = select.query([target, low])?;
-        let (mut floor, mut count, mut bytes) = (target, 0, 0);
-        while let Some(row) = rows.next()? {
-            let (seq, len) = add(conn, "request_recent", row)?;
-            (count, bytes) = (count + 1, bytes + len);
-            if count == SLICE_ROWS || bytes >= SLICE_BYTES {
-                floor = seq - 1;
-                break;
+        // Nothing between the watermark and the floor is indexed: the floor may drop there.
+        let mut floor = low.min(indexed).max(target);
+        if floor > target {
+            let mut select = conn.prepare_cached(&docs(&format!(
+                "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT {SLICE_ROWS}"
+            )))?;
+            let mut rows = select.query([target, floor])?;
+            let (mut count, mut bytes) = (0, 0);
+            floor = target;
+            while let Some(row) = rows.next()? {
+                let (seq, len) = add(conn, "request_recent", row)?;
+                (count, bytes) = (count + 1, bytes + len);
+                if count == SLICE_ROWS || bytes >= SLICE_BYTES {
+                    floor = seq - 1;
+                    break;
+                }
             }
         }
         set_meta_seq(conn, "recent_low", floor)?;
@@ -165,18 +180,22 @@ fn fit_recent(conn: &Connection, indexed: i64, recent_rows: i64) -> Result<bool>
     if target - low < SLICE_ROWS as i64 {
         return Ok(false);
     }
+    // Only indexed requests are in the index; the rest will not be added below the floor.
+    // Twice a slice: while a backlog is indexed the floor may trail the watermark, and every
+    // slice indexed above the floor adds a slice; dropping two lets the floor overtake the
+    // watermark and jump to the target, after which the backlog skips the small index.
     let seqs = conn
         .prepare_cached(&format!(
-            "SELECT seq FROM requests WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT {SLICE_ROWS}"
+            "SELECT seq FROM requests WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT {TRIM_ROWS}"
         ))?
-        .query_map([low, target], |r| r.get::<_, i64>(0))?
+        .query_map([low, target.min(indexed)], |r| r.get::<_, i64>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut delete = conn.prepare_cached("DELETE FROM request_recent WHERE rowid = ?1")?;
     for seq in &seqs {
         delete.execute([seq])?;
     }
     let floor = match seqs.last() {
-        Some(&last) if seqs.len() == SLICE_ROWS => last,
+        Some(&last) if seqs.len() == TRIM_ROWS => last,
         _ => target,
     };
     set_meta_seq(conn, "recent_low", floor)?;
