@@ -279,8 +279,16 @@ fn where_clause(
     if let Some(provider) = &filter.provider {
         add("provider = ?N", Value::Text(provider.to_ascii_lowercase()));
     }
-    if let Some(glob) = &filter.event_type {
-        add("event_type GLOB ?N", Value::Text(glob.clone()));
+    // A glob without wildcards is one exact event type: `=` lets the index on
+    // (provider, event_type) hand out that type's requests newest first. A glob with
+    // wildcards is checked row by row (the unary `+` keeps SQLite from turning its literal
+    // prefix into a range on that index, which would then sort every request in the range).
+    match &filter.event_type {
+        Some(glob) if glob.contains(['*', '?', '[']) => {
+            add("+event_type GLOB ?N", Value::Text(glob.clone()))
+        }
+        Some(exact) => add("event_type = ?N", Value::Text(exact.clone())),
+        None => {}
     }
     if let Some(status) = &filter.signature {
         add("sig_status = ?N", Value::Text(status.to_ascii_lowercase()));
@@ -339,49 +347,38 @@ enum FullText {
 
 pub(crate) fn list(conn: &Connection, filter: &RequestFilter) -> Result<Page> {
     let limit = filter.limit.clamp(1, 1000);
-    let (clause, mut args) = where_clause(filter, FullText::Omitted);
-    let sql = match filter.q.as_deref().and_then(search::match_expression) {
-        // The index hands out matches newest first by itself (FTS5 walks its doclists in
-        // descending rowid order), and each is joined to its row: a page costs one lookup per
-        // row shown, however many requests match.
+    let (clause, args) = where_clause(filter, FullText::Omitted);
+    let mut items = match filter.q.as_deref().and_then(search::match_expression) {
+        // Both indexes, and the window between them, are read in one snapshot.
         Some(q) => {
-            args.push(rusqlite::types::Value::Text(q));
-            let mut matched = format!("request_fts MATCH ?{}", args.len());
-            if let Some(before) = filter.before_seq {
-                args.push(rusqlite::types::Value::Integer(before));
-                matched += &format!(" AND request_fts.rowid < ?{}", args.len());
+            let tx = conn.unchecked_transaction()?;
+            let low = search::recent_low(&tx)?;
+            let before = filter.before_seq.unwrap_or(i64::MAX);
+            let mut items = Vec::new();
+            // The recent index first: when it fills the page, those are the newest matches.
+            if before > low + 1 {
+                items = matches(&tx, "request_recent", &q, &clause, &args, before, limit + 1)?;
             }
-            // Plain column names are qualified (the index has a `rowid` too); the delivery
-            // summary already names `requests.seq` itself.
-            let columns = COLUMNS
-                .split(',')
-                .map(str::trim)
-                .map(|c| {
-                    if c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') {
-                        format!("requests.{c}")
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!(
-                "SELECT {columns} FROM request_fts CROSS JOIN requests
-                    ON requests.seq = request_fts.rowid
-                 WHERE {matched} AND {clause}
-                 ORDER BY request_fts.rowid DESC LIMIT {}",
-                limit + 1
-            )
+            if items.len() <= limit {
+                let below = before.min(low + 1);
+                let rest = limit + 1 - items.len();
+                items.extend(matches(
+                    &tx,
+                    "request_fts",
+                    &q,
+                    &clause,
+                    &args,
+                    below,
+                    rest,
+                )?);
+            }
+            items
         }
-        None => format!(
-            "SELECT {COLUMNS} FROM requests WHERE {clause} ORDER BY seq DESC LIMIT {}",
-            limit + 1
-        ),
+        None => conn
+            .prepare(&latest(&clause, limit + 1))?
+            .query_map(rusqlite::params_from_iter(args), |row| from_row(row, false))?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
     };
-    let mut stmt = conn.prepare(&sql)?;
-    let mut items = stmt
-        .query_map(rusqlite::params_from_iter(args), |row| from_row(row, false))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     let next = if items.len() > limit {
         items.truncate(limit);
         items.last().map(|r| r.seq)
@@ -389,6 +386,54 @@ pub(crate) fn list(conn: &Connection, filter: &RequestFilter) -> Result<Page> {
         None
     };
     Ok(Page { items, next })
+}
+
+/// The newest `limit` requests that `clause` picks.
+fn latest(clause: &str, limit: usize) -> String {
+    format!("SELECT {COLUMNS} FROM requests WHERE {clause} ORDER BY seq DESC LIMIT {limit}")
+}
+
+/// The newest `limit` requests below `before` that match the full-text query `q` in the
+/// index `table` and `clause`. The index hands out matches newest first by itself (FTS5 walks
+/// its doclists in descending rowid order), and each is joined to its row: a page costs one
+/// lookup per row shown, however many requests match (once a prefix's lists are merged).
+fn matches(
+    conn: &Connection,
+    table: &str,
+    q: &str,
+    clause: &str,
+    args: &[rusqlite::types::Value],
+    before: i64,
+    limit: usize,
+) -> Result<Vec<Request>> {
+    use rusqlite::types::Value;
+    let mut args = args.to_vec();
+    args.push(Value::Text(q.into()));
+    args.push(Value::Integer(before));
+    let (q_arg, before_arg) = (args.len() - 1, args.len());
+    // Plain column names are qualified (the index has a `rowid` too); the delivery summary
+    // already names `requests.seq` itself.
+    let columns = COLUMNS
+        .split(',')
+        .map(str::trim)
+        .map(|c| {
+            if c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') {
+                format!("requests.{c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {columns} FROM {table} CROSS JOIN requests ON requests.seq = {table}.rowid
+         WHERE {table} MATCH ?{q_arg} AND {table}.rowid < ?{before_arg} AND {clause}
+         ORDER BY {table}.rowid DESC LIMIT {limit}"
+    );
+    Ok(conn
+        .prepare(&sql)?
+        .query_map(rusqlite::params_from_iter(args), |row| from_row(row, false))?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 fn for_each(
@@ -505,6 +550,69 @@ pub(crate) mod tests {
         let ids: Vec<_> = gets.items.iter().map(|r| r.meta.id.as_str()).collect();
         assert_eq!(ids, ["id4", "id2"]);
         assert_eq!(gets.next, None);
+    }
+
+    /// The time range is the exception, not tested here: it reads the `received_at_us` range
+    /// through its index and sorts it, which is what a narrow range wants (walking newest
+    /// first would read the whole table when fewer than a page fall in the range).
+    #[test]
+    fn every_filter_walks_newest_first_without_sorting() {
+        let conn = test_conn();
+        let filters = [
+            RequestFilter::default(),
+            RequestFilter {
+                provider: Some("github".into()),
+                ..Default::default()
+            },
+            RequestFilter {
+                provider: Some("stripe".into()),
+                event_type: Some("charge.succeeded".into()),
+                ..Default::default()
+            },
+            RequestFilter {
+                provider: Some("stripe".into()),
+                event_type: Some("charge.*".into()),
+                ..Default::default()
+            },
+            RequestFilter {
+                event_type: Some("charge.*".into()),
+                ..Default::default()
+            },
+            RequestFilter {
+                event_type: Some("charge.succeeded".into()),
+                ..Default::default()
+            },
+            RequestFilter {
+                method: Some("post".into()),
+                endpoint: Some("stripe".into()),
+                signature: Some("invalid".into()),
+                pinned: Some(true),
+                ..Default::default()
+            },
+            RequestFilter {
+                tag: Some("t".into()),
+                before_seq: Some(1000),
+                ..Default::default()
+            },
+            RequestFilter {
+                delivery: Some(Some(crate::DeliveryState::Failed)),
+                ..Default::default()
+            },
+        ];
+        for filter in filters {
+            let (clause, args) = where_clause(&filter, FullText::Omitted);
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {}", latest(&clause, 101)))
+                .expect("prepare")
+                .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
+                .expect("plan")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows");
+            assert!(
+                !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+                "{filter:?} sorts: {plan:?}"
+            );
+        }
     }
 
     #[test]

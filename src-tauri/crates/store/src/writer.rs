@@ -251,7 +251,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats, writers_t
         }
         if index.due_at().is_some_and(|at| at <= Instant::now()) {
             index.last_index = Instant::now();
-            match search::index_slice(&conn) {
+            match search::index_slice(&conn, search::RECENT_ROWS) {
                 Ok(slice) => {
                     (index.behind, index.retry_at) = (slice.more, None);
                     stats.fts_lag.store(slice.lag, Ordering::Relaxed);
