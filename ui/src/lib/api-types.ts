@@ -1046,7 +1046,8 @@ export interface components {
             recording: boolean;
             /**
              * @description Requests not taken whole per bucket, by reason: `too_large`, `timeout`, `incomplete`,
-             *     `not_stored`.
+             *     `not_stored`, `too_many_headers` (over 1,000 headers), `headers_too_large` (refused by
+             *     the HTTP parser: over 2,000 headers or a 400 KiB head).
              */
             refused: components["schemas"]["CountSeries"][];
             /**

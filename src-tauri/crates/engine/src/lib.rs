@@ -196,11 +196,12 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
 
     let mut tasks = JoinSet::new();
     let drain = shared.config.drain_timeout;
-    let opts = serve::Options::from(&shared.config);
+    let opts = serve::Options::new(&shared.config);
+    let receiver_opts = opts.clone().counting_refusals(shared.metrics.clone());
     tasks.spawn(serve::serve(
         receiver,
         receiver::app(shared.clone()),
-        opts,
+        receiver_opts.clone(),
         cancel.clone(),
         drain,
     ));
@@ -214,7 +215,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     tasks.spawn(serve::serve_tagged(
         ingress,
         receiver::app(shared.clone()),
-        opts,
+        receiver_opts,
         cancel.clone(),
         drain,
         Some(serve::Via("tunnel")),

@@ -2,7 +2,8 @@
 //!
 //! "2xx from Hooklens" means "stored": the answer is built only after the store has committed
 //! the request. A store failure answers 503 so the provider retries later. Bodies over the
-//! limit are refused with 413 but the refusal itself is recorded, headers and all.
+//! limit are refused with 413 but the refusal itself is recorded, headers and all. A request
+//! with more than [`MAX_HEADERS`] headers is refused with 431 and counted, not stored.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use tracing::Instrument;
 
 use crate::api::types::RequestJson;
 use crate::notify::{Popup, Urgency};
+use crate::serve::MAX_HEADERS;
 use crate::state::Shared;
 use crate::{Event, human_bytes};
 
@@ -48,6 +50,24 @@ enum BodyOutcome {
 
 /// Captures one request inside a span carrying its id (and never its body).
 async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let headers = req.headers().len();
+    if headers > MAX_HEADERS {
+        shared.metrics.refused("too_many_headers");
+        tracing::warn!(
+            method = %req.method(),
+            path = req.uri().path(),
+            headers,
+            "refused a request with {headers} headers (the limit is {MAX_HEADERS}): answered 431, nothing stored"
+        );
+        return error_response(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "too_many_headers",
+            format!(
+                "the request has {headers} headers, over Hooklens's limit of {MAX_HEADERS}; nothing was stored: send fewer headers"
+            ),
+            None,
+        );
+    }
     if shared.paused() {
         // Nothing is stored while paused; 503 with Retry-After makes providers send it again.
         let mut response = error_response(
@@ -305,7 +325,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
         Ok(seq) => seq,
         Err(e) => {
             tracing::error!(error = %e, "could not store a captured request");
-            shared.metrics.not_stored();
+            shared.metrics.refused("not_stored");
             return error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "not_stored",

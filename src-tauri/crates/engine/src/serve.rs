@@ -1,8 +1,10 @@
 //! Our own accept loop over hyper, rather than `axum::serve`: it sets the header-read timeout
-//! that stops slowloris clients, hands each request its peer address, and on shutdown lets
-//! open connections finish for a bounded time.
+//! that stops slowloris clients and the number of headers the parser takes, hands each
+//! request its peer address, counts the requests the parser itself refuses, and on shutdown
+//! lets open connections finish for a bounded time.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -16,21 +18,41 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use crate::Config;
+use crate::metrics::Metrics;
+
+/// Headers the receiver takes in one request (hyper's own default is 100, and providers
+/// or proxies adding tracing headers can come near it). More are refused by the receiver
+/// with a 431 that says so (see `receiver.rs`).
+pub(crate) const MAX_HEADERS: usize = 1000;
+/// Headers hyper's parser takes: beyond [`MAX_HEADERS`], so a request just over the limit
+/// still reaches the receiver for a clear refusal. A request over this (or over hyper's
+/// 400 KiB head buffer) gets hyper's own bare 431; the accept loop counts and logs it. Each
+/// parse reserves room for this many headers (about 64 bytes each), hence not more.
+const PARSER_MAX_HEADERS: usize = 2 * MAX_HEADERS;
 
 /// How a request reached the receiver: the tunnel's ingress listener tags its requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Via(pub &'static str);
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Options {
     header_timeout: Duration,
+    /// Where the parser's refusals are counted (the receiver's listeners, not the API's).
+    refusals: Option<Arc<Metrics>>,
 }
 
-impl From<&Config> for Options {
-    fn from(config: &Config) -> Self {
+impl Options {
+    pub(crate) fn new(config: &Config) -> Self {
         Options {
             header_timeout: config.header_timeout,
+            refusals: None,
         }
+    }
+
+    /// Counts the requests hyper refuses before the router sees them as refusals.
+    pub(crate) fn counting_refusals(mut self, metrics: Arc<Metrics>) -> Self {
+        self.refusals = Some(metrics);
+        self
     }
 }
 
@@ -57,7 +79,8 @@ pub(crate) async fn serve_tagged(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(options.header_timeout);
+        .header_read_timeout(options.header_timeout)
+        .max_headers(PARSER_MAX_HEADERS);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
     loop {
@@ -88,9 +111,22 @@ pub(crate) async fn serve_tagged(
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
             .into_owned();
         let conn = graceful.watch(conn);
+        let refusals = options.refusals.clone();
         tokio::spawn(async move {
             if let Err(e) = conn.await {
-                tracing::debug!(%remote, error = %e, "connection ended with an error");
+                let too_large = e
+                    .downcast_ref::<hyper::Error>()
+                    .is_some_and(hyper::Error::is_parse_too_large);
+                match refusals {
+                    Some(metrics) if too_large => {
+                        metrics.refused("headers_too_large");
+                        tracing::warn!(
+                            %remote,
+                            "refused a request with over {PARSER_MAX_HEADERS} headers or a head over 400 KiB: answered 431, nothing stored"
+                        );
+                    }
+                    _ => tracing::debug!(%remote, error = %e, "connection ended with an error"),
+                }
             }
         });
     }

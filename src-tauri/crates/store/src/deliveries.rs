@@ -133,21 +133,6 @@ pub struct DeliverySpec {
     pub resign: Option<crate::Resign>,
 }
 
-/// How the forwarder holds a target's deliveries back (see [`Store::lease_due`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetGate {
-    /// The target is down: its deliveries wait until the next probe.
-    Down { probe_at_us: i64 },
-    /// The target is being probed: one delivery goes, the rest wait for the outcome.
-    Probe,
-    /// A probe of the down target is in flight until `until_us` (its lease): the rest are
-    /// held that long at most; the next `Down` gate (the probe failed) or the target coming
-    /// back up hands them back.
-    Held { until_us: i64 },
-    /// The target has as many attempts in flight as it may: take none of its deliveries.
-    Busy,
-}
-
 /// A delivery to create.
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
@@ -268,93 +253,40 @@ impl Store {
             .await
     }
 
-    /// Takes up to `limit` pending deliveries due by `now_us`, oldest due first, and leases
-    /// them until `lease_until_us`: nobody else takes them meanwhile, and if Hooklens stops
-    /// before recording an attempt, they are due again when the lease ends (at least once).
-    /// `gates` hold targets back: a down target's deliveries wait for its next probe; a
-    /// probing target lends out one delivery, the rest wait for the probe's outcome.
+    /// Takes up to `n` pending deliveries due by `now_us` of each `(target, n)` in `take`,
+    /// oldest due first, and leases them until `lease_until_us`: nobody else takes them
+    /// meanwhile, and if Hooklens stops before recording an attempt, they are due again when
+    /// the lease ends (at least once). Which targets may take how many is the forwarder's
+    /// call (a down target takes none, a probed one takes one): nothing in the table is
+    /// rewritten when a target goes down or comes back.
     pub async fn lease_due(
         &self,
         now_us: i64,
         lease_until_us: i64,
-        limit: usize,
-        gates: Vec<(String, TargetGate)>,
+        take: Vec<(String, usize)>,
     ) -> Result<Vec<Delivery>> {
         self.inner
             .writer
             .submit(move |conn| {
-                // Down with no probe in flight: everything waits for the next probe, including
-                // what the last probe held back (however far its lease reached).
-                let postpone = |target: &str, until: i64| {
-                    conn.prepare_cached(
-                        "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 0
-                         WHERE state = 'pending' AND target = ?1
-                           AND (next_attempt_at_us < ?2 OR leased = 2)",
-                    )?
-                    .execute(params![target, until])
-                };
-                let hold = |target: &str, until: i64| {
-                    conn.prepare_cached(
-                        "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 2
-                         WHERE state = 'pending' AND target = ?1 AND next_attempt_at_us < ?2",
-                    )?
-                    .execute(params![target, until])
-                };
-                for (target, gate) in &gates {
-                    match gate {
-                        TargetGate::Down { probe_at_us } => {
-                            postpone(target, *probe_at_us)?;
-                        }
-                        TargetGate::Held { until_us } => {
-                            hold(target, *until_us)?;
-                        }
-                        TargetGate::Probe | TargetGate::Busy => {}
-                    }
-                }
-                let busy: Vec<&String> = gates
-                    .iter()
-                    .filter(|(_, g)| *g == TargetGate::Busy)
-                    .map(|(t, _)| t)
-                    .collect();
-                let due: Vec<Delivery> = {
-                    let skip = (0..busy.len())
-                        .map(|i| format!("?{}", i + 3))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let mut stmt = conn.prepare_cached(&format!(
-                        "SELECT {COLUMNS} FROM deliveries
-                         WHERE state = 'pending' AND next_attempt_at_us <= ?1
-                           AND target NOT IN ({skip})
-                         ORDER BY next_attempt_at_us, seq LIMIT ?2"
-                    ))?;
-                    let mut args: Vec<rusqlite::types::Value> =
-                        vec![now_us.into(), (limit as i64).into()];
-                    args.extend(
-                        busy.iter()
-                            .map(|t| rusqlite::types::Value::Text((*t).clone())),
-                    );
-                    let rows = stmt.query_map(rusqlite::params_from_iter(args), from_row)?;
-                    rows.map(|r| r?).collect::<Result<_>>()?
-                };
-                let mut leased = Vec::with_capacity(due.len());
-                let mut probing: Vec<&str> = Vec::new();
-                for mut delivery in due {
-                    let gate = gates.iter().find(|(t, _)| *t == delivery.target);
-                    if let Some((target, TargetGate::Probe)) = gate {
-                        if probing.contains(&target.as_str()) {
-                            continue; // postponed below with the rest of its target
-                        }
-                        probing.push(target);
-                    }
-                    conn.prepare_cached(
+                let mut leased = Vec::new();
+                for (target, n) in take {
+                    let due: Vec<Delivery> = {
+                        let mut stmt = conn.prepare_cached(&format!(
+                            "SELECT {COLUMNS} FROM deliveries
+                             WHERE state = 'pending' AND target = ?1 AND next_attempt_at_us <= ?2
+                             ORDER BY next_attempt_at_us, seq LIMIT ?3"
+                        ))?;
+                        let rows = stmt.query_map(params![target, now_us, n as i64], from_row)?;
+                        rows.map(|r| r?).collect::<Result<_>>()?
+                    };
+                    let mut lease = conn.prepare_cached(
                         "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 1 WHERE seq = ?1",
-                    )?
-                    .execute(params![delivery.seq, lease_until_us])?;
-                    delivery.next_attempt_at_us = Some(lease_until_us);
-                    leased.push(delivery);
-                }
-                for target in probing {
-                    hold(target, lease_until_us)?;
+                    )?;
+                    for mut delivery in due {
+                        lease.execute(params![delivery.seq, lease_until_us])?;
+                        delivery.next_attempt_at_us = Some(lease_until_us);
+                        leased.push(delivery);
+                    }
                 }
                 Ok(leased)
             })
@@ -379,14 +311,27 @@ impl Store {
             .await
     }
 
-    /// When the next pending delivery is due, if any.
-    pub async fn next_delivery_due(&self) -> Result<Option<i64>> {
+    /// Each target with pending deliveries, and when its earliest one is due (a leased one
+    /// counts as due when its lease ends). One index lookup per target: the targets are
+    /// found by skipping through the pending index, not by reading the queue.
+    pub async fn due_by_target(&self) -> Result<Vec<(String, i64)>> {
         self.read(|conn| {
-            Ok(conn.query_row(
-                "SELECT min(next_attempt_at_us) FROM deliveries WHERE state = 'pending'",
-                [],
-                |r| r.get(0),
-            )?)
+            let mut stmt = conn.prepare_cached(
+                "WITH RECURSIVE t(target) AS (
+                     SELECT (SELECT min(target) FROM deliveries WHERE state = 'pending')
+                     UNION ALL
+                     SELECT (SELECT min(target) FROM deliveries
+                             WHERE state = 'pending' AND target > t.target)
+                     FROM t WHERE t.target IS NOT NULL
+                 )
+                 SELECT target, (SELECT min(next_attempt_at_us) FROM deliveries
+                                 WHERE state = 'pending' AND target = t.target)
+                 FROM t WHERE target IS NOT NULL",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0)))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
         .await
     }
@@ -436,21 +381,6 @@ impl Store {
                     return Err(StoreError::NotFound(format!("delivery {delivery_seq}")));
                 }
                 get_by_seq(conn, delivery_seq)
-            })
-            .await
-    }
-
-    /// Makes every pending delivery to `target` due at `at_us` (a target came back up).
-    pub async fn reschedule_target(&self, target: &str, at_us: i64) -> Result<u64> {
-        let target = target.to_string();
-        self.inner
-            .writer
-            .submit(move |conn| {
-                Ok(conn.execute(
-                    "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 0
-                     WHERE state = 'pending' AND target = ?1 AND next_attempt_at_us > ?2",
-                    params![target, at_us],
-                )? as u64)
             })
             .await
     }

@@ -27,7 +27,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use deliveries::{
     Attempt, AttemptOutcome, Delivery, DeliveryFilter, DeliveryKind, DeliverySpec, DeliveryState,
-    NewDelivery, Overrides, RetryPolicy, TargetGate,
+    NewDelivery, Overrides, RetryPolicy,
 };
 pub use endpoints::format_us;
 pub use error::StoreError;

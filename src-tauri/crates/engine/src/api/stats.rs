@@ -48,7 +48,8 @@ pub struct Stats {
     /// Requests received per bucket, by endpoint (divide by `step` for a rate).
     pub incoming: Vec<CountSeries>,
     /// Requests not taken whole per bucket, by reason: `too_large`, `timeout`, `incomplete`,
-    /// `not_stored`.
+    /// `not_stored`, `too_many_headers` (over 1,000 headers), `headers_too_large` (refused by
+    /// the HTTP parser: over 2,000 headers or a 400 KiB head).
     pub refused: Vec<CountSeries>,
     /// Delivery attempts per bucket and target: answered 2xx, or not.
     pub deliveries: Vec<DeliverySeries>,

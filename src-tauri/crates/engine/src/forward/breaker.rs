@@ -1,8 +1,8 @@
 //! A target's circuit breaker: after [`THRESHOLD`] failures in a row the target is down; its
-//! deliveries wait while one probe at a time checks it, with growing gaps; a success brings
-//! it back up.
+//! deliveries wait while one probe at a time checks it, with growing gaps (never sooner than
+//! the target's own `Retry-After`); a success brings it back up.
 
-use hooklens_store::{TargetGate, format_us};
+use hooklens_store::format_us;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -29,6 +29,17 @@ struct Down {
     next_probe_us: i64,
     /// A probe is in flight until this moment (its lease).
     probing_until_us: Option<i64>,
+}
+
+/// How the scheduler treats a down target's deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// They wait until the next probe.
+    Down { probe_at_us: i64 },
+    /// One of them goes as the probe.
+    Probe,
+    /// A probe is in flight until `until_us` (its lease): the rest wait for its outcome.
+    Held { until_us: i64 },
 }
 
 /// A change worth telling people about.
@@ -63,14 +74,17 @@ impl Breaker {
         self.down.take().map(|_| Change::Up)
     }
 
-    /// A failed attempt. While the target is down only the probe's failure moves the next
-    /// probe further out; others were already on their way when it went down.
+    /// A failed attempt, with the `Retry-After` the target asked for (µs, already capped by
+    /// the policy). While the target is down only the probe's failure moves the next probe
+    /// further out; others were already on their way when it went down. The next probe is
+    /// never sooner than the target asked.
     pub fn failure(
         &mut self,
         now: i64,
         started_us: i64,
         probe: bool,
         reason: &str,
+        retry_after_us: Option<i64>,
     ) -> Option<Change> {
         if started_us < self.last_success_start_us {
             return None;
@@ -82,7 +96,7 @@ impl Breaker {
                 down.probes += 1;
                 down.probing_until_us = None;
                 down.reason = reason.to_string();
-                down.next_probe_us = now + probe_gap(down.probes);
+                down.next_probe_us = now + probe_gap(down.probes).max(retry_after_us.unwrap_or(0));
                 None
             }
             None if self.failures >= THRESHOLD => {
@@ -90,7 +104,7 @@ impl Breaker {
                     since_us: now,
                     reason: reason.to_string(),
                     probes: 0,
-                    next_probe_us: now + probe_gap(0),
+                    next_probe_us: now + probe_gap(0).max(retry_after_us.unwrap_or(0)),
                     probing_until_us: None,
                 });
                 Some(Change::Down(reason.to_string()))
@@ -106,17 +120,29 @@ impl Breaker {
         }
     }
 
+    /// A probe sent until `until_us` ended without an outcome (its request was deleted
+    /// meanwhile): the next one may go.
+    pub fn probe_ended(&mut self, until_us: i64) {
+        if let Some(down) = &mut self.down
+            && down.probing_until_us == Some(until_us)
+        {
+            down.probing_until_us = None;
+        }
+    }
+
     /// When a down target is probed next; `None` when it is up.
     pub fn next_probe(&self) -> Option<i64> {
         self.down.as_ref().map(|d| d.next_probe_us)
     }
 
-    pub fn gate(&self, now: i64) -> Option<TargetGate> {
+    /// `None` while the target is up. A probe whose lease has lapsed no longer holds the
+    /// others back.
+    pub fn gate(&self, now: i64) -> Option<Gate> {
         let down = self.down.as_ref()?;
         Some(match down.probing_until_us {
-            Some(until) => TargetGate::Held { until_us: until },
-            None if down.next_probe_us <= now => TargetGate::Probe,
-            None => TargetGate::Down {
+            Some(until) if until > now => Gate::Held { until_us: until },
+            _ if down.next_probe_us <= now => Gate::Probe,
+            _ => Gate::Down {
                 probe_at_us: down.next_probe_us,
             },
         })
@@ -148,44 +174,48 @@ mod tests {
     fn opens_after_threshold_probes_with_growing_gaps_and_closes() {
         let mut b = Breaker::default();
         for i in 1..THRESHOLD {
-            assert!(b.failure(i as i64, i as i64, false, "refused").is_none());
+            assert!(
+                b.failure(i as i64, i as i64, false, "refused", None)
+                    .is_none()
+            );
             assert_eq!(b.gate(0), None, "still up after {i}");
         }
         assert!(matches!(
-            b.failure(100, 100, false, "refused"),
+            b.failure(100, 100, false, "refused", None),
             Some(Change::Down(_))
         ));
         assert_eq!(
             b.gate(100),
-            Some(TargetGate::Down {
+            Some(Gate::Down {
                 probe_at_us: 1_000_100
             })
         );
-        assert_eq!(b.gate(1_000_100), Some(TargetGate::Probe));
+        assert_eq!(b.gate(1_000_100), Some(Gate::Probe));
         b.probing(5_000_000);
         assert_eq!(
             b.gate(1_000_200),
-            Some(TargetGate::Held {
+            Some(Gate::Held {
                 until_us: 5_000_000
             })
         );
         assert!(
-            b.failure(1_500_000, 50, false, "refused").is_none(),
+            b.failure(1_500_000, 50, false, "refused", None).is_none(),
             "not the probe"
         );
         assert_eq!(
             b.gate(1_500_000),
-            Some(TargetGate::Held {
+            Some(Gate::Held {
                 until_us: 5_000_000
             })
         );
         assert!(
-            b.failure(2_000_000, 1_000_100, true, "refused").is_none(),
+            b.failure(2_000_000, 1_000_100, true, "refused", None)
+                .is_none(),
             "still down"
         );
         assert_eq!(
             b.gate(2_000_000),
-            Some(TargetGate::Down {
+            Some(Gate::Down {
                 probe_at_us: 4_000_000
             })
         );
@@ -201,10 +231,63 @@ mod tests {
         b.success(1_000);
         for i in 0..THRESHOLD * 2 {
             // Attempts sent while the target was still away, answered after it came back.
-            assert!(b.failure(2_000 + i as i64, 500, false, "refused").is_none());
+            assert!(
+                b.failure(2_000 + i as i64, 500, false, "refused", None)
+                    .is_none()
+            );
         }
         assert_eq!(b.gate(5_000), None);
         assert_eq!(b.status("t", 0).failures, 0);
+    }
+
+    #[test]
+    fn a_retry_after_pushes_the_probes_back_and_a_lapsed_probe_lets_the_next_go() {
+        let s = 1_000_000;
+        let mut b = Breaker::default();
+        for i in 1..THRESHOLD {
+            b.failure(i as i64, i as i64, false, "503", Some(60 * s));
+        }
+        // Opened by a 503 asking for a minute: the first probe waits the minute, not 1 s.
+        assert!(matches!(
+            b.failure(100, 100, false, "503", Some(60 * s)),
+            Some(Change::Down(_))
+        ));
+        assert_eq!(
+            b.gate(100),
+            Some(Gate::Down {
+                probe_at_us: 100 + 60 * s
+            })
+        );
+        assert_eq!(b.next_probe(), Some(100 + 60 * s));
+        // The probe gets another Retry-After: the next one waits for it too...
+        let now = 100 + 60 * s;
+        assert_eq!(b.gate(now), Some(Gate::Probe));
+        b.probing(now + 660 * s);
+        assert!(b.failure(now + 1, now, true, "429", Some(90 * s)).is_none());
+        assert_eq!(
+            b.gate(now + 1),
+            Some(Gate::Down {
+                probe_at_us: now + 1 + 90 * s
+            })
+        );
+        // ... and a shorter one than the growing gap does not bring it forward.
+        let now = now + 1 + 90 * s;
+        b.probing(now + 660 * s);
+        assert!(b.failure(now, now, true, "429", Some(1)).is_none());
+        assert_eq!(
+            b.gate(now),
+            Some(Gate::Down {
+                probe_at_us: now + 4 * s
+            })
+        );
+        // A probe that ends without an outcome, or whose lease lapses, stops holding.
+        let now = now + 4 * s;
+        b.probing(now + 10);
+        assert_eq!(b.gate(now), Some(Gate::Held { until_us: now + 10 }));
+        assert_eq!(b.gate(now + 10), Some(Gate::Probe), "lapsed");
+        b.probe_ended(now + 10);
+        assert_eq!(b.gate(now), Some(Gate::Probe), "ended");
+        assert!(matches!(b.success(now), Some(Change::Up)));
     }
 
     #[test]

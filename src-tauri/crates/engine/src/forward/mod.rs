@@ -1,13 +1,19 @@
 //! Forwarding: a persistent delivery queue worked by one scheduler task.
 //!
 //! Deliveries live in the store, so a pending retry survives a crash or a quit. The
-//! scheduler leases due deliveries (a lease that lapses makes them due again: at least
-//! once), sends each attempt, stores it, and computes the next one with [`retry`]. A target
-//! that keeps failing is marked down by its breaker: its deliveries wait (without using up
-//! their retries) while one probe at a time checks it, and all flow again once it answers.
+//! scheduler works the queue target by target: it asks when each target's earliest delivery
+//! is due, leases due ones (a lease that lapses makes them due again: at least once) up to
+//! what the target may have in flight, sends each attempt, stores it, and computes the next
+//! one with [`retry`]. One slow or hanging target so holds at most [`LEASED_PER_TARGET`] of
+//! the [`MAX_IN_FLIGHT`] deliveries in flight, and the others go on. A target that keeps
+//! failing is marked down by its breaker: its deliveries wait (without using up their
+//! retries) while one probe at a time checks it, and all flow again once it answers. Waiting
+//! is the scheduler's decision alone: the queue's rows are not rewritten when a target goes
+//! down or comes back.
 
 mod breaker;
 pub mod clock;
+mod plan;
 pub mod retry;
 mod send;
 pub mod target;
@@ -18,7 +24,7 @@ use std::time::Duration;
 
 use hooklens_store::{
     AttemptOutcome, Delivery, DeliveryKind, DeliverySpec, DeliveryState, ForwardTarget,
-    NewDelivery, Request, RetryPolicy, Store, StoreError, TargetGate,
+    NewDelivery, Request, RetryPolicy, Store, StoreError,
 };
 use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
@@ -30,12 +36,19 @@ use crate::notify::{Notifications, Popup, Urgency};
 use breaker::Breaker;
 pub use breaker::TargetStatus;
 use clock::Clock;
+use plan::{Plan, plan};
 use target::Guard;
 
-/// Attempts in flight at once, over all targets.
-const MAX_IN_FLIGHT: usize = 64;
-/// Attempts in flight at once to one target.
+/// Deliveries leased at once, over all targets.
+const MAX_IN_FLIGHT: usize = 128;
+/// Attempts sending at once to one target.
 const PER_TARGET: usize = 8;
+/// Deliveries of one target leased at once: sending, or waiting for one of its
+/// [`PER_TARGET`] slots, so that each lease (a writer round trip) hands out a batch and the
+/// next attempt goes as soon as a slot frees.
+const LEASED_PER_TARGET: usize = 4 * PER_TARGET;
+/// After a failure to read or lease the queue, try again this much later (µs).
+const QUEUE_RETRY_US: i64 = 1_000_000;
 
 /// The forwarder: owns the HTTP client, the breakers and the scheduler's wake-up.
 pub struct Forwarder {
@@ -147,61 +160,40 @@ impl Forwarder {
         }
         loop {
             let now = self.clock.now_us();
-            let (gates, room) = self.gates(now);
-            let lease_until = now + LEASE.as_micros() as i64;
-            let leased = if room > 0 {
-                match self
-                    .store
-                    .lease_due(now, lease_until, room, gates.clone())
-                    .await
-                {
-                    Ok(leased) => leased,
+            let plan = match self.store.due_by_target().await {
+                Ok(due) => plan(&self.lock(), now, due),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the delivery queue; retrying");
+                    Plan::retry_at(now + QUEUE_RETRY_US)
+                }
+            };
+            let mut wake_at = plan.wake_at;
+            let mut took_any = false;
+            if !plan.take.is_empty() {
+                let lease_until = now + LEASE.as_micros() as i64;
+                match self.store.lease_due(now, lease_until, plan.take).await {
+                    Ok(leased) => {
+                        took_any = !leased.is_empty();
+                        for delivery in leased {
+                            let probe = plan.probes.contains(&delivery.target);
+                            self.start(delivery, probe, lease_until);
+                        }
+                    }
                     Err(e) => {
-                        tracing::warn!(error = %e, "cannot read the delivery queue; retrying");
-                        Vec::new()
+                        tracing::warn!(error = %e, "cannot lease deliveries; retrying");
+                        wake_at = Some(now + QUEUE_RETRY_US);
                     }
                 }
-            } else {
-                Vec::new()
-            };
-            let took_any = !leased.is_empty();
-            for delivery in leased {
-                let probe = gates
-                    .iter()
-                    .any(|(t, g)| *t == delivery.target && *g == TargetGate::Probe);
-                self.start(delivery, probe, lease_until);
             }
-            let next = self.store.next_delivery_due().await.ok().flatten();
-            let wait = match next {
-                // Due now but nothing could be taken: wait for an attempt to finish.
-                Some(at) if at <= now && !took_any => None,
-                Some(at) if at <= now => continue,
-                Some(at) => Some(self.clock.sleep_until(at)),
-                None => None,
-            };
+            if took_any {
+                continue; // plan again with what is now in flight
+            }
             tokio::select! {
-                () = async { match wait { Some(sleep) => sleep.await, None => std::future::pending().await } } => {}
+                () = async { match wake_at { Some(at) => self.clock.sleep_until(at).await, None => std::future::pending().await } } => {}
                 () = self.wake.notified() => {}
                 () = cancel.cancelled() => return,
             }
         }
-    }
-
-    /// Gates for the lease, and how many attempts may start now.
-    fn gates(&self, now: i64) -> (Vec<(String, TargetGate)>, usize) {
-        let state = self.lock();
-        let mut gates: Vec<(String, TargetGate)> = Vec::new();
-        for (target, breaker) in &state.breakers {
-            if let Some(gate) = breaker.gate(now) {
-                gates.push((target.clone(), gate));
-            }
-        }
-        for (target, n) in &state.in_flight {
-            if *n >= PER_TARGET && !gates.iter().any(|(t, _)| t == target) {
-                gates.push((target.clone(), TargetGate::Busy));
-            }
-        }
-        (gates, MAX_IN_FLIGHT.saturating_sub(state.total_in_flight))
     }
 
     fn start(self: &Arc<Self>, delivery: Delivery, probe: bool, lease_until: i64) {
@@ -225,25 +217,37 @@ impl Forwarder {
         let me = self.clone();
         tokio::spawn(async move {
             let target = delivery.target.clone();
+            let span = attempt_span(&delivery);
             let slot = slots.acquire_owned().await;
             // Leased before its target went down: wait for the probe's outcome instead.
             let probe_at = if probe { None } else { me.next_probe(&target) };
-            match probe_at {
+            let sent = match probe_at {
                 Some(at) => {
                     if let Err(e) = me.store.defer_delivery(delivery.seq, at).await {
                         tracing::warn!(error = %e, "cannot defer a delivery; its lease will lapse");
                     }
+                    None
                 }
-                None => me.attempt(delivery, probe).await,
-            }
-
+                None => me.send(&delivery).instrument(span.clone()).await,
+            };
+            // The target is done with it: the slot and the lease count go to the next one
+            // while the attempt is stored (the delivery stays leased until then).
             drop(slot);
-            let mut state = me.lock();
-            if let Some(n) = state.in_flight.get_mut(&target) {
-                *n = n.saturating_sub(1);
+            {
+                let mut state = me.lock();
+                if let Some(n) = state.in_flight.get_mut(&target) {
+                    *n = n.saturating_sub(1);
+                }
+                state.total_in_flight = state.total_in_flight.saturating_sub(1);
             }
-            state.total_in_flight = state.total_in_flight.saturating_sub(1);
-            drop(state);
+            me.wake.notify_one();
+            if let Some(sent) = sent {
+                me.finish(delivery, sent, probe).instrument(span).await;
+            }
+            if probe && let Some(breaker) = me.lock().breakers.get_mut(&target) {
+                breaker.probe_ended(lease_until);
+            }
+            // Stored: the delivery's next time (or the probe's outcome) is now in the plan.
             me.wake.notify_one();
         });
     }
@@ -258,39 +262,47 @@ impl Forwarder {
     /// One attempt of `delivery`, stored with its outcome, in a span naming the request.
     async fn attempt(&self, delivery: Delivery, probe: bool) {
         let span = attempt_span(&delivery);
-        self.attempt_inner(delivery, probe).instrument(span).await
+        async move {
+            if let Some(sent) = self.send(&delivery).await {
+                self.finish(delivery, sent, probe).await;
+            }
+        }
+        .instrument(span)
+        .await
     }
 
-    async fn attempt_inner(&self, delivery: Delivery, probe: bool) {
+    /// Sends one attempt of `delivery`; `None` when its request is gone or unreadable.
+    async fn send(&self, delivery: &Delivery) -> Option<send::Sent> {
         let started_at = self.clock.now_us();
         let n = delivery.attempts + 1;
         let request = match self.store.get_request(&delivery.request_id).await {
             Ok(request) => request,
-            Err(StoreError::NotFound(_)) => return, // deleted meanwhile; its deliveries went too
+            Err(StoreError::NotFound(_)) => return None, // deleted meanwhile; its deliveries went too
             Err(e) => {
                 tracing::warn!(error = %e, "cannot load a request to forward; will retry");
-                return;
+                return None;
             }
         };
         let timeout = Duration::from_millis(delivery.spec.retry.timeout_ms);
-        let sent = match send::outgoing(&delivery, &request, started_at / 1_000_000) {
-            Ok(out) => send::send(&self.client, &self.guard, out, n, started_at, timeout).await,
-            Err(why) => send::Sent {
-                attempt: hooklens_store::Attempt {
-                    n,
-                    started_at_us: started_at,
-                    duration_us: 0,
-                    status: None,
-                    response_headers: Vec::new(),
-                    response_body: Vec::new(),
-                    response_size: None,
-                    error_kind: Some("invalid".into()),
-                    error: Some(why),
+        Some(
+            match send::outgoing(delivery, &request, started_at / 1_000_000) {
+                Ok(out) => send::send(&self.client, &self.guard, out, n, started_at, timeout).await,
+                Err(why) => send::Sent {
+                    attempt: hooklens_store::Attempt {
+                        n,
+                        started_at_us: started_at,
+                        duration_us: 0,
+                        status: None,
+                        response_headers: Vec::new(),
+                        response_body: Vec::new(),
+                        response_size: None,
+                        error_kind: Some("invalid".into()),
+                        error: Some(why),
+                    },
+                    retry_after: None,
                 },
-                retry_after: None,
             },
-        };
-        self.finish(delivery, sent, probe).await;
+        )
     }
 
     /// Stores an attempt, decides what comes next, updates the breaker and tells listeners.
@@ -373,16 +385,15 @@ impl Forwarder {
             if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
                 breaker.success(started)
             } else {
-                breaker.failure(now, started, probe, &what)
+                let max = Duration::from_millis(delivery.spec.retry.max_retry_after_ms);
+                let retry_after = sent.retry_after.map(|d| d.min(max).as_micros() as i64);
+                breaker.failure(now, started, probe, &what, retry_after)
             }
         };
         match change {
             Some(breaker::Change::Up) => {
                 tracing::info!(%target, "target answers again; resuming its deliveries");
                 self.down_period(&target, None).await;
-                if let Err(e) = self.store.reschedule_target(&target, now).await {
-                    tracing::warn!(error = %e, "cannot resume deliveries");
-                }
                 if self.notifications.settings().target_changes {
                     self.notifications.raise(Popup {
                         kind: "target_up".into(),

@@ -264,10 +264,11 @@ impl Metrics {
         }
     }
 
-    /// A request the store could not keep (answered 503).
-    pub(crate) fn not_stored(&self) {
+    /// A request refused before capture (`not_stored` when the store could not keep it,
+    /// `too_many_headers`, `headers_too_large`).
+    pub(crate) fn refused(&self, reason: &str) {
         if self.enabled {
-            self.refused.add("not_stored", 0, 1);
+            self.refused.add(reason, 0, 1);
         }
     }
 

@@ -123,7 +123,7 @@ impl Collector for Scrape {
         counter(
             &mut encoder,
             "hooklens_refused",
-            "Requests not taken whole: too_large (413), timeout (408), incomplete (400), not_stored (503).",
+            "Requests not taken whole: too_large (413), timeout (408), incomplete (400), not_stored (503), too_many_headers and headers_too_large (431).",
             m.refused
                 .snapshot()
                 .into_iter()

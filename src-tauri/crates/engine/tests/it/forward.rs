@@ -681,3 +681,54 @@ async fn the_list_says_where_deliveries_stand_and_filters_by_it() {
         .await;
     assert_eq!(bad.status(), 400);
 }
+
+#[tokio::test]
+async fn a_hanging_target_does_not_hold_back_deliveries_to_another() {
+    let mut hanging = TestTarget::start().await;
+    hanging.then(std::iter::repeat_n(
+        Answer {
+            delay: Duration::from_secs(120),
+            ..Answer::status(200)
+        },
+        100,
+    ));
+    let mut healthy = TestTarget::start().await;
+    let engine = TestEngine::start().await;
+    for (name, url) in [("hang", hanging.url("")), ("ok", healthy.url(""))] {
+        let created = engine
+            .call(Method::POST, "/api/v1/endpoints")
+            .json(&json!({ "name": name, "path": format!("/{name}"), "forward": [{ "url": url }] }))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(created.status(), 201);
+    }
+    // A burst for the hanging target, all due at once: more than all deliveries in flight.
+    let paths: Vec<String> = (0..150).map(|i| format!("/hang/{i}")).collect();
+    futures_util::future::join_all(paths.iter().map(|p| engine.capture(p, "{}"))).await;
+    hanging.next().await; // its attempts are out, and hang
+    for i in 0..10 {
+        engine.capture(&format!("/ok/{i}"), "{}").await;
+    }
+    // The healthy target gets every one of its deliveries while the other still hangs.
+    let mut paths: Vec<String> = Vec::new();
+    for _ in 0..10 {
+        paths.push(healthy.next().await.uri);
+    }
+    paths.sort();
+    let mut want: Vec<String> = (0..10).map(|i| format!("/{i}")).collect(); // the prefix goes
+    want.sort();
+    assert_eq!(paths, want);
+    let targets = engine.get_json("/api/v1/targets").await;
+    let hang = targets
+        .as_array()
+        .expect("targets")
+        .iter()
+        .find(|t| t["target"] == hanging.url(""))
+        .expect("the hanging target");
+    assert_eq!(hang["pending"], 150, "none of its deliveries has finished");
+    assert!(
+        hanging.drain().len() < 8,
+        "at most 8 attempts sending to one target at once"
+    );
+}

@@ -110,19 +110,74 @@ async fn a_gib_upload_is_refused_early_without_being_buffered() {
     still_up(&engine).await;
 }
 
+/// A raw POST to `path` with `n` headers besides Host, Content-Length and Connection.
+fn many_headers(path: &str, n: usize) -> Vec<u8> {
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: x\r\n").into_bytes();
+    for i in 0..n {
+        request.extend_from_slice(format!("X-H-{i}: {i}\r\n").as_bytes());
+    }
+    request.extend_from_slice(b"Connection: close\r\nContent-Length: 2\r\n\r\nok");
+    request
+}
+
+/// Refusals counted so far, by reason.
+async fn refusals(engine: &TestEngine) -> Vec<(String, u64)> {
+    let stats = engine.get_json("/api/v1/stats?window=15m").await;
+    stats["refused"]
+        .as_array()
+        .expect("refused")
+        .iter()
+        .map(|r| {
+            let label = r["label"].as_str().expect("label").to_string();
+            (label, r["total"].as_u64().expect("total"))
+        })
+        .collect()
+}
+
+async fn requests_stored(engine: &TestEngine) -> usize {
+    engine.get_json("/api/v1/requests?limit=100").await["items"]
+        .as_array()
+        .expect("items")
+        .len()
+}
+
 #[tokio::test]
 async fn ten_thousand_headers_get_a_clear_refusal() {
     let engine = TestEngine::start().await;
-    let mut request = b"POST /many-headers HTTP/1.1\r\nHost: x\r\n".to_vec();
-    for i in 0..10_000 {
-        request.extend_from_slice(format!("X-H-{i}: {i}\r\n").as_bytes());
-    }
-    request.extend_from_slice(b"Content-Length: 0\r\n\r\n");
-    let answer = engine.raw(&request).await;
+    let answer = engine.raw(&many_headers("/many-headers", 10_000)).await;
     assert!(
         answer.starts_with("HTTP/1.1 431"),
         "431 Request Header Fields Too Large, not {answer:?}"
     );
+    // Refused by the HTTP parser itself, before the router: still counted.
+    assert_eq!(refusals(&engine).await, [("headers_too_large".into(), 1)]);
+    assert_eq!(requests_stored(&engine).await, 0, "nothing stored");
+    still_up(&engine).await;
+}
+
+#[tokio::test]
+async fn a_few_hundred_headers_are_captured_and_over_a_thousand_refused_with_a_message() {
+    let engine = TestEngine::start().await;
+    // Well past hyper's default of 100: captured, every header kept.
+    let answer = engine.raw(&many_headers("/hundreds", 500)).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    let stored = engine.stored(&id_from_raw(&answer)).await;
+    assert_eq!(header_values(&stored, "x-h-499"), ["499"]);
+    assert_eq!(stored["headers"].as_array().expect("headers").len(), 503);
+
+    // Over the receiver's limit: a 431 that says why, counted, not stored.
+    let answer = engine.raw(&many_headers("/too-many", 1_500)).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer:?}");
+    let body = answer.split("\r\n\r\n").nth(1).expect("a body");
+    let error: Value = serde_json::from_str(body).expect("a JSON error");
+    assert_eq!(error["error"]["code"], "too_many_headers");
+    let message = error["error"]["message"].as_str().expect("message");
+    assert!(
+        message.contains("1503 headers") && message.contains("limit of 1000"),
+        "{message}"
+    );
+    assert_eq!(refusals(&engine).await, [("too_many_headers".into(), 1)]);
+    assert_eq!(requests_stored(&engine).await, 1, "only the first");
     still_up(&engine).await;
 }
 

@@ -200,8 +200,7 @@ fn delivery(id: &str, target: &str, due: i64) -> hooklens_store::NewDelivery {
 }
 
 #[tokio::test]
-async fn leases_hand_out_each_due_delivery_once_and_respect_gates() {
-    use hooklens_store::TargetGate;
+async fn leases_take_what_each_target_may_and_hand_out_each_due_delivery_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).expect("open");
     // One auto delivery per (request, target): a request each.
@@ -235,110 +234,138 @@ async fn leases_hand_out_each_due_delivery_once_and_respect_gates() {
         ids.sort();
         ids
     };
-    let gates = vec![
-        ("http://a".to_string(), TargetGate::Busy),
-        (
-            "http://b".to_string(),
-            TargetGate::Down { probe_at_us: 500 },
-        ),
-        ("http://c".to_string(), TargetGate::Probe),
-    ];
+    let due = |v: &[(&str, i64)]| -> Vec<(String, i64)> {
+        v.iter().map(|(t, at)| (t.to_string(), *at)).collect()
+    };
+    assert_eq!(
+        store.due_by_target().await.expect("due"),
+        due(&[("http://a", 100), ("http://b", 100), ("http://c", 100)])
+    );
+    let take = |v: &[(&str, usize)]| -> Vec<(String, usize)> {
+        v.iter().map(|(t, n)| (t.to_string(), *n)).collect()
+    };
     let leased = store
-        .lease_due(200, 10_000, 10, gates)
+        .lease_due(200, 10_000, take(&[("http://a", 1), ("http://c", 5)]))
         .await
         .expect("lease");
     assert_eq!(
         ids(leased),
-        ["c1"],
-        "a is busy, b waits for its probe, c lends one"
+        ["a1", "c1", "c2"],
+        "a takes one (the oldest), b none, c what is due"
     );
-    let all = store
-        .list_deliveries(hooklens_store::DeliveryFilter {
-            limit: 10,
-            ..Default::default()
-        })
-        .await
-        .expect("list");
-    let due = |id: &str| {
-        all.iter()
-            .find(|d| d.id == id)
-            .and_then(|d| d.next_attempt_at_us)
-    };
-    assert_eq!(due("b1"), Some(500), "postponed to the probe");
-    assert_eq!(due("c2"), Some(10_000), "waits for the probe's outcome");
-    assert_eq!(due("c1"), Some(10_000), "leased");
-    assert_eq!(due("a1"), Some(100), "untouched");
-
     let leased = store
-        .lease_due(200, 10_000, 10, Vec::new())
+        .lease_due(
+            200,
+            10_000,
+            take(&[("http://a", 5), ("http://b", 5), ("http://c", 5)]),
+        )
         .await
         .expect("lease");
-    assert_eq!(ids(leased), ["a1", "a2"], "what is due and not leased yet");
+    assert_eq!(ids(leased), ["a2", "b1"], "what is due and not leased yet");
     let leased = store
-        .lease_due(200, 10_000, 10, Vec::new())
+        .lease_due(
+            200,
+            10_000,
+            take(&[("http://a", 5), ("http://b", 5), ("http://c", 5)]),
+        )
         .await
         .expect("lease");
     assert!(leased.is_empty(), "nothing is handed out twice");
-    assert_eq!(store.next_delivery_due().await.expect("next"), Some(500));
+    assert_eq!(
+        store.due_by_target().await.expect("due"),
+        due(&[
+            ("http://a", 900),
+            ("http://b", 10_000),
+            ("http://c", 10_000)
+        ]),
+        "a lease counts as due when it ends"
+    );
     // A lease that lapses makes the delivery due again (at least once).
     let leased = store
-        .lease_due(10_000, 20_000, 10, Vec::new())
+        .lease_due(
+            10_000,
+            20_000,
+            take(&[("http://a", 5), ("http://b", 5), ("http://c", 5)]),
+        )
         .await
         .expect("lease");
     assert_eq!(ids(leased), ["a1", "a2", "b1", "c1", "c2", "later"]);
 }
 
 #[tokio::test]
-async fn a_probe_and_a_restart_release_what_they_held_and_keep_scheduled_retries() {
+async fn a_restart_releases_leases_and_keeps_scheduled_retries() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).expect("open");
     for (id, target, due) in [
         ("in-flight", "http://a", 100),
-        ("probe", "http://p", 100),
-        ("held", "http://p", 100),
         ("retry", "http://b", 5_000),
+        ("done", "http://c", 100),
     ] {
         let mut c = capture(&format!("r-{id}"), "{}");
         c.deliveries = vec![delivery(id, target, due)];
         store.insert_request(c).await.expect("insert");
     }
-    let gates = vec![("http://p".to_string(), hooklens_store::TargetGate::Probe)];
+    let all = [
+        ("http://a".to_string(), 10),
+        ("http://b".to_string(), 10),
+        ("http://c".to_string(), 10),
+    ];
     let leased = store
-        .lease_due(200, 660_000_000, 10, gates)
+        .lease_due(200, 660_000_000, all.to_vec())
         .await
         .expect("lease");
-    assert_eq!(leased.len(), 2, "the in-flight one and the probe");
-    // While the probe is in flight the rest stay held (as far as its lease).
-    let gates = vec![(
-        "http://p".to_string(),
-        hooklens_store::TargetGate::Held {
-            until_us: 660_000_000,
-        },
-    )];
-    let leased = store.lease_due(300, 660_000_000, 10, gates).await;
-    assert!(leased.expect("lease").is_empty());
-    // The probe failed: the next probe is at 4,000, and what it held waits for that.
-    let gates = vec![(
-        "http://p".to_string(),
-        hooklens_store::TargetGate::Down { probe_at_us: 4_000 },
-    )];
-    let leased = store.lease_due(400, 660_000_000, 10, gates).await;
-    assert!(leased.expect("lease").is_empty());
-    assert_eq!(store.next_delivery_due().await.expect("next"), Some(4_000));
+    assert_eq!(
+        leased.len(),
+        2,
+        "the in-flight one and the one about to finish"
+    );
+    let done = leased.iter().find(|d| d.id == "done").expect("done");
+    store
+        .record_attempt(
+            done.seq,
+            hooklens_store::Attempt {
+                n: 1,
+                started_at_us: 200,
+                duration_us: 10,
+                status: Some(200),
+                response_headers: Vec::new(),
+                response_body: Vec::new(),
+                response_size: None,
+                error_kind: None,
+                error: None,
+            },
+            hooklens_store::AttemptOutcome {
+                state: hooklens_store::DeliveryState::Succeeded,
+                next_attempt_at_us: None,
+                summary: None,
+            },
+        )
+        .await
+        .expect("record");
+    let pending = vec![
+        ("http://a".to_string(), 660_000_000),
+        ("http://b".to_string(), 5_000),
+    ];
+    assert_eq!(store.due_by_target().await.expect("due"), pending);
     store.close().await.expect("close");
 
     // The process died with its leases: the next one makes them due at once.
     let store = Store::open(dir.path()).expect("reopen");
-    assert_eq!(store.next_delivery_due().await.expect("next"), Some(4_000));
-    assert_eq!(store.release_leases(300).await.expect("release"), 2);
+    assert_eq!(store.due_by_target().await.expect("due"), pending);
+    assert_eq!(store.release_leases(300).await.expect("release"), 1);
     let leased = store
-        .lease_due(300, 660_000_000, 10, Vec::new())
+        .lease_due(300, 660_000_000, all.to_vec())
         .await
         .expect("lease");
-    let mut ids: Vec<String> = leased.into_iter().map(|d| d.id).collect();
-    ids.sort();
-    assert_eq!(ids, ["in-flight", "probe"], "the others keep their time");
-    assert_eq!(store.next_delivery_due().await.expect("next"), Some(4_000));
+    let ids: Vec<String> = leased.into_iter().map(|d| d.id).collect();
+    assert_eq!(ids, ["in-flight"], "the scheduled retry keeps its time");
+    assert_eq!(
+        store.due_by_target().await.expect("due"),
+        [
+            ("http://a".to_string(), 660_000_000),
+            ("http://b".to_string(), 5_000)
+        ]
+    );
 }
 
 #[tokio::test]
