@@ -6,10 +6,11 @@ use rusqlite::Connection;
 use crate::model::RetentionSettings;
 use crate::{Result, Store};
 
-/// Rows deleted per transaction: a chunk shares a commit with captures, so it stays small.
-const CHUNK: i64 = 500;
+/// Rows deleted per writer operation. Captures queued behind a chunk wait for it (with each
+/// row go its full-text entries in both indexes, its deliveries and tags), so it stays small.
+const CHUNK: i64 = 128;
 /// Pause between chunks, so captures get commits of their own while a backlog is deleted.
-const BREATHER: std::time::Duration = std::time::Duration::from_millis(20);
+const BREATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// How many requests each limit removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -88,15 +89,26 @@ impl Cuts {
             None => None,
         };
         // The newest requests whose bodies fit stay; the newest one past the budget is the cut.
+        // A walk newest first that stops there (or at the count cut, below which everything
+        // goes anyway): no sort, no window over the whole table.
         let size_seq = match limits.max_total_mib {
-            Some(mib) => conn.query_row(
-                "SELECT max(seq) FROM (
-                        SELECT seq, sum(length(body)) OVER (ORDER BY seq DESC) AS running
-                        FROM requests WHERE pinned = 0)
-                     WHERE running > ?1",
-                [(mib as i64) << 20],
-                |row| row.get(0),
-            )?,
+            Some(mib) => {
+                let budget = (mib as i64) << 20;
+                let mut walk = conn.prepare_cached(
+                    "SELECT seq, coalesce(length(body), 0) FROM requests
+                     WHERE pinned = 0 AND seq > ?1 ORDER BY seq DESC",
+                )?;
+                let mut rows = walk.query([count_seq.unwrap_or(0)])?;
+                let (mut running, mut cut) = (0i64, None);
+                while let Some(row) = rows.next()? {
+                    running += row.get::<_, i64>(1)?;
+                    if running > budget {
+                        cut = Some(row.get(0)?);
+                        break;
+                    }
+                }
+                cut
+            }
             None => None,
         };
         Ok(Cuts {
@@ -227,5 +239,34 @@ mod tests {
         let report = apply_chunk(&conn, &cuts).expect("retention");
         assert_eq!(report.by_size, 3);
         assert_eq!(ids(&conn), ["r3"]);
+    }
+
+    #[test]
+    fn size_and_count_limits_together_keep_what_both_allow() {
+        let conn = test_conn();
+        for i in 0..5 {
+            insert(
+                &conn,
+                &capture(&format!("r{i}"), "/", &vec![0u8; 600 << 10]),
+            )
+            .expect("insert");
+        }
+        // The count keeps r2..r4; of those the size budget keeps only r4.
+        let limits = RetentionSettings {
+            max_requests: Some(3),
+            max_age_days: None,
+            max_total_mib: Some(1),
+        };
+        let cuts = Cuts::find(&conn, &limits, 0).expect("cuts");
+        let report = apply_chunk(&conn, &cuts).expect("retention");
+        assert_eq!((report.by_count, report.by_size), (2, 2));
+        assert_eq!(ids(&conn), ["r4"]);
+        // A budget the rows above the count cut fit in sets no size cut.
+        let limits = RetentionSettings {
+            max_total_mib: Some(2),
+            ..limits
+        };
+        let cuts = Cuts::find(&conn, &limits, 0).expect("cuts");
+        assert_eq!(cuts.size_seq, None);
     }
 }
