@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_leases.sql"),
     include_str!("../migrations/0009_newest_first.sql"),
     include_str!("../migrations/0010_pending_by_target.sql"),
+    include_str!("../migrations/0011_fts_merging.sql"),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

@@ -12,6 +12,8 @@
 //! on in the full index below the recent window, where a prefix rare enough to miss a page in
 //! the newest requests has short lists to merge (see `requests::list`).
 
+use std::time::{Duration, Instant};
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Result;
@@ -22,6 +24,10 @@ const SLICE_ROWS: usize = 256;
 const SLICE_BYTES: usize = 4 << 20;
 /// Requests dropped from the recent index per slice (see `fit_recent`).
 const TRIM_ROWS: usize = 2 * SLICE_ROWS;
+/// Time each slice spends merging each full-text index's segments, at most (about).
+const MERGE_BUDGET: Duration = Duration::from_millis(4);
+/// Pages one merge step writes.
+const MERGE_PAGES: i64 = 16;
 /// Bytes of each text body that are indexed.
 const BODY_PREFIX: usize = 1 << 20;
 /// Sequence numbers the recent index spans: the newest this many (fewer stored once some are
@@ -44,7 +50,8 @@ pub(crate) fn index_slice(conn: &Connection, recent_rows: i64) -> Result<Slice> 
     let out = last_stored(conn).and_then(|last| {
         let refit = fit_recent(conn, from, (last - recent_rows).max(0))?;
         let (more, indexed) = index_from(conn, from, recent_low(conn)?)?;
-        Ok((more || refit, indexed, last))
+        let merging = merge(conn, "request_fts")? | merge(conn, "request_recent")?;
+        Ok((more || refit || merging, indexed, last))
     });
     match out {
         Ok(_) => conn.execute_batch("COMMIT")?,
@@ -55,6 +62,27 @@ pub(crate) fn index_slice(conn: &Connection, recent_rows: i64) -> Result<Slice> 
         more,
         lag: (last - indexed).max(0),
     })
+}
+
+/// Merges `table`'s segments for at most [`MERGE_BUDGET`] (automerge is off: see migration
+/// 0011); returns whether merging remains.
+fn merge(conn: &Connection, table: &str) -> Result<bool> {
+    let deadline = Instant::now() + MERGE_BUDGET;
+    let mut step = conn.prepare_cached(&format!(
+        "INSERT INTO {table} ({table}, rank) VALUES ('merge', {MERGE_PAGES})"
+    ))?;
+    loop {
+        let before = conn.total_changes();
+        step.execute([])?;
+        // FTS5's documented signal: a merge step that found nothing to merge adds fewer than
+        // two to the change count (the command itself may count as one).
+        if conn.total_changes() - before < 2 {
+            return Ok(false);
+        }
+        if Instant::now() >= deadline {
+            return Ok(true);
+        }
+    }
 }
 
 /// The last sequence number handed out: a lookup in SQLite's own table, no scan.
