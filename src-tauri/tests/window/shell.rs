@@ -132,9 +132,18 @@ async fn closing_the_window_keeps_running_in_the_tray_unless_turned_off() {
         |e| e.checked == Some(false),
     )
     .await;
-    let saved = std::fs::read_to_string(world.data_dir().join("desktop.json"))
-        .expect("desktop.json written");
-    assert!(saved.contains("\"close_to_tray\": false"), "{saved}");
+    // GTK ticks a check item itself as it is clicked, before the app's handler saves.
+    let settings = world.data_dir().join("desktop.json");
+    wait_until(
+        "desktop.json records the setting off",
+        Duration::from_secs(20),
+        || async {
+            std::fs::read_to_string(&settings)
+                .ok()
+                .filter(|saved| saved.contains("\"close_to_tray\": false"))
+        },
+    )
+    .await;
     display.close(window);
     let status = harness::wait_exit(&mut app, "closing the window quits").await;
     assert!(status.success(), "quit cleanly: {status}");
@@ -156,12 +165,19 @@ async fn launch_at_login_writes_and_removes_the_xdg_autostart_entry() {
     assert_eq!(menu.entry("Launch at login").await.checked, Some(false));
     assert!(entries().is_empty(), "{:?}", entries());
 
+    // GTK ticks a check item itself as it is clicked, before the app's handler writes: wait
+    // for the file, then for the tick the handler sets from it.
     menu.click("Launch at login").await;
+    let files = wait_until(
+        "the autostart entry is written",
+        Duration::from_secs(20),
+        || async { Some(entries()).filter(|f| !f.is_empty()) },
+    )
+    .await;
     menu.wait_for("the entry is checked", "Launch at login", |e| {
         e.checked == Some(true)
     })
     .await;
-    let files = entries();
     assert_eq!(files.len(), 1, "one autostart entry: {files:?}");
     assert!(files[0].extension().is_some_and(|e| e == "desktop"));
     let entry = std::fs::read_to_string(&files[0]).expect("read the entry");
@@ -182,11 +198,16 @@ async fn launch_at_login_writes_and_removes_the_xdg_autostart_entry() {
     );
 
     menu.click("Launch at login").await;
+    wait_until(
+        "the autostart entry is removed",
+        Duration::from_secs(20),
+        || async { entries().is_empty().then_some(()) },
+    )
+    .await;
     menu.wait_for("the entry is unchecked", "Launch at login", |e| {
         e.checked == Some(false)
     })
     .await;
-    assert!(entries().is_empty(), "removed: {:?}", entries());
 }
 
 #[tokio::test]
