@@ -212,7 +212,8 @@ test('keyboard: j/k move, Enter opens, Esc closes; two marked rows export as HAR
 
 test('new rows keep the scroll position and the selection; pause holds them back', async () => {
   const { page } = browser;
-  await Promise.all(Array.from({ length: 120 }, (_, i) => engine.send(`/many/${String(i).padStart(3, '0')}`, { method: 'POST', body: '{}' })));
+  // One after the other, so /many/119 is the newest and at the top of the list.
+  for (let i = 0; i < 120; i++) await engine.send(`/many/${String(i).padStart(3, '0')}`, { method: 'POST', body: '{}' });
   await page.goto(`${engine.api}/requests`);
   await row('/many/119').waitFor();
   const list = page.getByTestId('request-list');
