@@ -144,7 +144,8 @@ fn post_many(receiver: &str, n: usize) -> Vec<String> {
     })
 }
 
-fn export_ids(data_dir: &Path) -> Vec<String> {
+/// Every request in the store as its NDJSON line (offline `hooklens export`), oldest first.
+fn export_ndjson(data_dir: &Path) -> Vec<Value> {
     let out = Command::new(BIN)
         .args(["export", "--format", "ndjson", "--data-dir"])
         .arg(data_dir)
@@ -158,10 +159,14 @@ fn export_ids(data_dir: &Path) -> Vec<String> {
     String::from_utf8(out.stdout)
         .expect("utf-8")
         .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).expect("json line");
-            v["id"].as_str().expect("id").to_string()
-        })
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
+}
+
+fn export_ids(data_dir: &Path) -> Vec<String> {
+    export_ndjson(data_dir)
+        .iter()
+        .map(|v| v["id"].as_str().expect("id").to_string())
         .collect()
 }
 
@@ -865,21 +870,9 @@ fn json_logs_are_one_object_per_line_with_the_request_id() {
 /// Every request in the store, by id, with its body bytes (offline `hooklens export`).
 fn export_bodies(data_dir: &Path) -> std::collections::HashMap<String, Vec<u8>> {
     use base64::Engine as _;
-    let out = Command::new(BIN)
-        .args(["export", "--format", "ndjson", "--data-dir"])
-        .arg(data_dir)
-        .output()
-        .expect("run export");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).expect("json line");
+    export_ndjson(data_dir)
+        .iter()
+        .map(|v| {
             let body = base64::engine::general_purpose::STANDARD
                 .decode(v["body_base64"].as_str().expect("body_base64"))
                 .expect("base64");
