@@ -284,37 +284,13 @@ impl World {
 
     /// An authorised API call.
     pub async fn api_post(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.api))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .expect("the API answers");
-        assert!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.status()
-        );
-        response.json().await.expect("json")
+        let request = self.http.post(format!("{}{path}", self.api)).json(&body);
+        api_json(path, request).await
     }
 
     /// An authorised API read.
     pub async fn api_get(&self, path: &str) -> Value {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.api))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .expect("the API answers");
-        assert!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.status()
-        );
-        response.json().await.expect("json")
+        api_json(path, self.http.get(format!("{}{path}", self.api))).await
     }
 
     /// Waits until the engine's API answers.
@@ -517,4 +493,19 @@ pub async fn wait_exit(proc: &mut Proc, what: &str) -> std::process::ExitStatus 
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Sends an API request with the token; its JSON answer, which must be a success.
+async fn api_json(path: &str, request: reqwest::RequestBuilder) -> Value {
+    let response = request
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("the API answers");
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.expect("json")
 }
