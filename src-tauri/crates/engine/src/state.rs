@@ -331,7 +331,8 @@ async fn record_tunnel(
     }
 }
 
-/// Applies the retention settings now and then until shutdown.
+/// Applies the retention settings now and then until shutdown. Shutdown does not wait for
+/// a pass: a large backlog is deleted over many chunks, and the rest waits for the next run.
 pub(crate) async fn retention_loop(shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(shared.config.retention_every);
     loop {
@@ -339,7 +340,10 @@ pub(crate) async fn retention_loop(shared: Arc<Shared>) {
             _ = tick.tick() => {}
             () = shared.cancel.cancelled() => return,
         }
-        apply_retention(&shared).await;
+        tokio::select! {
+            () = apply_retention(&shared) => {}
+            () = shared.cancel.cancelled() => return,
+        }
     }
 }
 

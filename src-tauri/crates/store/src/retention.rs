@@ -123,28 +123,29 @@ impl Cuts {
     }
 }
 
+/// The oldest unpinned requests received before ?1, at most ?2 of them. Read along the
+/// `received_at_us` index, so it costs the rows it deletes: walking the primary key instead
+/// checks every row's time, and when nothing is that old (the usual case while the count or
+/// size limit deletes) each chunk scanned the whole table on the writer, stalling capture.
+const AGE_CHUNK: &str = "DELETE FROM requests WHERE seq IN (
+    SELECT seq FROM requests WHERE pinned = 0 AND received_at_us < ?1
+    ORDER BY received_at_us LIMIT ?2)";
+/// The oldest unpinned requests with a `seq` at or below ?1, at most ?2: a primary-key range.
+const SEQ_CHUNK: &str = "DELETE FROM requests WHERE seq IN (
+    SELECT seq FROM requests WHERE pinned = 0 AND seq <= ?1 ORDER BY seq LIMIT ?2)";
+
 /// Deletes at most about [`CHUNK`] rows per limit, oldest first, below its cut.
 pub(crate) fn apply_chunk(conn: &Connection, cuts: &Cuts) -> Result<RetentionReport> {
     let mut report = RetentionReport::default();
     if let Some(cutoff) = cuts.age_us {
-        report.by_age = conn.execute(
-            "DELETE FROM requests WHERE seq IN (
-                SELECT seq FROM requests WHERE pinned = 0 AND received_at_us < ?1
-                ORDER BY seq LIMIT ?2)",
-            [cutoff, CHUNK],
-        )? as u64;
+        report.by_age = conn.execute(AGE_CHUNK, [cutoff, CHUNK])? as u64;
     }
     for (cut, removed) in [
         (cuts.count_seq, &mut report.by_count),
         (cuts.size_seq, &mut report.by_size),
     ] {
         if let Some(seq) = cut {
-            *removed = conn.execute(
-                "DELETE FROM requests WHERE seq IN (
-                    SELECT seq FROM requests WHERE pinned = 0 AND seq <= ?1
-                    ORDER BY seq LIMIT ?2)",
-                [seq, CHUNK],
-            )? as u64;
+            *removed = conn.execute(SEQ_CHUNK, [seq, CHUNK])? as u64;
         }
     }
     Ok(report)
@@ -217,6 +218,28 @@ mod tests {
             let cuts = Cuts::find(&conn, limits, 100 * DAY).expect("cuts");
             apply_chunk(&conn, &cuts).expect("retention");
             assert_eq!(ids(&conn), *want, "{limits:?}");
+        }
+    }
+
+    /// Each chunk reads only the rows it deletes: every step on `requests` is an index or
+    /// primary-key search, never a scan, and nothing is sorted.
+    #[test]
+    fn chunks_search_never_scan() {
+        let conn = test_conn();
+        seed(&conn);
+        for sql in [AGE_CHUNK, SEQ_CHUNK] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("prepare")
+                .query_map([0, CHUNK], |r| r.get(3))
+                .expect("plan")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows");
+            assert!(
+                plan.iter()
+                    .all(|step| !step.starts_with("SCAN") && !step.contains("TEMP B-TREE")),
+                "{sql}: {plan:?}"
+            );
         }
     }
 
