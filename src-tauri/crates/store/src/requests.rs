@@ -11,10 +11,15 @@ impl Store {
     /// Stores a captured request. Resolves once it is committed: only then may the receiver
     /// answer 2xx.
     pub async fn insert_request(&self, capture: Capture) -> Result<i64> {
-        self.inner
-            .writer
-            .submit(move |conn| insert(conn, &capture))
-            .await
+        let writer = &self.inner.writer;
+        if capture.deliveries.is_empty() {
+            // One INSERT: atomic by itself.
+            writer
+                .submit_statement(move |conn| insert(conn, &capture))
+                .await
+        } else {
+            writer.submit(move |conn| insert(conn, &capture)).await
+        }
     }
 
     /// One request with its body.
