@@ -130,13 +130,20 @@ impl Writer {
         let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let checkpoint_conn = open_connection(&path, false)?;
+        // The checkpointer flushes the copies it made to disk itself (see `checkpoint_loop`).
+        let db_file = std::fs::File::open(&path).map_err(|source| StoreError::DataDir {
+            dir: path.clone(),
+            source,
+        })?;
         let spawn_err = |e: std::io::Error| StoreError::Closed(format!("cannot start thread: {e}"));
         let checkpoint_stop = stop.clone();
         let writers_turn = Arc::new(AtomicBool::new(false));
         let checkpoint_turn = writers_turn.clone();
         let checkpointer = std::thread::Builder::new()
             .name("hooklens-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpoint_conn, checkpoint_stop, checkpoint_turn))
+            .spawn(move || {
+                checkpoint_loop(checkpoint_conn, &db_file, checkpoint_stop, checkpoint_turn)
+            })
             .map_err(spawn_err)?;
         let wake_checkpointer = checkpointer.thread().clone();
         let writer = std::thread::Builder::new()
@@ -357,13 +364,25 @@ fn checkpoint_if_due(conn: &Connection, writers_turn: &AtomicBool) {
 }
 
 /// Copies the WAL into the database without blocking the writer (PASSIVE), every
-/// [`CHECKPOINT_EVERY`], or every [`CATCH_UP_EVERY`] while the last pass left frames behind.
+/// [`CHECKPOINT_EVERY`], or every [`CATCH_UP_EVERY`] while writes keep coming.
 /// Under steady traffic this is all it takes: writes pause often enough for a pass to copy
 /// everything, and SQLite then starts the WAL over (`journal_size_limit` trims the file).
 /// Under a storm it keeps copying close behind the writer, so that the writer's own
 /// checkpoint has little left to copy; it starts no pass while that one is due.
-fn checkpoint_loop(conn: Connection, stop: Arc<AtomicBool>, writers_turn: Arc<AtomicBool>) {
-    let mut behind = false;
+///
+/// SQLite syncs the database file only when a checkpoint copies the whole WAL as it is by
+/// then; the copies of a pass that the writer outran stay dirty in the page cache. The
+/// writer's own checkpoint then had to flush everything copied since the WAL last started
+/// over, holding up captures for 10-40 ms (more with a larger WAL). So after each pass that
+/// copied anything this thread flushes the file itself, through `db_file` (an fsync covers
+/// the file, whichever descriptor asks), and the writer's pause is a few milliseconds.
+fn checkpoint_loop(
+    conn: Connection,
+    db_file: &std::fs::File,
+    stop: Arc<AtomicBool>,
+    writers_turn: Arc<AtomicBool>,
+) {
+    let (mut behind, mut last_copied) = (false, 0);
     while !stop.load(Ordering::Acquire) {
         std::thread::park_timeout(if behind {
             CATCH_UP_EVERY
@@ -378,7 +397,17 @@ fn checkpoint_loop(conn: Connection, stop: Arc<AtomicBool>, writers_turn: Arc<At
         match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
             Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
         }) {
-            Ok((frames, copied)) => behind = copied < frames,
+            Ok((frames, copied)) => {
+                // `copied` counts from the start of the WAL: it grew, or the WAL started over.
+                let progress = copied != last_copied && copied > 0;
+                // The counts are as this pass saw them: the writer may have appended since, so
+                // a pass that copied anything goes on soon, as one that saw frames left does.
+                behind = copied < frames || progress;
+                if progress && let Err(e) = db_file.sync_data() {
+                    tracing::warn!(error = %e, "cannot flush the database file; will retry");
+                }
+                last_copied = copied;
+            }
             Err(e) => {
                 behind = false;
                 tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
