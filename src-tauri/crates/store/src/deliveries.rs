@@ -346,28 +346,30 @@ impl Store {
         self.inner
             .writer
             .submit(move |conn| {
-                conn.execute(
+                conn.prepare_cached(
                     "INSERT INTO attempts (delivery_seq, n, started_at_us, duration_us, status,
                         response_headers, response_body, response_size, error_kind, error)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![
-                        delivery_seq,
-                        attempt.n,
-                        attempt.started_at_us,
-                        attempt.duration_us,
-                        attempt.status,
-                        header_block(&attempt.response_headers),
-                        attempt.response_body,
-                        attempt.response_size.map(|n| n as i64),
-                        attempt.error_kind,
-                        attempt.error,
-                    ],
-                )?;
-                let changed = conn.execute(
-                    "UPDATE deliveries SET state = ?2, attempts = ?3, next_attempt_at_us = ?4,
+                )?
+                .execute(params![
+                    delivery_seq,
+                    attempt.n,
+                    attempt.started_at_us,
+                    attempt.duration_us,
+                    attempt.status,
+                    header_block(&attempt.response_headers),
+                    attempt.response_body,
+                    attempt.response_size.map(|n| n as i64),
+                    attempt.error_kind,
+                    attempt.error,
+                ])?;
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE deliveries SET state = ?2, attempts = ?3, next_attempt_at_us = ?4,
                         last_status = ?5, last_error = ?6, updated_at_us = ?7, leased = 0
                      WHERE seq = ?1",
-                    params![
+                    )?
+                    .execute(params![
                         delivery_seq,
                         outcome.state.as_str(),
                         attempt.n,
@@ -375,8 +377,7 @@ impl Store {
                         attempt.status,
                         outcome.summary,
                         now_us(),
-                    ],
-                )?;
+                    ])?;
                 if changed == 0 {
                     return Err(StoreError::NotFound(format!("delivery {delivery_seq}")));
                 }
@@ -390,11 +391,11 @@ impl Store {
         self.inner
             .writer
             .submit(move |conn| {
-                conn.execute(
+                conn.prepare_cached(
                     "UPDATE deliveries SET next_attempt_at_us = ?2, leased = 0
                      WHERE seq = ?1 AND state = 'pending'",
-                    params![seq, at_us],
-                )?;
+                )?
+                .execute(params![seq, at_us])?;
                 Ok(())
             })
             .await
@@ -523,21 +524,15 @@ fn from_row(row: &Row) -> rusqlite::Result<Result<Delivery>> {
 }
 
 fn get(conn: &Connection, id: &str) -> Result<Delivery> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM deliveries WHERE id = ?1"),
-        [id],
-        from_row,
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::NotFound(format!("delivery {id}")))?
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM deliveries WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("delivery {id}")))?
 }
 
 fn get_by_seq(conn: &Connection, seq: i64) -> Result<Delivery> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM deliveries WHERE seq = ?1"),
-        [seq],
-        from_row,
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::NotFound(format!("delivery {seq}")))?
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM deliveries WHERE seq = ?1"))?
+        .query_row([seq], from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("delivery {seq}")))?
 }

@@ -173,6 +173,9 @@ pub(crate) fn open_connection(path: &Path, writer: bool) -> Result<Connection> {
     if writer {
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
     }
+    // Every statement run per capture or per delivery attempt is prepared once per
+    // connection; the default cache (16) is smaller than the writer's set of them.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 

@@ -246,11 +246,11 @@ fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
 }
 
 pub(crate) fn get(conn: &Connection, id: &str) -> Result<Request> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS}, body FROM requests WHERE id = ?1"),
-        [id],
-        |row| from_row(row, true),
-    )
+    // Prepared once per connection: the forwarder reads every request it sends.
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, body FROM requests WHERE id = ?1"
+    ))?
+    .query_row([id], |row| from_row(row, true))
     .optional()?
     .ok_or_else(|| StoreError::NotFound(format!("request {id}")))
 }
