@@ -132,7 +132,7 @@ impl Writer {
         let checkpoint_conn = open_connection(&path, false)?;
         // The checkpointer flushes the copies it made to disk itself (see `checkpoint_loop`).
         let db_file = std::fs::File::open(&path).map_err(|source| StoreError::DataDir {
-            dir: path.clone(),
+            dir: path.parent().unwrap_or(&path).to_path_buf(),
             source,
         })?;
         let spawn_err = |e: std::io::Error| StoreError::Closed(format!("cannot start thread: {e}"));
