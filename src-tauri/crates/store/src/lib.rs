@@ -193,3 +193,19 @@ pub(crate) fn test_conn() -> Connection {
     migrate::apply(&mut conn).expect("migrations");
     conn
 }
+
+/// The steps of SQLite's plan for `sql` with `params` (the `detail` column of EXPLAIN QUERY
+/// PLAN), for tests that check a query searches an index instead of scanning or sorting.
+#[cfg(test)]
+pub(crate) fn query_plan(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Vec<String> {
+    conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .expect("prepare")
+        .query_map(params, |r| r.get(3))
+        .expect("plan")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+}

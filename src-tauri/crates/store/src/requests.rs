@@ -606,13 +606,11 @@ pub(crate) mod tests {
         ];
         for filter in filters {
             let (clause, args) = where_clause(&filter, FullText::Omitted);
-            let plan: Vec<String> = conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {}", latest(&clause, 101)))
-                .expect("prepare")
-                .query_map(rusqlite::params_from_iter(args), |r| r.get(3))
-                .expect("plan")
-                .collect::<rusqlite::Result<_>>()
-                .expect("rows");
+            let plan = crate::query_plan(
+                &conn,
+                &latest(&clause, 101),
+                rusqlite::params_from_iter(args),
+            );
             assert!(
                 !plan.iter().any(|step| step.contains("TEMP B-TREE")),
                 "{filter:?} sorts: {plan:?}"

@@ -228,13 +228,7 @@ mod tests {
         let conn = test_conn();
         seed(&conn);
         for sql in [AGE_CHUNK, SEQ_CHUNK] {
-            let plan: Vec<String> = conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .expect("prepare")
-                .query_map([0, CHUNK], |r| r.get(3))
-                .expect("plan")
-                .collect::<rusqlite::Result<_>>()
-                .expect("rows");
+            let plan = crate::query_plan(&conn, sql, [0, CHUNK]);
             assert!(
                 plan.iter()
                     .all(|step| !step.starts_with("SCAN") && !step.contains("TEMP B-TREE")),
