@@ -29,7 +29,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Turns transparent huge pages off for this process. mimalloc asks the kernel for huge
 /// pages in its arenas, and a 2 MiB page is resident as soon as one byte of it is touched:
-/// with them the engine serving a 1,000,000-request store held 53 MiB, without 28 MiB, at
+/// with them the engine serving a 1,000,000-request store held 53 MiB, without 32 MiB, at
 /// the same speed (`tests/bench/search.sh`). Nothing depends on it: on failure (an old
 /// kernel) memory is just larger.
 fn no_huge_pages() {
