@@ -380,7 +380,8 @@ export interface paths {
         head?: never;
         /**
          * Changes settings with a JSON merge patch (`null` turns a retention limit off). New
-         *     retention limits apply at once.
+         *     retention limits apply at once, in the background: the answer does not wait for the
+         *     deletions, and a `requests.removed` event follows them.
          */
         patch: operations["settings_patch_settings"];
         trace?: never;

@@ -3,7 +3,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use hooklens_store::{Endpoint, Store, now_us};
-use tokio::sync::{Semaphore, broadcast};
+use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::forward::Forwarder;
@@ -45,6 +45,8 @@ pub(crate) struct Shared {
     pub body_budget: Arc<Semaphore>,
     /// Capture paused: the receiver answers 503 and stores nothing until resumed.
     paused: AtomicBool,
+    /// Asks [`retention_loop`] for a pass now (new limits were saved).
+    retention_now: Notify,
 }
 
 impl Shared {
@@ -77,6 +79,7 @@ impl Shared {
             metrics,
             cancel,
             paused: AtomicBool::new(false),
+            retention_now: Notify::new(),
         }
     }
 
@@ -89,6 +92,12 @@ impl Shared {
         if self.paused.swap(paused, Ordering::Relaxed) != paused {
             self.emit(Event::CaptureChanged { paused });
         }
+    }
+
+    /// Starts a retention pass in the background, after the one under way if any. Lowering a
+    /// limit on a large store deletes for seconds or minutes: whoever saved it does not wait.
+    pub fn apply_retention_soon(&self) {
+        self.retention_now.notify_one();
     }
 
     pub fn emit(&self, event: Event) {
@@ -331,13 +340,15 @@ async fn record_tunnel(
     }
 }
 
-/// Applies the retention settings now and then until shutdown. Shutdown does not wait for
-/// a pass: a large backlog is deleted over many chunks, and the rest waits for the next run.
+/// Applies the retention settings now and then, and when asked, until shutdown. Shutdown
+/// does not wait for a pass: a large backlog is deleted over many chunks, and the rest waits
+/// for the next run.
 pub(crate) async fn retention_loop(shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(shared.config.retention_every);
     loop {
         tokio::select! {
             _ = tick.tick() => {}
+            () = shared.retention_now.notified() => {}
             () = shared.cancel.cancelled() => return,
         }
         tokio::select! {
@@ -347,7 +358,7 @@ pub(crate) async fn retention_loop(shared: Arc<Shared>) {
     }
 }
 
-pub(crate) async fn apply_retention(shared: &Shared) {
+async fn apply_retention(shared: &Shared) {
     let limits = match shared.store.settings().await {
         Ok(settings) => settings.retention,
         Err(e) => {

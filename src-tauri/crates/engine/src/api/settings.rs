@@ -12,7 +12,7 @@ use super::ApiResult;
 use super::extract::JsonBody;
 use super::types::ErrorBody;
 use crate::Event;
-use crate::state::{Shared, apply_retention};
+use crate::state::Shared;
 
 pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
     OpenApiRouter::new().routes(routes!(get_settings, patch_settings))
@@ -25,7 +25,8 @@ async fn get_settings(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Setti
 }
 
 /// Changes settings with a JSON merge patch (`null` turns a retention limit off). New
-/// retention limits apply at once.
+/// retention limits apply at once, in the background: the answer does not wait for the
+/// deletions, and a `requests.removed` event follows them.
 #[utoipa::path(patch, path = "/api/v1/settings",
     request_body(content = Object, description = "JSON merge patch of Settings"),
     responses((status = 200, body = Settings), (status = 400, body = ErrorBody)))]
@@ -41,6 +42,6 @@ async fn patch_settings(
         .notifications
         .set_settings(settings.notifications.clone());
     shared.emit(Event::SettingsChanged);
-    apply_retention(&shared).await;
+    shared.apply_retention_soon();
     Ok(Json(settings))
 }

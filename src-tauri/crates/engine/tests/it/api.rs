@@ -418,6 +418,7 @@ async fn endpoints_round_trip_and_validate() {
 #[tokio::test]
 async fn settings_patch_applies_retention_at_once() {
     let engine = TestEngine::start().await;
+    let mut events = engine.handle.subscribe();
     let defaults = engine.get_json("/api/v1/settings").await;
     assert_eq!(defaults["retention"]["max_requests"], 100_000);
     let pinned = engine.capture("/0", "{}").await;
@@ -439,6 +440,21 @@ async fn settings_patch_applies_retention_at_once() {
         .expect("json");
     assert_eq!(settings["retention"]["max_requests"], 2);
     assert_eq!(settings["retention"]["max_age_days"], Value::Null);
+    // The answer does not wait for the deletions: an event says when they are done.
+    let removed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match events.recv().await {
+                Ok(hooklens_engine::Event::RequestsRemoved { count, reason }) => {
+                    return (count, reason);
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(e) => panic!("event stream ended: {e}"),
+            }
+        }
+    })
+    .await
+    .expect("requests.removed within 10 s");
+    assert_eq!(removed, (2, "retention"));
     let left = ids(&engine.get_json("/api/v1/requests").await);
     assert_eq!(left, [newest[3].clone(), newest[2].clone(), pinned]);
 
