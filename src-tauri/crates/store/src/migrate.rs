@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_newest_first.sql"),
     include_str!("../migrations/0010_pending_by_target.sql"),
     include_str!("../migrations/0011_fts_merging.sql"),
+    include_str!("../migrations/0012_fts_delete_merge.sql"),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

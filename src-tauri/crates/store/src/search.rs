@@ -472,6 +472,38 @@ mod tests {
     }
 
     #[test]
+    fn deletions_rewrite_the_index_only_once_half_are_gone() {
+        let conn = test_conn();
+        for i in 0..1000 {
+            insert(&conn, &capture(&format!("r{i}"), "/bulk", b"invoice paid")).expect("insert");
+        }
+        index_all(&conn, RECENT_ROWS);
+        while merge(&conn, "request_fts").expect("merge") {}
+        let delete = |below: i64| {
+            conn.execute("DELETE FROM requests WHERE seq <= ?1", [below])
+                .expect("delete");
+        };
+        // One merge step; whether it found anything to write (FTS5's signal, as in `merge`).
+        let rewrites = || {
+            let before = conn.total_changes();
+            conn.execute(
+                "INSERT INTO request_fts (request_fts, rank) VALUES ('merge', 16)",
+                [],
+            )
+            .expect("merge step");
+            conn.total_changes() - before >= 2
+        };
+        delete(200);
+        assert!(!rewrites(), "a fifth deleted rewrites nothing");
+        assert_eq!(search(&conn, "invoice").len(), 100, "and is out of results");
+        delete(600);
+        assert!(
+            rewrites(),
+            "past half deleted, the level is rewritten without them"
+        );
+    }
+
+    #[test]
     fn slices_are_bounded_and_resume() {
         let conn = test_conn();
         for i in 0..(SLICE_ROWS + 10) {
