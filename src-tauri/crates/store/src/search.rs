@@ -68,21 +68,26 @@ pub(crate) fn index_slice(conn: &Connection, recent_rows: i64) -> Result<Slice> 
 /// 0011); returns whether merging remains.
 fn merge(conn: &Connection, table: &str) -> Result<bool> {
     let deadline = Instant::now() + MERGE_BUDGET;
-    let mut step = conn.prepare_cached(&format!(
-        "INSERT INTO {table} ({table}, rank) VALUES ('merge', {MERGE_PAGES})"
-    ))?;
     loop {
-        let before = conn.total_changes();
-        step.execute([])?;
-        // FTS5's documented signal: a merge step that found nothing to merge adds fewer than
-        // two to the change count (the command itself may count as one).
-        if conn.total_changes() - before < 2 {
+        if !merge_step(conn, table)? {
             return Ok(false);
         }
         if Instant::now() >= deadline {
             return Ok(true);
         }
     }
+}
+
+/// One step of at most [`MERGE_PAGES`] pages of merging in `table`; whether it found anything
+/// to merge. FTS5's documented signal: a step that found nothing adds fewer than two to the
+/// change count (the command itself may count as one).
+fn merge_step(conn: &Connection, table: &str) -> Result<bool> {
+    let mut step = conn.prepare_cached(&format!(
+        "INSERT INTO {table} ({table}, rank) VALUES ('merge', {MERGE_PAGES})"
+    ))?;
+    let before = conn.total_changes();
+    step.execute([])?;
+    Ok(conn.total_changes() - before >= 2)
 }
 
 /// The last sequence number handed out: a lookup in SQLite's own table, no scan.
@@ -483,16 +488,7 @@ mod tests {
             conn.execute("DELETE FROM requests WHERE seq <= ?1", [below])
                 .expect("delete");
         };
-        // One merge step; whether it found anything to write (FTS5's signal, as in `merge`).
-        let rewrites = || {
-            let before = conn.total_changes();
-            conn.execute(
-                "INSERT INTO request_fts (request_fts, rank) VALUES ('merge', 16)",
-                [],
-            )
-            .expect("merge step");
-            conn.total_changes() - before >= 2
-        };
+        let rewrites = || merge_step(&conn, "request_fts").expect("merge step");
         delete(200);
         assert!(!rewrites(), "a fifth deleted rewrites nothing");
         assert_eq!(search(&conn, "invoice").len(), 100, "and is out of results");
