@@ -19,6 +19,9 @@ export class RequestList {
   #next: string | null = null;
   #generation = 0;
   #incoming: RequestJson[] = [];
+  /** Live captures since the current reset began (null when none is under way): its page
+   * may have been read before they were stored. */
+  #live: RequestJson[] | null = null;
   #frame = 0;
   #headTimer: ReturnType<typeof setTimeout> | null = null;
   #patches = new Map<string, Partial<RequestJson>>();
@@ -32,6 +35,7 @@ export class RequestList {
     this.#filter = filter;
     const generation = ++this.#generation;
     this.#incoming = [];
+    this.#live = [];
     this.#deliveries.clear();
     this.waiting = 0;
     this.loading = true;
@@ -39,13 +43,23 @@ export class RequestList {
     try {
       const page = await api.listRequests({ ...toQuery(filter), limit: PAGE });
       if (generation !== this.#generation) return;
-      this.rows = page.items;
+      // Captures that streamed in meanwhile stay: those the page holds once, the newer ones
+      // above it (already shown, or waiting for the next frame).
+      const listed = new Set(page.items.map((r) => r.id));
+      const newest = page.items[0]?.id ?? '';
+      this.#incoming = this.#incoming.filter((r) => !listed.has(r.id));
+      const waiting = new Set(this.#incoming.map((r) => r.id));
+      const shown = (this.#live ?? []).filter((r) => r.id > newest && !listed.has(r.id) && !waiting.has(r.id));
+      this.rows = [...shown.reverse(), ...page.items];
       this.#next = page.next ?? null;
       this.loaded = true;
     } catch (e) {
       if (generation === this.#generation) this.error = (e as Error).message;
     } finally {
-      if (generation === this.#generation) this.loading = false;
+      if (generation === this.#generation) {
+        this.loading = false;
+        this.#live = null;
+      }
     }
   }
 
@@ -80,6 +94,7 @@ export class RequestList {
       return;
     }
     this.#incoming.push(r);
+    this.#live?.push(r);
     this.#schedule();
   }
 

@@ -43,6 +43,32 @@ test('live rows that match are added newest first, once per frame, and reported 
   expect(prepended).toEqual([2]);
 });
 
+test('captures that stream in while a reset reads its page are kept, once', async () => {
+  let answer: (page: unknown) => void = () => {};
+  listRequests.mockReturnValueOnce(new Promise((r) => (answer = r)));
+  const list = new RequestList();
+  const loading = list.reset({});
+  list.captured(req('01A')); // shown at the next frame, before the page arrives
+  await frame();
+  list.captured(req('01B')); // still waiting for a frame when the page arrives
+  list.captured(req('01C'));
+  answer({ items: [req('01B'), req('01A')], next: null }); // read before 01C was stored
+  await loading;
+  await frame();
+  expect(ids(list.rows)).toEqual(['01C', '01B', '01A']);
+
+  // A page read before any of the new ones was stored: they stay above it.
+  listRequests.mockReturnValueOnce(new Promise((r) => (answer = r)));
+  const again = list.reset({});
+  list.captured(req('01D'));
+  await frame();
+  list.captured(req('01E'));
+  answer({ items: [req('01C'), req('01B'), req('01A')], next: null });
+  await again;
+  await frame();
+  expect(ids(list.rows)).toEqual(['01E', '01D', '01C', '01B', '01A']);
+});
+
 test('pause holds new rows and counts them; patches still apply', async () => {
   listRequests.mockResolvedValueOnce({ items: [req('a')], next: null });
   const list = new RequestList();
