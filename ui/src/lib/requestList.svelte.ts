@@ -49,7 +49,7 @@ export class RequestList {
       const newest = page.items[0]?.id ?? '';
       this.#incoming = this.#incoming.filter((r) => !listed.has(r.id));
       const waiting = new Set(this.#incoming.map((r) => r.id));
-      const shown = (this.#live ?? []).filter((r) => r.id > newest && !listed.has(r.id) && !waiting.has(r.id));
+      const shown = (this.#live ?? []).filter((r) => r.id > newest && !waiting.has(r.id));
       this.rows = [...shown.reverse(), ...page.items];
       this.#next = page.next ?? null;
       this.loaded = true;
