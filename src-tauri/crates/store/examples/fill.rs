@@ -313,7 +313,7 @@ async fn main() -> Result<(), Error> {
     };
 
     let store = Store::open(&dir)?;
-    let db = store.path().to_path_buf();
+    let db = dir.join(hooklens_store::DB_FILE);
     let wal = PathBuf::from(format!("{}-wal", db.display()));
     let settings = if retention {
         serde_json::json!({})

@@ -40,4 +40,29 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("stored JSON is corrupt: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("{0:?} is not a PostgreSQL URL: {1} — pass postgres://USER@HOST:PORT/DB")]
+    DatabaseUrl(String, String),
+    #[error(
+        "cannot reach PostgreSQL at {server}: {reason} — is it running, and does the URL name it?"
+    )]
+    Unreachable { server: String, reason: String },
+    #[error(
+        "PostgreSQL at {server} refused the login: {reason} — check the user and password in the URL"
+    )]
+    AuthFailed { server: String, reason: String },
+    #[error(
+        "database {database} was written by a newer Hooklens (schema {found}, this build knows {known}) — upgrade Hooklens"
+    )]
+    SchemaTooNew {
+        database: String,
+        found: u32,
+        known: u32,
+    },
+    #[error("PostgreSQL migration {version} failed: {source}")]
+    PgMigration {
+        version: u32,
+        source: tokio_postgres::Error,
+    },
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
 }

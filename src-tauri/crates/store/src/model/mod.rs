@@ -1,17 +1,24 @@
-//! The store's data types: requests (here), endpoints, signatures, rules and settings.
+//! The store's data types, the same whichever backend holds them: requests (here),
+//! deliveries, endpoints, signatures, rules, settings, notifications and statistics.
 
+mod delivery;
 mod endpoint;
+mod notification;
 mod rules;
 mod settings;
 mod signature;
+mod stats;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use delivery::*;
 pub use endpoint::*;
+pub use notification::*;
 pub use rules::*;
 pub use settings::*;
 pub use signature::*;
+pub use stats::*;
 
 /// What happened to a request's body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -179,6 +186,17 @@ pub struct RequestFilter {
     pub delivery: Option<Option<crate::DeliveryState>>,
     /// Page size, clamped to 1..=1000.
     pub limit: usize,
+}
+
+/// A capture at its place in the order captures committed (see
+/// [`crate::Store::captures_after`]).
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// Its position: positions only grow at commit, so a reader that has seen every capture
+    /// up to a position never sees one below it appear later.
+    pub position: i64,
+    /// With its body.
+    pub request: Request,
 }
 
 /// One page of a listing.

@@ -247,12 +247,10 @@ fn text_of(body: &[u8]) -> &str {
 }
 
 /// Turns what a person typed into an FTS5 expression: every word must appear, the last one
-/// as a prefix (search as you type). Operators and quotes are taken literally.
+/// as a prefix (search as you type; see `fulltext`). Operators and quotes are taken
+/// literally.
 pub(crate) fn match_expression(q: &str) -> Option<String> {
-    let words: Vec<&str> = q
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect();
+    let words = crate::fulltext::words(q);
     let last = words.len().checked_sub(1)?;
     let terms: Vec<String> = words
         .iter()
@@ -269,8 +267,8 @@ pub(crate) fn match_expression(q: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::model::RequestFilter;
-    use crate::requests::{insert, list, tests::capture};
-    use crate::test_conn;
+    use crate::sqlite::requests::{insert, list, tests::capture};
+    use crate::sqlite::test_conn;
 
     #[test]
     fn match_expression_table() {
@@ -457,9 +455,9 @@ mod tests {
             max_age_days: None,
             max_total_mib: None,
         };
-        let cuts = crate::retention::Cuts::find(&conn, &limits, 0).expect("cuts");
+        let cuts = crate::sqlite::retention::Cuts::find(&conn, &limits, 0).expect("cuts");
         assert!(
-            crate::retention::apply_chunk(&conn, &cuts)
+            crate::sqlite::retention::apply_chunk(&conn, &cuts)
                 .expect("retention")
                 .total()
                 > 0

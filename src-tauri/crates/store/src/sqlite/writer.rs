@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use crate::{Result, StoreError, WriterStats, open_connection, search};
+use super::{open_connection, search};
+use crate::{Result, StoreError, WriterStats};
 
 /// Most jobs committed in one transaction.
 const MAX_BATCH: usize = 1024;

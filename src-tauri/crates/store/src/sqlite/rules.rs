@@ -2,10 +2,11 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::SqliteStore;
 use crate::model::{Rule, RuleSpec};
-use crate::{Result, Store, StoreError, format_us, now_us};
+use crate::{Result, StoreError, format_us, now_us};
 
-impl Store {
+impl SqliteStore {
     pub async fn list_rules(&self) -> Result<Vec<Rule>> {
         self.read(list).await
     }

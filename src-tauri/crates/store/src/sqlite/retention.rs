@@ -3,8 +3,9 @@
 
 use rusqlite::Connection;
 
+use super::SqliteStore;
 use crate::model::RetentionSettings;
-use crate::{Result, Store};
+use crate::{Result, RetentionReport};
 
 /// Rows deleted per writer operation. Captures queued behind a chunk wait for it (with each
 /// row go its full-text entries in both indexes, its deliveries and tags), so it stays small.
@@ -12,21 +13,7 @@ const CHUNK: i64 = 128;
 /// Pause between chunks, so captures get commits of their own while a backlog is deleted.
 const BREATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// How many requests each limit removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RetentionReport {
-    pub by_age: u64,
-    pub by_count: u64,
-    pub by_size: u64,
-}
-
-impl RetentionReport {
-    pub fn total(&self) -> u64 {
-        self.by_age + self.by_count + self.by_size
-    }
-}
-
-impl Store {
+impl SqliteStore {
     /// Applies `limits` now, measured against `now_us`. Where each limit cuts is found once,
     /// on a reader, before anything is deleted (finding it means walking the newest rows, or
     /// summing every body size for the size limit); then chunks below the cut go, each a
@@ -154,8 +141,8 @@ pub(crate) fn apply_chunk(conn: &Connection, cuts: &Cuts) -> Result<RetentionRep
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::requests::{insert, tests::capture};
-    use crate::test_conn;
+    use crate::sqlite::requests::{insert, tests::capture};
+    use crate::sqlite::test_conn;
 
     const DAY: i64 = 86_400_000_000;
 
@@ -228,7 +215,7 @@ mod tests {
         let conn = test_conn();
         seed(&conn);
         for sql in [AGE_CHUNK, SEQ_CHUNK] {
-            let plan = crate::query_plan(&conn, sql, [0, CHUNK]);
+            let plan = crate::sqlite::query_plan(&conn, sql, [0, CHUNK]);
             assert!(
                 plan.iter()
                     .all(|step| !step.starts_with("SCAN") && !step.contains("TEMP B-TREE")),

@@ -2,10 +2,11 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
+use super::SqliteStore;
+use crate::Result;
 use crate::model::{Settings, SettingsPatch};
-use crate::{Result, Store};
 
-impl Store {
+impl SqliteStore {
     /// Current settings; defaults where none were saved.
     pub async fn settings(&self) -> Result<Settings> {
         self.read(get).await

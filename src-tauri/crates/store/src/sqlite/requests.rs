@@ -2,24 +2,56 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::{SqliteStore, search};
 use crate::model::{
-    BodyState, Capture, Page, Request, RequestFilter, RequestMeta, SignatureVerdict, header_block,
+    BodyState, Capture, Committed, Page, Request, RequestFilter, RequestMeta, SignatureVerdict,
+    header_block,
 };
-use crate::{Result, Store, StoreError, parse_header_block, search};
+use crate::{Result, StoreError, parse_header_block};
 
-impl Store {
+impl SqliteStore {
     /// Stores a captured request. Resolves once it is committed: only then may the receiver
     /// answer 2xx.
     pub async fn insert_request(&self, capture: Capture) -> Result<i64> {
         let writer = &self.inner.writer;
-        if capture.deliveries.is_empty() {
+        let seq = if capture.deliveries.is_empty() {
             // One INSERT: atomic by itself.
             writer
                 .submit_statement(move |conn| insert(conn, &capture))
-                .await
+                .await?
         } else {
-            writer.submit(move |conn| insert(conn, &capture)).await
-        }
+            writer.submit(move |conn| insert(conn, &capture)).await?
+        };
+        // Committed: a batch commits whole, and the next batch's `seq`s are larger.
+        self.inner.committed.send_if_modified(|last| {
+            let newer = seq > *last;
+            if newer {
+                *last = seq;
+            }
+            newer
+        });
+        Ok(seq)
+    }
+
+    /// Captures with a `seq` above `after`, in `seq` order, with their bodies.
+    pub async fn captures_after(&self, after: i64, limit: usize) -> Result<Vec<Committed>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS}, body FROM requests WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![after, limit.clamp(1, 1000) as i64], |row| {
+                from_row(row, true)
+            })?;
+            Ok(rows
+                .map(|r| {
+                    r.map(|request| Committed {
+                        position: request.seq,
+                        request,
+                    })
+                })
+                .collect::<rusqlite::Result<_>>()?)
+        })
+        .await
     }
 
     /// One request with its body.
@@ -133,6 +165,18 @@ impl Store {
     }
 }
 
+/// The last `seq` handed out (a lookup in SQLite's own table): the newest position.
+pub(crate) fn last_position(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'requests'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
 pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
     let m = &c.meta;
     let mut stmt = conn.prepare_cached(
@@ -172,7 +216,7 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
     ])?;
     let seq = conn.last_insert_rowid();
     for delivery in &c.deliveries {
-        crate::deliveries::insert(conn, seq, &m.id, delivery)?;
+        super::deliveries::insert(conn, seq, &m.id, delivery)?;
     }
     Ok(seq)
 }
@@ -460,7 +504,7 @@ fn for_each(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::test_conn;
+    use crate::sqlite::test_conn;
 
     pub(crate) fn capture(id: &str, path: &str, body: &[u8]) -> Capture {
         Capture {
@@ -606,7 +650,7 @@ pub(crate) mod tests {
         ];
         for filter in filters {
             let (clause, args) = where_clause(&filter, FullText::Omitted);
-            let plan = crate::query_plan(
+            let plan = crate::sqlite::query_plan(
                 &conn,
                 &latest(&clause, 101),
                 rusqlite::params_from_iter(args),

@@ -6,18 +6,18 @@ use rusqlite::Connection;
 use crate::{Result, StoreError};
 
 const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_init.sql"),
-    include_str!("../migrations/0002_deliveries.sql"),
-    include_str!("../migrations/0003_providers.sql"),
-    include_str!("../migrations/0004_rules.sql"),
-    include_str!("../migrations/0005_notifications.sql"),
-    include_str!("../migrations/0006_tunnel.sql"),
-    include_str!("../migrations/0007_stats.sql"),
-    include_str!("../migrations/0008_leases.sql"),
-    include_str!("../migrations/0009_newest_first.sql"),
-    include_str!("../migrations/0010_pending_by_target.sql"),
-    include_str!("../migrations/0011_fts_merging.sql"),
-    include_str!("../migrations/0012_fts_delete_merge.sql"),
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_deliveries.sql"),
+    include_str!("../../migrations/0003_providers.sql"),
+    include_str!("../../migrations/0004_rules.sql"),
+    include_str!("../../migrations/0005_notifications.sql"),
+    include_str!("../../migrations/0006_tunnel.sql"),
+    include_str!("../../migrations/0007_stats.sql"),
+    include_str!("../../migrations/0008_leases.sql"),
+    include_str!("../../migrations/0009_newest_first.sql"),
+    include_str!("../../migrations/0010_pending_by_target.sql"),
+    include_str!("../../migrations/0011_fts_merging.sql"),
+    include_str!("../../migrations/0012_fts_delete_merge.sql"),
 ];
 
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {

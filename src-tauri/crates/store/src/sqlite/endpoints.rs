@@ -2,10 +2,11 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::SqliteStore;
 use crate::model::{Endpoint, EndpointSpec, Forwarding};
-use crate::{Result, Store, StoreError, now_us};
+use crate::{Result, StoreError, format_us, now_us};
 
-impl Store {
+impl SqliteStore {
     pub async fn list_endpoints(&self) -> Result<Vec<Endpoint>> {
         self.read(list).await
     }
@@ -150,10 +151,4 @@ fn get(conn: &Connection, id: &str) -> Result<Endpoint> {
     )
     .optional()?
     .ok_or_else(|| StoreError::NotFound(format!("endpoint {id}")))?
-}
-
-/// RFC 3339 in UTC with microseconds.
-pub fn format_us(us: i64) -> String {
-    let t = std::time::UNIX_EPOCH + std::time::Duration::from_micros(us.max(0) as u64);
-    humantime::format_rfc3339_micros(t).to_string()
 }

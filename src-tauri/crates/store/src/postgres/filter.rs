@@ -1,0 +1,148 @@
+//! The WHERE clause of listings and exports, from a [`RequestFilter`], with the same meaning
+//! as SQLite's (`sqlite::requests::where_clause`).
+
+use tokio_postgres::types::ToSql;
+
+use super::search;
+use crate::RequestFilter;
+
+/// A bound argument.
+pub(crate) type Arg = Box<dyn ToSql + Sync + Send>;
+
+/// The delivery summary of a request `r` (see `Request::delivery`).
+pub(crate) const DELIVERY: &str = "(SELECT CASE WHEN bool_or(d.state = 'failed') THEN 'failed'
+    WHEN bool_or(d.state = 'pending') THEN 'pending' WHEN count(*) > 0 THEN 'succeeded' END
+    FROM deliveries d WHERE d.request_seq = r.seq)";
+
+/// Conditions on `requests r` and their arguments, numbered from `$1`.
+pub(crate) fn where_clause(filter: &RequestFilter) -> (String, Vec<Arg>) {
+    let mut conds = vec!["true".to_string()];
+    // Conditions without an argument.
+    let mut fixed: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    let mut add = |cond: &str, value: Arg| {
+        args.push(value);
+        conds.push(cond.replace("$N", &format!("${}", args.len())));
+    };
+    match filter.endpoint.as_deref() {
+        Some(e) if e.eq_ignore_ascii_case("default") => fixed.push("r.endpoint_id IS NULL".into()),
+        Some(e) => add(
+            "(r.endpoint_name = $N OR r.endpoint_id = $N)",
+            Box::new(e.to_string()),
+        ),
+        None => {}
+    }
+    if let Some(method) = &filter.method {
+        add("r.method = $N", Box::new(method.to_ascii_uppercase()));
+    }
+    if let Some(provider) = &filter.provider {
+        add("r.provider = $N", Box::new(provider.to_ascii_lowercase()));
+    }
+    match &filter.event_type {
+        Some(glob) if glob.contains(['*', '?', '[']) => {
+            add("r.event_type ~ $N", Box::new(glob_regex(glob)))
+        }
+        Some(exact) => add("r.event_type = $N", Box::new(exact.clone())),
+        None => {}
+    }
+    if let Some(status) = &filter.signature {
+        add("r.sig_status = $N", Box::new(status.to_ascii_lowercase()));
+    }
+    if let Some(tag) = &filter.tag {
+        add("$N = ANY (r.tags)", Box::new(tag.clone()));
+    }
+    if let Some(since) = filter.since_us {
+        add("r.received_at_us >= $N", Box::new(since));
+    }
+    if let Some(until) = filter.until_us {
+        add("r.received_at_us < $N", Box::new(until));
+    }
+    if let Some(pinned) = filter.pinned {
+        add("r.pinned = $N", Box::new(pinned));
+    }
+    if !filter.ids.is_empty() {
+        add("r.id = ANY ($N)", Box::new(filter.ids.clone()));
+    }
+    match filter.delivery {
+        Some(Some(state)) => add(
+            &format!("{DELIVERY} = $N"),
+            Box::new(state.as_str().to_string()),
+        ),
+        Some(None) => fixed.push(format!("{DELIVERY} IS NULL")),
+        None => {}
+    }
+    if let Some(before) = filter.before_seq {
+        add("r.seq < $N", Box::new(before));
+    }
+    if let Some(q) = filter.q.as_deref().and_then(search::query) {
+        add(
+            "r.seq IN (SELECT s.seq FROM request_search s WHERE s.doc @@ $N::text::tsquery)",
+            Box::new(q),
+        );
+    }
+    conds.extend(fixed);
+    (conds.join(" AND "), args)
+}
+
+/// The arguments as `query` takes them.
+pub(crate) fn refs(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter()
+        .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+        .collect()
+}
+
+/// A regular expression that matches what the GLOB `glob` matches (SQLite's: `*` any run,
+/// `?` one character, `[...]` a set, `[^...]` its complement; case-sensitive).
+pub(crate) fn glob_regex(glob: &str) -> String {
+    let mut out = String::from("^");
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            '[' => {
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                    out.push('^');
+                }
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    if c == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                out.push(']');
+            }
+            c if c.is_alphanumeric() || c == '_' => out.push(c),
+            c => {
+                out.push('\\');
+                out.push(c);
+            }
+        }
+    }
+    out.push('$');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_regex_table() {
+        let cases = [
+            ("charge.*", "^charge\\..*$"),
+            ("a?c", "^a.c$"),
+            ("[ab]x", "^[ab]x$"),
+            ("[^ab]x", "^[^ab]x$"),
+            ("x+(y)", "^x\\+\\(y\\)$"),
+        ];
+        for (glob, want) in cases {
+            assert_eq!(glob_regex(glob), want, "{glob}");
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! Requests: insert, fetch, list, the stream in commit order, pin, tag, delete.
+
+use tokio_postgres::Row;
+
+use super::filter::{DELIVERY, refs, where_clause};
+use super::{PgStore, timed};
+use crate::model::{
+    BodyState, Capture, Committed, Page, Request, RequestFilter, RequestMeta, SignatureVerdict,
+    header_block,
+};
+use crate::{DeliveryState, Result, StoreError, now_us, parse_header_block};
+
+/// A request's columns, `r` being `requests`; the body follows when asked for (index 26).
+const COLUMNS: &str = "r.seq, r.pinned, r.id, r.received_at_us, r.duration_us, r.endpoint_id,
+    r.endpoint_name, r.method, r.path, r.query, r.http_version, r.remote_addr, r.headers,
+    r.body_state, r.body_note, r.size, r.response_status, r.provider, r.event_type,
+    r.sig_status, r.sig_scheme, r.sig_reason, r.tags, r.matched_rules, r.via";
+
+/// The request, its place in the queue for numbering, and its deliveries, in one statement
+/// (so in one implicit transaction, whole or not at all, in one round trip).
+const INSERT: &str = "WITH r AS (
+        INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
+            method, path, query, http_version, remote_addr, headers, body, body_state,
+            body_note, size, response_status, provider, event_type, sig_status, sig_scheme,
+            sig_reason, tags, matched_rules, pinned, via)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+            $18, $19, $20, $21, $22, $23, $24, $25)
+        RETURNING seq
+    ), queued AS (
+        INSERT INTO capture_queue (seq) SELECT seq FROM r
+    ), delivered AS (
+        INSERT INTO deliveries (id, request_seq, request_id, kind, target, url, spec, state,
+            next_attempt_at_us, created_at_us, updated_at_us)
+        SELECT d.id, r.seq, $1, d.kind, d.target, d.url, d.spec, 'pending', d.due, $26, $26
+        FROM r, unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
+            $32::bigint[]) AS d (id, kind, target, url, spec, due)
+    )
+    SELECT seq FROM r";
+
+impl PgStore {
+    pub async fn insert_request(&self, capture: Capture) -> Result<i64> {
+        let seq = timed(&self.inner.stats, async {
+            let conn = self.conn().await?;
+            let stmt = conn.prepare_cached(INSERT).await?;
+            let (m, c) = (&capture.meta, &capture);
+            let mut ids = Vec::new();
+            let (mut kinds, mut targets, mut urls, mut specs, mut dues) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for d in &c.deliveries {
+                ids.push(d.id.clone());
+                kinds.push(d.kind.as_str().to_string());
+                targets.push(d.target.clone());
+                urls.push(d.url.clone());
+                specs.push(serde_json::to_string(&d.spec)?);
+                dues.push(d.next_attempt_at_us);
+            }
+            let signature = m.signature.as_ref();
+            let row = conn
+                .query_one(
+                    &stmt,
+                    &[
+                        &m.id,
+                        &m.received_at_us,
+                        &m.duration_us,
+                        &m.endpoint_id,
+                        &m.endpoint_name,
+                        &m.method,
+                        &m.path,
+                        &m.query,
+                        &m.http_version,
+                        &m.remote_addr,
+                        &header_block(&m.headers),
+                        &c.body,
+                        &m.body_state.as_str(),
+                        &m.body_note,
+                        &(m.size as i64),
+                        &i32::from(m.response_status),
+                        &m.provider,
+                        &m.event_type,
+                        &signature.map(|v| &v.status),
+                        &signature.and_then(|v| v.scheme.as_ref()),
+                        &signature.map(|v| &v.reason),
+                        &m.tags,
+                        &m.rules,
+                        &c.pinned,
+                        &m.via,
+                        &now_us(),
+                        &ids,
+                        &kinds,
+                        &targets,
+                        &urls,
+                        &specs,
+                        &dues,
+                    ],
+                )
+                .await?;
+            Ok(row.get::<_, i64>(0))
+        })
+        .await?;
+        // Committed: this instance's sequencer numbers it (see `order`).
+        self.inner.sequence.notify_one();
+        Ok(seq)
+    }
+
+    pub async fn captures_after(&self, after: i64, limit: usize) -> Result<Vec<Committed>> {
+        let conn = self.conn().await?;
+        let stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS}, {DELIVERY}, r.body, l.position
+                 FROM capture_log l JOIN requests r ON r.seq = l.seq
+                 WHERE l.position > $1 ORDER BY l.position LIMIT $2"
+            ))
+            .await?;
+        let rows = conn
+            .query(&stmt, &[&after, &(limit.clamp(1, 1000) as i64)])
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Committed {
+                    position: row.try_get(27)?,
+                    request: from_row(row, true)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn get_request(&self, id: &str) -> Result<Request> {
+        let conn = self.conn().await?;
+        let stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS}, {DELIVERY}, r.body FROM requests r WHERE r.id = $1"
+            ))
+            .await?;
+        match conn.query_opt(&stmt, &[&id]).await? {
+            Some(row) => from_row(&row, true),
+            None => Err(StoreError::NotFound(format!("request {id}"))),
+        }
+    }
+
+    pub async fn list_requests(&self, filter: RequestFilter) -> Result<Page> {
+        let limit = filter.limit.clamp(1, 1000);
+        let (clause, args) = where_clause(&filter);
+        let conn = self.conn().await?;
+        let rows = conn
+            .query(
+                &format!(
+                    "SELECT {COLUMNS}, {DELIVERY} FROM requests r WHERE {clause}
+                     ORDER BY r.seq DESC LIMIT {}",
+                    limit + 1
+                ),
+                &refs(&args),
+            )
+            .await?;
+        let mut items = rows
+            .iter()
+            .map(|row| from_row(row, false))
+            .collect::<Result<Vec<_>>>()?;
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|r| r.seq)
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// Reads through a cursor (a portal), a few hundred rows at a time, in a read-only
+    /// transaction on a runtime thread: memory stays bounded whatever the export's size.
+    pub fn for_each_request_blocking(
+        &self,
+        filter: &RequestFilter,
+        mut each: impl FnMut(Request) -> Result<()>,
+    ) -> Result<()> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            StoreError::Closed("exporting from PostgreSQL needs a tokio runtime".into())
+        })?;
+        let (clause, args) = where_clause(filter);
+        runtime.block_on(async {
+            let mut conn = self.conn().await?;
+            let tx = conn.build_transaction().read_only(true).start().await?;
+            let sql = format!(
+                "SELECT {COLUMNS}, {DELIVERY}, r.body FROM requests r WHERE {clause}
+                 ORDER BY r.seq ASC"
+            );
+            let stmt = tx.prepare(&sql).await?;
+            let portal = tx.bind(&stmt, &refs(&args)).await?;
+            loop {
+                let rows = tx.query_portal(&portal, 256).await?;
+                for row in &rows {
+                    each(from_row(row, true)?)?;
+                }
+                if rows.len() < 256 {
+                    break;
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn set_pinned(&self, id: &str, pinned: bool) -> Result<()> {
+        let conn = self.conn().await?;
+        let n = conn
+            .execute(
+                "UPDATE requests SET pinned = $2 WHERE id = $1",
+                &[&id, &pinned],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("request {id}")));
+        }
+        Ok(())
+    }
+
+    pub async fn tag_request(&self, id: &str, tag: &str, on: bool) -> Result<Vec<String>> {
+        let conn = self.conn().await?;
+        let row = conn
+            .query_opt(
+                "UPDATE requests SET tags = CASE WHEN $3
+                     THEN array_append(array_remove(coalesce(tags, '{}'), $2), $2)
+                     ELSE array_remove(coalesce(tags, '{}'), $2) END
+                 WHERE id = $1 RETURNING tags",
+                &[&id, &tag, &on],
+            )
+            .await?;
+        match row {
+            Some(row) => Ok(row.get::<_, Option<Vec<String>>>(0).unwrap_or_default()),
+            None => Err(StoreError::NotFound(format!("request {id}"))),
+        }
+    }
+
+    pub async fn delete_request(&self, id: &str) -> Result<()> {
+        let conn = self.conn().await?;
+        if conn
+            .execute("DELETE FROM requests WHERE id = $1", &[&id])
+            .await?
+            == 0
+        {
+            return Err(StoreError::NotFound(format!("request {id}")));
+        }
+        Ok(())
+    }
+
+    pub async fn clear_requests(&self) -> Result<u64> {
+        let conn = self.conn().await?;
+        Ok(conn
+            .execute("DELETE FROM requests WHERE NOT pinned", &[])
+            .await?)
+    }
+
+    pub async fn count_requests(&self) -> Result<u64> {
+        let conn = self.conn().await?;
+        let n: i64 = conn
+            .query_one("SELECT count(*) FROM requests", &[])
+            .await?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    pub async fn count_requests_since(&self, since_us: i64) -> Result<u64> {
+        let conn = self.conn().await?;
+        let n: i64 = conn
+            .query_one(
+                "SELECT count(*) FROM requests WHERE received_at_us >= $1",
+                &[&since_us],
+            )
+            .await?
+            .get(0);
+        Ok(n as u64)
+    }
+}
+
+/// A request from a row of [`COLUMNS`], the delivery summary and (`with_body`) the body.
+pub(crate) fn from_row(row: &Row, with_body: bool) -> Result<Request> {
+    let headers: Vec<u8> = row.try_get(12)?;
+    let state: String = row.try_get(13)?;
+    let signature = match row.try_get::<_, Option<String>>(19)? {
+        Some(status) => Some(SignatureVerdict {
+            status,
+            scheme: row.try_get(20)?,
+            reason: row.try_get::<_, Option<String>>(21)?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(Request {
+        seq: row.try_get(0)?,
+        pinned: row.try_get(1)?,
+        meta: RequestMeta {
+            id: row.try_get(2)?,
+            received_at_us: row.try_get(3)?,
+            duration_us: row.try_get(4)?,
+            endpoint_id: row.try_get(5)?,
+            endpoint_name: row.try_get(6)?,
+            method: row.try_get(7)?,
+            path: row.try_get(8)?,
+            query: row.try_get(9)?,
+            http_version: row.try_get(10)?,
+            remote_addr: row.try_get(11)?,
+            headers: parse_header_block(&headers),
+            body_state: BodyState::parse(&state),
+            body_note: row.try_get(14)?,
+            size: row.try_get::<_, i64>(15)? as u64,
+            response_status: row.try_get::<_, i32>(16)? as u16,
+            provider: row.try_get(17)?,
+            event_type: row.try_get(18)?,
+            signature,
+            tags: row
+                .try_get::<_, Option<Vec<String>>>(22)?
+                .unwrap_or_default(),
+            rules: row
+                .try_get::<_, Option<Vec<String>>>(23)?
+                .unwrap_or_default(),
+            via: row.try_get(24)?,
+        },
+        delivery: row
+            .try_get::<_, Option<String>>(25)?
+            .map(|s| DeliveryState::parse(&s)),
+        body: if with_body {
+            Some(row.try_get(26)?)
+        } else {
+            None
+        },
+    })
+}
