@@ -55,14 +55,14 @@ macro_rules! both {
 
             async fn run($db: $crate::db::Db) $body
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run($crate::db::Db::sqlite()).await
+            #[test]
+            fn sqlite() {
+                $crate::block_on(async { run($crate::db::Db::sqlite()).await })
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run($crate::db::Db::postgres().await).await
+            #[test]
+            fn postgres() {
+                $crate::block_on(async { run($crate::db::Db::postgres().await).await })
             }
         }
     };

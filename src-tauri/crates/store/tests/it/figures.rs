@@ -93,20 +93,22 @@ async fn fill(stores: &[Store], from: u64, count: u64) -> f64 {
     count as f64 / started.elapsed().as_secs_f64()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[test]
 #[ignore = "a figure: run by hand"]
-async fn figures_capture_rate() {
-    const COUNT: u64 = 20_000;
-    let sqlite = Db::sqlite();
-    let rate = fill(&[sqlite.open().await], 0, COUNT).await;
-    println!("capture rate, SQLite: {rate:.0}/s ({COUNT} captures, {TASKS} tasks)");
-    let server = TestPostgres::durable();
-    let one = Db::Postgres(server.database().await);
-    let rate = fill(&[one.open().await], 0, COUNT).await;
-    println!("capture rate, PostgreSQL, one instance: {rate:.0}/s");
-    let two = Db::Postgres(server.database().await);
-    let rate = fill(&[two.open().await, two.open().await], 0, COUNT).await;
-    println!("capture rate, PostgreSQL, two instances: {rate:.0}/s");
+fn figures_capture_rate() {
+    crate::block_on_alone(async {
+        const COUNT: u64 = 20_000;
+        let sqlite = Db::sqlite();
+        let rate = fill(&[sqlite.open().await], 0, COUNT).await;
+        println!("capture rate, SQLite: {rate:.0}/s ({COUNT} captures, {TASKS} tasks)");
+        let server = TestPostgres::durable();
+        let one = Db::Postgres(server.database().await);
+        let rate = fill(&[one.open().await], 0, COUNT).await;
+        println!("capture rate, PostgreSQL, one instance: {rate:.0}/s");
+        let two = Db::Postgres(server.database().await);
+        let rate = fill(&[two.open().await, two.open().await], 0, COUNT).await;
+        println!("capture rate, PostgreSQL, two instances: {rate:.0}/s");
+    })
 }
 
 /// p50 and p95 of each query over `runs` runs (a page of 100, newest first).
@@ -167,21 +169,23 @@ async fn indexed(store: &Store, count: u64) {
     .expect("indexed within 30 min");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[test]
 #[ignore = "a figure: run by hand"]
-async fn figures_search_at_scale() {
-    let count: u64 = std::env::var("HOOKLENS_FIGURE_COUNT")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(100_000);
-    let db = Db::Postgres(TestPostgres::durable().database().await);
-    let store = db.open().await;
-    let rate = fill(std::slice::from_ref(&store), 0, count).await;
-    let started = Instant::now();
-    indexed(&store, count).await;
-    println!(
-        "PostgreSQL: {count} stored at {rate:.0}/s, all searchable {:.1} s after the last",
-        started.elapsed().as_secs_f64()
-    );
-    search_times(&store, 40).await;
+fn figures_search_at_scale() {
+    crate::block_on_alone(async {
+        let count: u64 = std::env::var("HOOKLENS_FIGURE_COUNT")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100_000);
+        let db = Db::Postgres(TestPostgres::durable().database().await);
+        let store = db.open().await;
+        let rate = fill(std::slice::from_ref(&store), 0, count).await;
+        let started = Instant::now();
+        indexed(&store, count).await;
+        println!(
+            "PostgreSQL: {count} stored at {rate:.0}/s, all searchable {:.1} s after the last",
+            started.elapsed().as_secs_f64()
+        );
+        search_times(&store, 40).await;
+    })
 }

@@ -8,6 +8,7 @@ mod postgres;
 mod search;
 mod store;
 
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use hooklens_store::{BodyState, Capture, RequestFilter, RequestMeta, Store};
@@ -80,4 +81,29 @@ pub fn delivery(id: &str, target: &str, due: i64) -> hooklens_store::NewDelivery
         spec: Default::default(),
         next_attempt_at_us: due,
     }
+}
+
+/// The WAL test measures the checkpointer keeping up with a storm of writes; tests running
+/// beside it (PostgreSQL's server processes above all) take the CPU it needs on a small
+/// machine. So it runs alone, and every other test shares the machine.
+static MACHINE: RwLock<()> = RwLock::new(());
+
+/// Runs a test's body on a runtime of its own, sharing the machine.
+pub fn block_on<F: Future>(test: F) -> F::Output {
+    let _machine = MACHINE.read().unwrap_or_else(PoisonError::into_inner);
+    runtime().block_on(test)
+}
+
+/// Runs a test's body on a runtime of its own, alone on the machine.
+pub fn block_on_alone<F: Future>(test: F) -> F::Output {
+    let _machine = MACHINE.write().unwrap_or_else(PoisonError::into_inner);
+    runtime().block_on(test)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
 }

@@ -81,78 +81,80 @@ both! {
 /// at dense, growing positions. One capture's transaction is held open by hand while the
 /// others commit (the classic trap: its `seq` is below theirs, so ordered by `seq` it would
 /// land behind a cursor already past it); the reader still gets it, after them.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reader_following_two_instances_never_skips_nor_repeats() {
-    const WRITERS: usize = 16;
-    const EACH: usize = 40;
-    let db = Db::postgres().await;
-    let (a, b, reader) = (db.open().await, db.open().await, db.open().await);
+#[test]
+fn a_reader_following_two_instances_never_skips_nor_repeats() {
+    crate::block_on(async {
+        const WRITERS: usize = 16;
+        const EACH: usize = 40;
+        let db = Db::postgres().await;
+        let (a, b, reader) = (db.open().await, db.open().await, db.open().await);
 
-    // A capture that takes its `seq` now and commits last.
-    let mut late = connect(db.url()).await;
-    let tx = late.transaction().await.expect("begin");
-    let late_seq: i64 = tx
-        .query_one(
-            "WITH r AS (
-                 INSERT INTO requests (id, received_at_us, duration_us, endpoint_name, method,
-                     path, http_version, headers, body, body_state, size, response_status)
-                 VALUES ('late', 0, 0, 'default', 'POST', '/late', 'HTTP/1.1', '', '',
-                     'complete', 0, 200)
-                 RETURNING seq
-             ), q AS (INSERT INTO capture_queue (seq) SELECT seq FROM r)
-             SELECT seq FROM r",
-            &[],
-        )
-        .await
-        .expect("insert late")
-        .get(0);
+        // A capture that takes its `seq` now and commits last.
+        let mut late = connect(db.url()).await;
+        let tx = late.transaction().await.expect("begin");
+        let late_seq: i64 = tx
+            .query_one(
+                "WITH r AS (
+                     INSERT INTO requests (id, received_at_us, duration_us, endpoint_name, method,
+                         path, http_version, headers, body, body_state, size, response_status)
+                     VALUES ('late', 0, 0, 'default', 'POST', '/late', 'HTTP/1.1', '', '',
+                         'complete', 0, 200)
+                     RETURNING seq
+                 ), q AS (INSERT INTO capture_queue (seq) SELECT seq FROM r)
+                 SELECT seq FROM r",
+                &[],
+            )
+            .await
+            .expect("insert late")
+            .get(0);
 
-    let mut writers = tokio::task::JoinSet::new();
-    for w in 0..2 * WRITERS {
-        let store = if w % 2 == 0 { a.clone() } else { b.clone() };
-        writers.spawn(async move {
-            for i in 0..EACH {
-                store
-                    .insert_request(capture(&format!("w{w}-{i}"), "{}"))
-                    .await
-                    .expect("committed");
-            }
-        });
-    }
-    // The reader follows while the writers write: it sees every one of theirs...
-    let seen = follow(&reader, 0, 2 * WRITERS * EACH).await;
-    while let Some(done) = writers.join_next().await {
-        done.expect("writer");
-    }
-    let (cursor, _) = *seen.last().expect("some");
-    let max_seq = reader
-        .captures_after(0, 1000)
-        .await
-        .expect("read")
-        .iter()
-        .map(|c| c.request.seq)
-        .max()
-        .expect("some");
-    assert!(
-        late_seq < max_seq,
-        "its seq ({late_seq}) is below theirs ({max_seq})"
-    );
-    // ...and then the one that committed last, though its seq is below theirs. Nothing
-    // wakes a sequencer for it: the sweep numbers it, as after an instance's death.
-    tx.commit().await.expect("commit late");
-    let last = follow(&reader, cursor, 1).await;
-    assert_eq!(last, [(cursor + 1, "late".to_string())]);
+        let mut writers = tokio::task::JoinSet::new();
+        for w in 0..2 * WRITERS {
+            let store = if w % 2 == 0 { a.clone() } else { b.clone() };
+            writers.spawn(async move {
+                for i in 0..EACH {
+                    store
+                        .insert_request(capture(&format!("w{w}-{i}"), "{}"))
+                        .await
+                        .expect("committed");
+                }
+            });
+        }
+        // The reader follows while the writers write: it sees every one of theirs...
+        let seen = follow(&reader, 0, 2 * WRITERS * EACH).await;
+        while let Some(done) = writers.join_next().await {
+            done.expect("writer");
+        }
+        let (cursor, _) = *seen.last().expect("some");
+        let max_seq = reader
+            .captures_after(0, 1000)
+            .await
+            .expect("read")
+            .iter()
+            .map(|c| c.request.seq)
+            .max()
+            .expect("some");
+        assert!(
+            late_seq < max_seq,
+            "its seq ({late_seq}) is below theirs ({max_seq})"
+        );
+        // ...and then the one that committed last, though its seq is below theirs. Nothing
+        // wakes a sequencer for it: the sweep numbers it, as after an instance's death.
+        tx.commit().await.expect("commit late");
+        let last = follow(&reader, cursor, 1).await;
+        assert_eq!(last, [(cursor + 1, "late".to_string())]);
 
-    let positions: Vec<i64> = seen.iter().chain(&last).map(|(p, _)| *p).collect();
-    let dense: Vec<i64> = (1..=positions.len() as i64).collect();
-    assert_eq!(positions, dense, "every position once, in order");
-    let ids: HashSet<&str> = seen
-        .iter()
-        .chain(&last)
-        .map(|(_, id)| id.as_str())
-        .collect();
-    assert_eq!(ids.len(), positions.len(), "no capture twice");
-    for store in [a, b, reader] {
-        store.close().await.expect("close");
-    }
+        let positions: Vec<i64> = seen.iter().chain(&last).map(|(p, _)| *p).collect();
+        let dense: Vec<i64> = (1..=positions.len() as i64).collect();
+        assert_eq!(positions, dense, "every position once, in order");
+        let ids: HashSet<&str> = seen
+            .iter()
+            .chain(&last)
+            .map(|(_, id)| id.as_str())
+            .collect();
+        assert_eq!(ids.len(), positions.len(), "no capture twice");
+        for store in [a, b, reader] {
+            store.close().await.expect("close");
+        }
+    })
 }

@@ -38,46 +38,48 @@ both! {
 /// storm is measured in bytes (three times the bound), not in time, so a slow machine writes
 /// the same amount. The WAL file never shrinks below its largest size while it stays under
 /// `journal_size_limit` (64 MiB), so its size after the storm is its peak.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_wal_stays_bounded_under_a_sustained_storm() {
-    const TASKS: usize = 64;
-    const BODY: usize = 16 << 10;
-    let bound = hooklens_store::WAL_CHECKPOINT_MIB << 20;
-    let per_task = (3 * bound as usize).div_ceil(TASKS * BODY);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).expect("open");
-    let mut tasks = tokio::task::JoinSet::new();
-    for t in 0..TASKS {
-        let store = store.clone();
-        tasks.spawn(async move {
-            for i in 0..per_task {
-                let body = format!("{t}-{i}-").repeat(BODY / 4)[..BODY].to_string();
-                store
-                    .insert_request(capture(&format!("{t:02}-{i:04}"), &body))
-                    .await
-                    .expect("committed");
-            }
-        });
-    }
-    while let Some(done) = tasks.join_next().await {
-        done.expect("task");
-    }
-    let wal = std::fs::metadata(dir.path().join(format!("{}-wal", hooklens_store::DB_FILE)))
-        .expect("the WAL exists")
-        .len();
-    let written = (TASKS * per_task * BODY) as u64;
-    assert!(
-        wal <= bound + bound / 2,
-        "WAL is {} MiB after {} MiB of bodies; the writer checkpoints at {} MiB",
-        wal >> 20,
-        written >> 20,
-        bound >> 20
-    );
-    assert_eq!(
-        store.count_requests().await.expect("count"),
-        (TASKS * per_task) as u64
-    );
-    store.close().await.expect("close");
+#[test]
+fn the_wal_stays_bounded_under_a_sustained_storm() {
+    crate::block_on_alone(async {
+        const TASKS: usize = 64;
+        const BODY: usize = 16 << 10;
+        let bound = hooklens_store::WAL_CHECKPOINT_MIB << 20;
+        let per_task = (3 * bound as usize).div_ceil(TASKS * BODY);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        let mut tasks = tokio::task::JoinSet::new();
+        for t in 0..TASKS {
+            let store = store.clone();
+            tasks.spawn(async move {
+                for i in 0..per_task {
+                    let body = format!("{t}-{i}-").repeat(BODY / 4)[..BODY].to_string();
+                    store
+                        .insert_request(capture(&format!("{t:02}-{i:04}"), &body))
+                        .await
+                        .expect("committed");
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("task");
+        }
+        let wal = std::fs::metadata(dir.path().join(format!("{}-wal", hooklens_store::DB_FILE)))
+            .expect("the WAL exists")
+            .len();
+        let written = (TASKS * per_task * BODY) as u64;
+        assert!(
+            wal <= bound + bound / 2,
+            "WAL is {} MiB after {} MiB of bodies; the writer checkpoints at {} MiB",
+            wal >> 20,
+            written >> 20,
+            bound >> 20
+        );
+        assert_eq!(
+            store.count_requests().await.expect("count"),
+            (TASKS * per_task) as u64
+        );
+        store.close().await.expect("close");
+    })
 }
 
 both! {
@@ -119,17 +121,19 @@ both! {
     }
 }
 
-#[tokio::test]
-async fn an_unusable_data_dir_names_itself() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("file");
-    std::fs::write(&file, "x").expect("write");
-    let err = Store::open(&file.join("sub")).err().expect("refused");
-    let message = err.to_string();
-    assert!(
-        message.contains("sub") && message.contains("--data-dir"),
-        "{message}"
-    );
+#[test]
+fn an_unusable_data_dir_names_itself() {
+    crate::block_on(async {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").expect("write");
+        let err = Store::open(&file.join("sub")).err().expect("refused");
+        let message = err.to_string();
+        assert!(
+            message.contains("sub") && message.contains("--data-dir"),
+            "{message}"
+        );
+    })
 }
 
 both! {
