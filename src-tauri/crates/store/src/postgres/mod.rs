@@ -20,6 +20,7 @@ mod requests;
 mod retention;
 mod search;
 mod stats;
+mod writer;
 
 use std::sync::{Arc, Mutex};
 
@@ -56,7 +57,12 @@ struct Inner {
     committed: watch::Sender<i64>,
     /// Wakes this instance's sequencer: a capture committed here.
     sequence: Arc<Notify>,
+    /// Captures waiting to be committed (see `writer`).
+    writer: writer::Writer,
     cancel: CancellationToken,
+    /// The writer's workers, which stop once the queue is closed and empty.
+    workers: Mutex<Vec<JoinHandle<()>>>,
+    /// The listener, sequencer and indexer, which stop when `cancel` is cancelled.
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -82,7 +88,9 @@ impl PgStore {
             stats: Arc::new(WriterStats::default()),
             committed: watch::Sender::new(last),
             sequence: Arc::new(Notify::new()),
+            writer: writer::Writer::new(),
             cancel: CancellationToken::new(),
+            workers: Mutex::new(Vec::new()),
             tasks: Mutex::new(Vec::new()),
         });
         let store = PgStore { inner };
@@ -91,6 +99,10 @@ impl PgStore {
         let indexer = tokio::spawn(search::indexer(store.clone()));
         if let Ok(mut tasks) = store.inner.tasks.lock() {
             tasks.extend([listening, sequencer, indexer]);
+        }
+        if let Ok(mut workers) = store.inner.workers.lock() {
+            workers
+                .extend((0..writer::WORKERS).map(|_| tokio::spawn(writer::worker(store.clone()))));
         }
         Ok(store)
     }
@@ -127,34 +139,36 @@ impl PgStore {
         })
     }
 
-    /// Stops the listener, sequencer and indexer, then closes the pool: later calls fail
-    /// with [`StoreError::Closed`]. Everything a call returned for is committed already.
+    /// Commits the captures queued, stops the listener, sequencer and indexer, then closes
+    /// the pool: later calls fail with [`StoreError::Closed`].
     pub(crate) async fn close(&self) -> Result<()> {
+        self.inner.writer.close();
+        for task in take(&self.inner.workers) {
+            let _ = task.await;
+        }
         self.inner.cancel.cancel();
-        let tasks = match self.inner.tasks.lock() {
-            Ok(mut tasks) => std::mem::take(&mut *tasks),
-            Err(_) => Vec::new(),
-        };
-        for task in tasks {
+        for task in take(&self.inner.tasks) {
             let _ = task.await;
         }
         self.inner.pool.close();
         Ok(())
     }
 
-    /// Every call commits before it returns: nothing waits.
+    /// Every call but a capture commits before it returns; a capture is queued for the
+    /// writer (see `writer`) and its call returns once committed.
     pub(crate) async fn flush(&self) -> Result<()> {
         if self.inner.pool.is_closed() {
             return Err(StoreError::Closed("the store was closed".into()));
         }
+        self.inner.writer.flush().await;
         Ok(())
     }
 }
 
-/// Runs `f` with the time it took recorded as one commit in the store's figures.
-async fn timed<T>(stats: &WriterStats, f: impl Future<Output = Result<T>>) -> Result<T> {
-    let started = std::time::Instant::now();
-    let out = f.await;
-    stats.batch(1, started.elapsed().as_micros() as u64, out.is_ok());
-    out
+/// The tasks in `tasks`, leaving it empty.
+fn take(tasks: &Mutex<Vec<JoinHandle<()>>>) -> Vec<JoinHandle<()>> {
+    match tasks.lock() {
+        Ok(mut tasks) => std::mem::take(&mut *tasks),
+        Err(_) => Vec::new(),
+    }
 }

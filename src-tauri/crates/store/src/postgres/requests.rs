@@ -2,13 +2,12 @@
 
 use tokio_postgres::Row;
 
+use super::PgStore;
 use super::filter::{DELIVERY, refs, where_clause};
-use super::{PgStore, timed};
 use crate::model::{
     BodyState, Capture, Committed, Page, Request, RequestFilter, RequestMeta, SignatureVerdict,
-    header_block,
 };
-use crate::{DeliveryState, Result, StoreError, now_us, parse_header_block};
+use crate::{DeliveryState, Result, StoreError, parse_header_block};
 
 /// A request's columns, `r` being `requests`; the body follows when asked for (index 26).
 const COLUMNS: &str = "r.seq, r.pinned, r.id, r.received_at_us, r.duration_us, r.endpoint_id,
@@ -16,90 +15,10 @@ const COLUMNS: &str = "r.seq, r.pinned, r.id, r.received_at_us, r.duration_us, r
     r.body_state, r.body_note, r.size, r.response_status, r.provider, r.event_type,
     r.sig_status, r.sig_scheme, r.sig_reason, r.tags, r.matched_rules, r.via";
 
-/// The request, its place in the queue for numbering, and its deliveries, in one statement
-/// (so in one implicit transaction, whole or not at all, in one round trip).
-const INSERT: &str = "WITH r AS (
-        INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
-            method, path, query, http_version, remote_addr, headers, body, body_state,
-            body_note, size, response_status, provider, event_type, sig_status, sig_scheme,
-            sig_reason, tags, matched_rules, pinned, via)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23, $24, $25)
-        RETURNING seq
-    ), queued AS (
-        INSERT INTO capture_queue (seq) SELECT seq FROM r
-    ), delivered AS (
-        INSERT INTO deliveries (id, request_seq, request_id, kind, target, url, spec, state,
-            next_attempt_at_us, created_at_us, updated_at_us)
-        SELECT d.id, r.seq, $1, d.kind, d.target, d.url, d.spec, 'pending', d.due, $26, $26
-        FROM r, unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
-            $32::bigint[]) AS d (id, kind, target, url, spec, due)
-    )
-    SELECT seq FROM r";
-
 impl PgStore {
     pub async fn insert_request(&self, capture: Capture) -> Result<i64> {
-        let seq = timed(&self.inner.stats, async {
-            let conn = self.conn().await?;
-            let stmt = conn.prepare_cached(INSERT).await?;
-            let (m, c) = (&capture.meta, &capture);
-            let mut ids = Vec::new();
-            let (mut kinds, mut targets, mut urls, mut specs, mut dues) =
-                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for d in &c.deliveries {
-                ids.push(d.id.clone());
-                kinds.push(d.kind.as_str().to_string());
-                targets.push(d.target.clone());
-                urls.push(d.url.clone());
-                specs.push(serde_json::to_string(&d.spec)?);
-                dues.push(d.next_attempt_at_us);
-            }
-            let signature = m.signature.as_ref();
-            let row = conn
-                .query_one(
-                    &stmt,
-                    &[
-                        &m.id,
-                        &m.received_at_us,
-                        &m.duration_us,
-                        &m.endpoint_id,
-                        &m.endpoint_name,
-                        &m.method,
-                        &m.path,
-                        &m.query,
-                        &m.http_version,
-                        &m.remote_addr,
-                        &header_block(&m.headers),
-                        &c.body,
-                        &m.body_state.as_str(),
-                        &m.body_note,
-                        &(m.size as i64),
-                        &i32::from(m.response_status),
-                        &m.provider,
-                        &m.event_type,
-                        &signature.map(|v| &v.status),
-                        &signature.and_then(|v| v.scheme.as_ref()),
-                        &signature.map(|v| &v.reason),
-                        &m.tags,
-                        &m.rules,
-                        &c.pinned,
-                        &m.via,
-                        &now_us(),
-                        &ids,
-                        &kinds,
-                        &targets,
-                        &urls,
-                        &specs,
-                        &dues,
-                    ],
-                )
-                .await?;
-            Ok(row.get::<_, i64>(0))
-        })
-        .await?;
-        // Committed: this instance's sequencer numbers it (see `order`).
-        self.inner.sequence.notify_one();
-        Ok(seq)
+        // Committed with its batch; this instance's sequencer then numbers it (see `order`).
+        self.inner.writer.submit(capture).await
     }
 
     pub async fn captures_after(&self, after: i64, limit: usize) -> Result<Vec<Committed>> {
