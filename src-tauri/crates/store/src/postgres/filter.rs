@@ -14,8 +14,19 @@ pub(crate) const DELIVERY: &str = "(SELECT CASE WHEN bool_or(d.state = 'failed')
     WHEN bool_or(d.state = 'pending') THEN 'pending' WHEN count(*) > 0 THEN 'succeeded' END
     FROM deliveries d WHERE d.request_seq = r.seq)";
 
-/// Conditions on `requests r` and their arguments, numbered from `$1`.
-pub(crate) fn where_clause(filter: &RequestFilter) -> (String, Vec<Arg>) {
+/// How [`where_clause`] treats the full-text query.
+#[derive(PartialEq, Eq)]
+pub(crate) enum FullText {
+    /// As a condition on `r.seq` (every match is looked up first): for exports.
+    Subquery,
+    /// As a condition on `request_search s`, which the caller joins to `r`: for pages, so
+    /// that the planner may walk the newest requests and check each instead.
+    Joined,
+}
+
+/// Conditions on `requests r` (and `request_search s` when `Joined`) and their arguments,
+/// numbered from `$1`.
+pub(crate) fn where_clause(filter: &RequestFilter, full_text: FullText) -> (String, Vec<Arg>) {
     let mut conds = vec!["true".to_string()];
     // Conditions without an argument.
     let mut fixed: Vec<String> = Vec::new();
@@ -75,10 +86,13 @@ pub(crate) fn where_clause(filter: &RequestFilter) -> (String, Vec<Arg>) {
         add("r.seq < $N", Box::new(before));
     }
     if let Some(q) = filter.q.as_deref().and_then(search::query) {
-        add(
-            "r.seq IN (SELECT s.seq FROM request_search s WHERE s.doc @@ $N::text::tsquery)",
-            Box::new(q),
-        );
+        let cond = match full_text {
+            FullText::Subquery => {
+                "r.seq IN (SELECT s.seq FROM request_search s WHERE s.doc @@ $N::text::tsquery)"
+            }
+            FullText::Joined => "s.doc @@ $N::text::tsquery",
+        };
+        add(cond, Box::new(q));
     }
     conds.extend(fixed);
     (conds.join(" AND "), args)

@@ -2,8 +2,8 @@
 
 use tokio_postgres::Row;
 
-use super::PgStore;
-use super::filter::{DELIVERY, refs, where_clause};
+use super::filter::{DELIVERY, FullText, refs, where_clause};
+use super::{PgStore, search};
 use crate::model::{
     BodyState, Capture, Committed, Page, Request, RequestFilter, RequestMeta, SignatureVerdict,
 };
@@ -56,20 +56,52 @@ impl PgStore {
         }
     }
 
+    /// A page newest first. With a full-text query, in two steps (as SQLite's two indexes,
+    /// see `sqlite::search`): first among the newest [`search::RECENT_ROWS`] indexed
+    /// requests, walking them newest first (a common word fills the page at once); then, if
+    /// the page is not full, among the older ones through the GIN index (a rare word has few
+    /// matches to sort). Left to itself the planner walks newest first for any prefix
+    /// query, whose frequency it cannot estimate, and a rare word then reads every request.
     pub async fn list_requests(&self, filter: RequestFilter) -> Result<Page> {
         let limit = filter.limit.clamp(1, 1000);
-        let (clause, args) = where_clause(&filter);
+        let (clause, args) = where_clause(&filter, FullText::Joined);
         let conn = self.conn().await?;
-        let rows = conn
-            .query(
-                &format!(
-                    "SELECT {COLUMNS}, {DELIVERY} FROM requests r WHERE {clause}
-                     ORDER BY r.seq DESC LIMIT {}",
-                    limit + 1
-                ),
-                &refs(&args),
+        let page = |from: &str, cond: &str, order: &str, n: usize| {
+            format!(
+                "SELECT {COLUMNS}, {DELIVERY} FROM requests r {from} WHERE {clause} {cond}
+                 ORDER BY {order} DESC LIMIT {n}"
             )
-            .await?;
+        };
+        let rows = if filter.q.as_deref().and_then(search::query).is_some() {
+            let low: i64 = conn
+                .query_one(
+                    "SELECT coalesce(max(seq), 0) - $1 FROM request_search",
+                    &[&search::RECENT_ROWS],
+                )
+                .await?
+                .get(0);
+            let from = "JOIN request_search s ON s.seq = r.seq";
+            let mut rows = Vec::new();
+            if filter.before_seq.is_none_or(|before| before > low + 1) {
+                let recent = page(from, &format!("AND s.seq > {low}"), "r.seq", limit + 1);
+                rows = conn.query(&recent, &refs(&args)).await?;
+            }
+            if rows.len() <= limit {
+                // Ordered by an expression, so the order comes from a sort of the matches,
+                // not from walking the primary key.
+                let older = page(
+                    from,
+                    &format!("AND s.seq <= {low}"),
+                    "(r.seq + 0)",
+                    limit + 1 - rows.len(),
+                );
+                rows.extend(conn.query(&older, &refs(&args)).await?);
+            }
+            rows
+        } else {
+            conn.query(&page("", "", "r.seq", limit + 1), &refs(&args))
+                .await?
+        };
         let mut items = rows
             .iter()
             .map(|row| from_row(row, false))
@@ -93,7 +125,7 @@ impl PgStore {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             StoreError::Closed("exporting from PostgreSQL needs a tokio runtime".into())
         })?;
-        let (clause, args) = where_clause(filter);
+        let (clause, args) = where_clause(filter, FullText::Subquery);
         runtime.block_on(async {
             let mut conn = self.conn().await?;
             let tx = conn.build_transaction().read_only(true).start().await?;

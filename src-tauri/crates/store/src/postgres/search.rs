@@ -35,6 +35,9 @@ const MAX_LEXEME_BYTES: usize = 512 << 10;
 const MAX_LEXEME: usize = 2046;
 /// The last place a `tsvector` records.
 const MAX_POSITION: usize = 16_383;
+/// Searches look first among this many of the newest indexed requests (see
+/// `requests::list_requests`), as on SQLite.
+pub(crate) const RECENT_ROWS: i64 = 20_000;
 /// How often the indexer looks even if no position moved, and waits after a failure.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 

@@ -4,7 +4,7 @@
 use hooklens_store::{RetentionSettings, Store, StoreError};
 
 use crate::db::{Db, TestPostgres, connect};
-use crate::{capture, delivery};
+use crate::{capture, delivery, until_found};
 
 /// The advisory lock a retention pass holds: `(HOOKLENS, LOCK_RETENTION)` in
 /// `postgres/mod.rs`.
@@ -189,5 +189,65 @@ fn retention_runs_on_one_instance_at_a_time() {
             .expect("retention");
         assert_eq!(report.by_count, 6);
         assert_eq!(store.count_requests().await.expect("count"), 4);
+    })
+}
+
+/// A search looks among the newest 20,000 indexed requests first, then among the older
+/// ones (`list_requests`): across that boundary, pages hold every match once, newest first.
+#[test]
+fn search_pages_run_on_below_the_newest_requests() {
+    crate::block_on(async {
+        let db = Db::postgres().await;
+        let store = db.open().await;
+        let client = connect(db.url()).await;
+        client
+            .batch_execute(
+                "WITH r AS (
+                     INSERT INTO requests (id, received_at_us, duration_us, endpoint_name, method,
+                         path, http_version, headers, body, body_state, size, response_status)
+                     SELECT 'g' || lpad(i::text, 5, '0'), i, 0, 'default', 'POST', '/bulk',
+                         'HTTP/1.1', '', convert_to(CASE WHEN i % 1000 = 0
+                             THEN 'rareword common' ELSE 'common' END, 'UTF8'),
+                         'complete', 0, 200
+                     FROM generate_series(1, 25000) i
+                     RETURNING seq
+                 )
+                 INSERT INTO capture_queue (seq) SELECT seq FROM r",
+            )
+            .await
+            .expect("bulk insert");
+        // Numbered by the sweep, then indexed.
+        until_found(&store, "rarew", 25).await;
+        let pages = |q: &'static str, limit: usize, from: Option<i64>| {
+            let store = store.clone();
+            async move {
+                let (mut ids, mut cursor) = (Vec::new(), from);
+                loop {
+                    let page = store
+                        .list_requests(hooklens_store::RequestFilter {
+                            q: Some(q.into()),
+                            before_seq: cursor,
+                            limit,
+                            ..Default::default()
+                        })
+                        .await
+                        .expect("page");
+                    ids.extend(page.items.into_iter().map(|r| r.meta.id));
+                    cursor = page.next;
+                    if cursor.is_none() || ids.len() >= 30 {
+                        return ids;
+                    }
+                }
+            }
+        };
+        let want: Vec<String> = (1..=25)
+            .rev()
+            .map(|i| format!("g{:05}", i * 1000))
+            .collect();
+        assert_eq!(pages("rarew", 7, None).await, want);
+        // A common word, from below the newest 20,000.
+        let deep: Vec<String> = (4991..=5000).rev().map(|i| format!("g{i:05}")).collect();
+        let got = pages("common", 10, Some(5001)).await;
+        assert_eq!(got[..10], deep[..]);
     })
 }
