@@ -507,13 +507,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description Why a delivery attempt got no answer (or was not sent).
+         * @enum {string}
+         */
+        AttemptErrorKind: "refused" | "dns" | "timeout" | "tls" | "reset" | "blocked" | "invalid" | "other";
         /** @description One try at a delivery. */
         AttemptJson: {
             /** Format: double */
             duration_ms: number;
             error?: string | null;
-            /** @description `refused`, `dns`, `timeout`, `tls`, `reset`, `blocked`, `invalid` or `other`. */
-            error_kind?: string | null;
+            error_kind?: null | components["schemas"]["AttemptErrorKind"];
             /** Format: int32 */
             n: number;
             /** @description The first 64 KiB of the response body, base64. */
@@ -740,6 +744,11 @@ export interface components {
         };
         /** @enum {string} */
         MatchMode: "all" | "any";
+        /**
+         * @description What raised a notification.
+         * @enum {string}
+         */
+        NotificationKind: "rule" | "delivery_failed" | "target_down" | "target_up" | "signature_invalid" | "tunnel" | "startup";
         /** @description Which events raise notifications, and how they are grouped. */
         NotificationSettings: {
             /** @description When a delivery fails: `first` failure (default), `exhausted` retries, `both`, `off`. */
@@ -773,8 +782,7 @@ export interface components {
              * @description Unix seconds (fractional).
              */
             from: number;
-            /** @description `target_down` or `tunnel_down`. */
-            kind: string;
+            kind: components["schemas"]["PeriodKind"];
             /** @description Why, in words. */
             reason: string;
             /** @description The target URL, or the tunnel provider. */
@@ -785,6 +793,11 @@ export interface components {
              */
             to?: number | null;
         };
+        /**
+         * @description What a down period is about.
+         * @enum {string}
+         */
+        PeriodKind: "target_down" | "tunnel_down";
         /**
          * @description Relay mode: the receiver waits for the first target's answer and returns it to the
          *     sender (status, headers, body); if the target fails or is slower than `timeout_ms`, the
@@ -883,8 +896,7 @@ export interface components {
             size: number;
             /** @description Tags given by rules. */
             tags: string[];
-            /** @description `direct`, or `tunnel` when it came through the public tunnel. */
-            via: string;
+            via: components["schemas"]["Via"];
         };
         /** @description One page of requests, newest first. */
         RequestPage: {
@@ -1014,14 +1026,18 @@ export interface components {
              */
             tolerance_s?: number;
         };
+        /**
+         * @description Whether a request's signature checks out.
+         * @enum {string}
+         */
+        SignatureStatus: "valid" | "invalid" | "missing" | "unconfigured";
         /** @description Whether a request's signature checks out, and why. */
         SignatureVerdict: {
             /** @description Why, for a person: "timestamp is 9 min old, tolerance 5 min". */
             reason: string;
             /** @description The scheme it was checked with. */
             scheme?: string | null;
-            /** @description `valid`, `invalid`, `missing` or `unconfigured`. */
-            status: string;
+            status: components["schemas"]["SignatureStatus"];
         };
         /**
          * @description Series for charts: `timestamps` holds the start of each bucket (Unix seconds, oldest
@@ -1084,8 +1100,7 @@ export interface components {
             body: string;
             /** @description What it is about: a rule id, a target, an endpoint. */
             key: string;
-            /** @description `rule`, `delivery_failed`, `target_down`, `target_up`, `signature_invalid`. */
-            kind: string;
+            kind: components["schemas"]["NotificationKind"];
             request_id?: string | null;
             /** @description Whether a popup showed it (otherwise it was folded into a summary). */
             shown: boolean;
@@ -1174,6 +1189,11 @@ export interface components {
             since: string;
             state: components["schemas"]["TunnelState"];
         };
+        /**
+         * @description How a request reached Hooklens.
+         * @enum {string}
+         */
+        Via: "direct" | "tunnel";
     };
     responses: never;
     parameters: never;

@@ -32,7 +32,7 @@ pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
 pub use events::Event;
 pub use hooklens_store::{Store, StoreError};
 pub use metrics::rollup::StatsSummary;
-pub use text::{human_bytes, parse_bytes};
+pub use text::{SizeError, human_bytes, parse_bytes};
 
 use state::{Addrs, Shared};
 
@@ -52,8 +52,8 @@ pub enum EngineError {
     ApiNotLoopback(SocketAddr),
     #[error("the API token must be at least 16 characters")]
     WeakToken,
-    #[error("{0}")]
-    Forwarder(String),
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -176,7 +176,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         metrics.clone(),
         settings.allow_remote_targets,
     )
-    .map_err(EngineError::Forwarder)?;
+    .map_err(EngineError::HttpClient)?;
     let shared = Arc::new(Shared::new(
         config,
         store.clone(),
@@ -218,7 +218,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         receiver_opts,
         cancel.clone(),
         drain,
-        Some(serve::Via("tunnel")),
+        Some(hooklens_store::Via::Tunnel),
     ));
     tasks.spawn(state::tunnel_watch(shared.clone()));
     tasks.spawn(state::retention_loop(shared.clone()));

@@ -165,7 +165,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
                 )
             } else {
                 hooklens_store::SignatureVerdict {
-                    status: "invalid".into(),
+                    status: hooklens_store::SignatureStatus::Invalid,
                     scheme: Some(spec.scheme.as_str().into()),
                     reason: "the body did not arrive whole, so it cannot be checked".into(),
                 }
@@ -199,10 +199,11 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
         rules: Vec::new(),
         via: parts
             .extensions
-            .get::<crate::serve::Via>()
-            .map(|v| v.0.to_string()),
+            .get::<hooklens_store::Via>()
+            .copied()
+            .unwrap_or(hooklens_store::Via::Direct),
     };
-    if meta.via.is_some() {
+    if meta.via == hooklens_store::Via::Tunnel {
         // Through the tunnel the peer is the tunnel client; the sender is in
         // X-Forwarded-For when the tunnel provider sets it.
         if let Some(client) = meta
@@ -231,7 +232,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
                         rule_targets.push(url.clone())
                     }
                     RuleAction::Notify { title, body } => popups.push(Popup {
-                        kind: "rule".into(),
+                        kind: hooklens_store::NotificationKind::Rule,
                         key: rule.id.clone(),
                         title: subject.render(title),
                         body: subject.render(body),
@@ -245,11 +246,14 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
         meta.rules = matched;
         meta.tags = tags;
     }
-    if let Some(verdict) = meta.signature.as_ref().filter(|v| v.status == "invalid")
+    if let Some(verdict) = meta
+        .signature
+        .as_ref()
+        .filter(|v| v.status == hooklens_store::SignatureStatus::Invalid)
         && shared.notifications.settings().signature_invalid
     {
         popups.push(Popup {
-            kind: "signature_invalid".into(),
+            kind: hooklens_store::NotificationKind::SignatureInvalid,
             key: meta.endpoint_name.clone(),
             title: format!(
                 "Invalid {} signature on {}",
@@ -267,7 +271,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
         meta.event_type.as_deref(),
         meta.signature
             .as_ref()
-            .map_or("unconfigured", |v| v.status.as_str()),
+            .map_or(hooklens_store::SignatureStatus::Unconfigured, |v| v.status),
         match (body_state, status) {
             (BodyState::Complete, _) => None,
             (BodyState::TooLarge, _) => Some("too_large"),

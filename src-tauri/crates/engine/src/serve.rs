@@ -30,10 +30,6 @@ pub(crate) const MAX_HEADERS: usize = 1000;
 /// parse reserves room for this many headers (about 64 bytes each), hence not more.
 const PARSER_MAX_HEADERS: usize = 2 * MAX_HEADERS;
 
-/// How a request reached the receiver: the tunnel's ingress listener tags its requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Via(pub &'static str);
-
 #[derive(Clone)]
 pub(crate) struct Options {
     header_timeout: Duration,
@@ -73,7 +69,7 @@ pub(crate) async fn serve_tagged(
     options: Options,
     cancel: CancellationToken,
     drain: Duration,
-    via: Option<Via>,
+    via: Option<hooklens_store::Via>,
 ) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder

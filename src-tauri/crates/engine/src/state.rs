@@ -284,7 +284,7 @@ pub(crate) async fn tunnel_watch(shared: Arc<Shared>) {
         };
         if let Some((title, body, urgency)) = popup {
             shared.notifications.raise(Popup {
-                kind: "tunnel".into(),
+                kind: hooklens_store::NotificationKind::Tunnel,
                 key: now.provider.clone().unwrap_or_default(),
                 title: title.into(),
                 body,
@@ -319,7 +319,7 @@ async fn record_tunnel(
         shared
             .store
             .open_period(hooklens_store::Period {
-                kind: "tunnel_down".into(),
+                kind: hooklens_store::PeriodKind::TunnelDown,
                 subject: provider,
                 started_us: at,
                 ended_us: None,
@@ -330,7 +330,7 @@ async fn record_tunnel(
         // Closed by hand, the status names no provider any more: end whichever was open.
         shared
             .store
-            .close_period(Some("tunnel_down"), None, at)
+            .close_period(Some(hooklens_store::PeriodKind::TunnelDown), None, at)
             .await
     } else {
         Ok(())

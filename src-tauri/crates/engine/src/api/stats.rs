@@ -106,8 +106,7 @@ pub struct LatencySeries {
 /// A down period, for a timeline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PeriodJson {
-    /// `target_down` or `tunnel_down`.
-    pub kind: String,
+    pub kind: hooklens_store::PeriodKind,
     /// The target URL, or the tunnel provider.
     pub subject: String,
     /// Unix seconds (fractional).

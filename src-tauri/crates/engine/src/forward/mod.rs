@@ -23,8 +23,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hooklens_store::{
-    AttemptOutcome, Delivery, DeliveryKind, DeliverySpec, DeliveryState, ForwardTarget,
-    NewDelivery, Request, RetryPolicy, Store, StoreError,
+    AttemptErrorKind, AttemptOutcome, Delivery, DeliveryKind, DeliverySpec, DeliveryState,
+    ForwardTarget, NewDelivery, NotificationKind, PeriodKind, Request, RetryPolicy, Store,
+    StoreError,
 };
 use tokio::sync::{Notify, Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
@@ -81,7 +82,7 @@ impl Forwarder {
         notifications: Arc<Notifications>,
         metrics: Arc<Metrics>,
         allow_remote: bool,
-    ) -> Result<Arc<Forwarder>, String> {
+    ) -> Result<Arc<Forwarder>, reqwest::Error> {
         let guard = Guard::default();
         guard.set_allow_remote(allow_remote);
         let client = reqwest::Client::builder()
@@ -90,8 +91,7 @@ impl Forwarder {
             .dns_resolver(guard.clone())
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .build()?;
         Ok(Arc::new(Forwarder {
             store,
             clock,
@@ -296,7 +296,7 @@ impl Forwarder {
                         response_headers: Vec::new(),
                         response_body: Vec::new(),
                         response_size: None,
-                        error_kind: Some("invalid".into()),
+                        error_kind: Some(AttemptErrorKind::Invalid),
                         error: Some(why),
                     },
                     retry_after: None,
@@ -311,7 +311,7 @@ impl Forwarder {
         let attempt = &sent.attempt;
         let status = attempt.status;
         let succeeded = status.is_some_and(|s| (200..300).contains(&s));
-        let gone = status == Some(410) || attempt.error_kind.as_deref() == Some("invalid");
+        let gone = status == Some(410) || attempt.error_kind == Some(AttemptErrorKind::Invalid);
         let what = describe_failure(&delivery, attempt);
         let outcome = if succeeded {
             AttemptOutcome {
@@ -351,7 +351,7 @@ impl Forwarder {
         self.metrics.attempt(
             &target,
             status,
-            attempt.error_kind.as_deref(),
+            attempt.error_kind,
             attempt.duration_us.max(0) as u64,
             match outcome.state {
                 DeliveryState::Succeeded => Some(true),
@@ -361,7 +361,7 @@ impl Forwarder {
         );
         tracing::debug!(
             status,
-            error_kind = attempt.error_kind.as_deref(),
+            error_kind = attempt.error_kind.map(AttemptErrorKind::as_str),
             duration_ms = attempt.duration_us as f64 / 1000.0,
             "delivery attempt"
         );
@@ -396,7 +396,7 @@ impl Forwarder {
                 self.down_period(&target, None).await;
                 if self.notifications.settings().target_changes {
                     self.notifications.raise(Popup {
-                        kind: "target_up".into(),
+                        kind: NotificationKind::TargetUp,
                         key: target.clone(),
                         title: format!("{target} answers again"),
                         body: "waiting deliveries are on their way".into(),
@@ -414,7 +414,7 @@ impl Forwarder {
                 self.down_period(&target, Some(&reason)).await;
                 if self.notifications.settings().target_changes {
                     self.notifications.raise(Popup {
-                        kind: "target_down".into(),
+                        kind: NotificationKind::TargetDown,
                         key: target.clone(),
                         title: format!("{target} is down"),
                         body: format!("{reason}; deliveries wait until it answers"),
@@ -446,7 +446,7 @@ impl Forwarder {
             Some(reason) => {
                 self.store
                     .open_period(hooklens_store::Period {
-                        kind: "target_down".into(),
+                        kind: PeriodKind::TargetDown,
                         subject: target.to_string(),
                         started_us: at,
                         ended_us: None,
@@ -456,7 +456,7 @@ impl Forwarder {
             }
             None => {
                 self.store
-                    .close_period(Some("target_down"), Some(target), at)
+                    .close_period(Some(PeriodKind::TargetDown), Some(target), at)
                     .await
             }
         };
@@ -475,7 +475,7 @@ impl Forwarder {
             return;
         }
         self.notifications.raise(Popup {
-            kind: "delivery_failed".into(),
+            kind: NotificationKind::DeliveryFailed,
             key: target.to_string(),
             title: if failure.gave_up {
                 format!("Gave up delivering to {target}")

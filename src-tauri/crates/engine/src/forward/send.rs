@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use hooklens_store::{Attempt, Delivery, Request};
+use hooklens_store::{Attempt, AttemptErrorKind, Delivery, Request};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use reqwest::Url;
 
@@ -140,7 +140,7 @@ pub async fn send(
     timeout: Duration,
 ) -> Sent {
     let started = Instant::now();
-    let failed = |kind: &str, error: String| Sent {
+    let failed = |kind: AttemptErrorKind, error: String| Sent {
         attempt: Attempt {
             n,
             started_at_us,
@@ -149,13 +149,13 @@ pub async fn send(
             response_headers: Vec::new(),
             response_body: Vec::new(),
             response_size: None,
-            error_kind: Some(kind.to_string()),
+            error_kind: Some(kind),
             error: Some(error),
         },
         retry_after: None,
     };
     if let Err(blocked) = guard.check_url(&out.url) {
-        return failed("blocked", blocked.to_string());
+        return failed(AttemptErrorKind::Blocked, blocked.to_string());
     }
     let url = out.url.to_string();
     let response = client
@@ -221,25 +221,25 @@ pub async fn send(
 }
 
 /// An error kind and a message that says what happened and what to do.
-fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (&'static str, String) {
+fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (AttemptErrorKind, String) {
     let origin = super::target::origin(url);
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut texts = Vec::new();
     while let Some(err) = source {
         if let Some(blocked) = err.downcast_ref::<Blocked>() {
-            return ("blocked", blocked.to_string());
+            return (AttemptErrorKind::Blocked, blocked.to_string());
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => {
                     return (
-                        "refused",
+                        AttemptErrorKind::Refused,
                         format!("connection refused at {origin} — is your server running?"),
                     );
                 }
                 std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
                     return (
-                        "reset",
+                        AttemptErrorKind::Reset,
                         format!("{origin} reset the connection before answering"),
                     );
                 }
@@ -253,7 +253,7 @@ fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (&'static str, 
     let all = texts.join(": ").to_ascii_lowercase();
     if e.is_timeout() {
         (
-            "timeout",
+            AttemptErrorKind::Timeout,
             format!("no answer from {url} within {} s", timeout.as_secs_f64()),
         )
     } else if all.contains("dns")
@@ -261,7 +261,7 @@ fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (&'static str, 
         || all.contains("name or service")
     {
         (
-            "dns",
+            AttemptErrorKind::Dns,
             format!("cannot resolve the host of {origin}: {detail}"),
         )
     } else if all.contains("certificate")
@@ -269,16 +269,22 @@ fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (&'static str, 
         || all.contains("tls")
         || all.contains("handshake")
     {
-        ("tls", format!("TLS with {origin} failed: {detail}"))
+        (
+            AttemptErrorKind::Tls,
+            format!("TLS with {origin} failed: {detail}"),
+        )
     } else if all.contains("connection closed")
         || all.contains("incomplete message")
         || all.contains("reset")
     {
         (
-            "reset",
+            AttemptErrorKind::Reset,
             format!("{origin} closed the connection before answering"),
         )
     } else {
-        ("other", format!("forwarding to {url} failed: {detail}"))
+        (
+            AttemptErrorKind::Other,
+            format!("forwarding to {url} failed: {detail}"),
+        )
     }
 }

@@ -197,11 +197,29 @@ mod tests {
     #[test]
     fn rows_are_the_difference() {
         let m = Metrics::new(true);
-        m.request("stripe", None, None, "unconfigured", None);
+        m.request(
+            "stripe",
+            None,
+            None,
+            hooklens_store::SignatureStatus::Unconfigured,
+            None,
+        );
         m.attempt("http://t", Some(200), None, 1_000, Some(true));
         let before = m.snapshot();
-        m.request("stripe", None, None, "unconfigured", None);
-        m.request("github", None, None, "unconfigured", Some("too_large"));
+        m.request(
+            "stripe",
+            None,
+            None,
+            hooklens_store::SignatureStatus::Unconfigured,
+            None,
+        );
+        m.request(
+            "github",
+            None,
+            None,
+            hooklens_store::SignatureStatus::Unconfigured,
+            Some("too_large"),
+        );
         m.attempt("http://t", Some(500), None, 3_000, None);
         let rows = rows(7, &m.snapshot(), Some(&before), 4);
         let simple: Vec<(&str, &str, i64)> = rows

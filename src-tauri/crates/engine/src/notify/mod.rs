@@ -7,6 +7,7 @@ mod coalesce;
 use std::sync::{Arc, Mutex, RwLock};
 
 use futures_util::future::BoxFuture;
+pub use hooklens_store::NotificationKind;
 use hooklens_store::{NotificationSettings, Store, StoredNotification};
 use serde::Serialize;
 use tokio::sync::{Notify, broadcast};
@@ -27,8 +28,7 @@ pub enum Urgency {
 /// One notification.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Popup {
-    /// `rule`, `delivery_failed`, `target_down`, `target_up`, `signature_invalid`.
-    pub kind: String,
+    pub kind: NotificationKind,
     /// What it is about; popups coalesce per kind and key.
     pub key: String,
     pub title: String,
@@ -37,16 +37,22 @@ pub struct Popup {
     pub urgency: Urgency,
 }
 
+/// A popup the notifier could not show (no notification server, say). It is logged and
+/// capture goes on; the notification is recorded and streamed all the same.
+#[derive(Debug, thiserror::Error)]
+#[error("the desktop did not take the notification: {0}")]
+pub struct NotShown(#[from] pub Box<dyn std::error::Error + Send + Sync>);
+
 /// Shows popups: the desktop's notification server, a log, a test's recording.
 pub trait Notifier: Send + Sync + 'static {
-    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), String>>;
+    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), NotShown>>;
 }
 
 /// Headless: a log line per popup.
 pub struct LogNotifier;
 
 impl Notifier for LogNotifier {
-    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), String>> {
+    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), NotShown>> {
         tracing::info!(kind = %popup.kind, title = %popup.title, body = %popup.body, "notification");
         Box::pin(async { Ok(()) })
     }
@@ -65,7 +71,7 @@ impl RecordingNotifier {
 }
 
 impl Notifier for RecordingNotifier {
-    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), String>> {
+    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), NotShown>> {
         if let Ok(mut shown) = self.shown.lock() {
             shown.push(popup);
         }
@@ -140,7 +146,7 @@ impl Notifications {
             seq: 0,
             at: hooklens_store::format_us(at_us),
             at_us,
-            kind: popup.kind.clone(),
+            kind: popup.kind,
             key: popup.key.clone(),
             title: popup.title.clone(),
             body: popup.body.clone(),

@@ -230,7 +230,7 @@ mod tests {
             };
             assert_eq!(
                 verify(&spec, &signed, &s.body, 1_700_000_000).status,
-                "valid",
+                hooklens_store::SignatureStatus::Valid,
                 "{provider}"
             );
         }

@@ -28,7 +28,7 @@ fn capture(id: &str, body: &str) -> Capture {
             signature: None,
             tags: Vec::new(),
             rules: Vec::new(),
-            via: None,
+            via: hooklens_store::Via::Direct,
         },
         body: body.as_bytes().to_vec(),
         pinned: false,
