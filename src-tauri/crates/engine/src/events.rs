@@ -1,8 +1,36 @@
 //! Live events, broadcast to every API stream subscriber.
 
 use serde_json::{Value, json};
+use tokio::sync::broadcast;
 
 use crate::api::types::{DeliveryJson, RequestJson};
+
+/// Where every part that changes something says so; the API's live stream, the desktop's
+/// tray and `hooklens listen` subscribe. Cheap to clone. Nobody listening is fine: the event
+/// is dropped.
+#[derive(Clone)]
+pub struct EventBus(broadcast::Sender<Event>);
+
+impl EventBus {
+    /// A bus that keeps up to `capacity` events for a slow subscriber, which then skips
+    /// the older ones (and is told how many).
+    pub fn new(capacity: usize) -> EventBus {
+        EventBus(broadcast::channel(capacity).0)
+    }
+
+    pub fn emit(&self, event: Event) {
+        let _ = self.0.send(event); // no subscribers is fine
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.0.subscribe()
+    }
+
+    /// Whether anyone listens: events that cost something to build are built only then.
+    pub fn listened(&self) -> bool {
+        self.0.receiver_count() > 0
+    }
+}
 
 /// Something that changed, as the live stream reports it.
 #[derive(Debug, Clone)]

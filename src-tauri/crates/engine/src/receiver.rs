@@ -23,16 +23,16 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::Instrument;
 
 use crate::api::types::RequestJson;
+use crate::capture::Pipeline;
 use crate::notify::{Popup, Urgency};
 use crate::serve::MAX_HEADERS;
-use crate::state::Shared;
 use crate::{Event, human_bytes};
 
 /// Header carrying the captured request's id on every answer.
 pub const REQUEST_ID_HEADER: &str = "x-hooklens-request-id";
 
-pub(crate) fn app(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(capture).with_state(shared)
+pub(crate) fn app(pipeline: Arc<Pipeline>) -> Router {
+    Router::new().fallback(capture).with_state(pipeline)
 }
 
 enum BodyOutcome {
@@ -49,7 +49,7 @@ enum BodyOutcome {
 }
 
 /// Captures one request inside a span carrying its id (and never its body).
-async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+async fn capture(State(shared): State<Arc<Pipeline>>, req: Request) -> Response {
     let headers = req.headers().len();
     if headers > MAX_HEADERS {
         shared.metrics.refused("too_many_headers");
@@ -68,7 +68,7 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             None,
         );
     }
-    if shared.paused() {
+    if shared.gate.paused() {
         // Nothing is stored while paused; 503 with Retry-After makes providers send it again.
         let mut response = error_response(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -86,13 +86,13 @@ async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     capture_in_span(shared, req, id).instrument(span).await
 }
 
-async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Response {
+async fn capture_in_span(shared: Arc<Pipeline>, req: Request, id: String) -> Response {
     let started = Instant::now();
     let received_at_us = now_us();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    let endpoint = shared.endpoint_for(&path);
-    let config = &shared.config;
+    let endpoint = shared.catalog.endpoint_for(&path);
+    let limits = shared.limits;
     let announced = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -100,12 +100,12 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
     let mut held = None;
     let outcome = read_body(
         body,
-        BodyLimits {
-            max: config.max_body,
+        ReadLimits {
+            max: limits.max,
             announced,
-            stall: config.body_stall_timeout,
-            deadline: started + config.body_total_timeout,
-            budget: &shared.body_budget,
+            stall: limits.stall,
+            deadline: started + limits.total,
+            budget: shared.gate.budget(),
         },
         &mut held,
     )
@@ -125,7 +125,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
             };
             let note = format!(
                 "{what}, over the {} body limit; raise the limit with --max-body (HOOKLENS_MAX_BODY)",
-                human_bytes(config.max_body)
+                human_bytes(limits.max)
             );
             (Vec::new(), BodyState::TooLarge, Some(note), size, 413)
         }
@@ -218,7 +218,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
     let mut rule_targets: Vec<String> = Vec::new();
     let mut popups: Vec<Popup> = Vec::new();
     {
-        let rules = shared.rules();
+        let rules = shared.catalog.rules();
         let subject = crate::rules::Subject::new(&meta, &payload);
         let mut matched = Vec::new();
         let mut tags: Vec<String> = Vec::new();
@@ -288,17 +288,18 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
     );
     let (id, note) = (meta.id.clone(), meta.body_note.clone());
     let deliveries = if body_state == BodyState::Complete {
-        let mut deliveries = shared.deliveries_for(
+        let mut deliveries = shared.routes.deliveries(
             endpoint.as_ref(),
             &meta.path,
             meta.query.as_deref(),
             shared.forwarder.now_us(),
         );
-        deliveries.extend(shared.rule_deliveries(
+        deliveries.extend(shared.routes.rule_deliveries(
             &rule_targets,
             &deliveries,
             &meta.path,
             meta.query.as_deref(),
+            shared.forwarder.now_us(),
         ));
         deliveries
     } else {
@@ -310,7 +311,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
         .map(|d| (d.id.clone(), meta.clone(), body.clone()));
     let forwards = !deliveries.is_empty();
     // The event is built only when someone listens: capture stays lean headless.
-    let event = (shared.events.receiver_count() > 0).then(|| {
+    let event = shared.events.listened().then(|| {
         let mut json = RequestJson::summary(&meta, pinned);
         json.delivery = forwards.then_some(hooklens_store::DeliveryState::Pending);
         Event::RequestCaptured(Box::new(json))
@@ -340,7 +341,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
         }
     };
     if let Some(event) = event {
-        shared.emit(event);
+        shared.events.emit(event);
     }
     for popup in popups {
         shared.notifications.raise(popup);
@@ -378,7 +379,7 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
     }
 }
 
-struct BodyLimits<'a> {
+struct ReadLimits<'a> {
     max: u64,
     announced: Option<u64>,
     stall: Duration,
@@ -392,7 +393,7 @@ struct BodyLimits<'a> {
 /// timeouts. `held` keeps the budget this body uses until the request is stored.
 async fn read_body(
     mut body: Body,
-    limits: BodyLimits<'_>,
+    limits: ReadLimits<'_>,
     held: &mut Option<OwnedSemaphorePermit>,
 ) -> BodyOutcome {
     if let Some(size) = limits.announced.filter(|&n| n > limits.max) {
@@ -463,7 +464,7 @@ async fn read_body(
 /// Relay mode: the target's answer, or `None` (answer with the endpoint's response) when it
 /// failed or took longer than the relay timeout.
 async fn relay_answer(
-    shared: &Shared,
+    shared: &Pipeline,
     endpoint: &Endpoint,
     delivery_id: &str,
     request: &hooklens_store::Request,
@@ -494,7 +495,7 @@ async fn relay_answer(
 
 /// The endpoint's configured answer, or the default JSON with the id.
 async fn respond(
-    shared: &Shared,
+    shared: &Pipeline,
     endpoint: Option<&Endpoint>,
     id: &str,
     parts: &http::request::Parts,

@@ -1,7 +1,6 @@
 //! `/api/v1/events`: the live stream (Server-Sent Events).
 
 use std::convert::Infallible;
-use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -12,9 +11,11 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::Shared;
+use super::Api;
+use crate::EventBus;
+use tokio_util::sync::CancellationToken;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new().routes(routes!(events))
 }
 
@@ -26,9 +27,10 @@ pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
 #[utoipa::path(get, path = "/api/v1/events",
     responses((status = 200, description = "an event stream", content_type = "text/event-stream")))]
 async fn events(
-    State(shared): State<Arc<Shared>>,
+    State(events): State<EventBus>,
+    State(shutdown): State<CancellationToken>,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
-    let live = BroadcastStream::new(shared.events.subscribe()).map(|item| {
+    let live = BroadcastStream::new(events.subscribe()).map(|item| {
         Ok(match item {
             Ok(event) => SseEvent::default()
                 .event(event.name())
@@ -43,8 +45,6 @@ async fn events(
             .event("ready")
             .data(json!({ "version": super::VERSION }).to_string()))
     });
-    let stream = ready
-        .chain(live)
-        .take_until(shared.cancel.clone().cancelled_owned());
+    let stream = ready.chain(live).take_until(shutdown.cancelled_owned());
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -8,19 +8,20 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use hooklens_store::hist::Counts;
-use hooklens_store::{RollupRow, now_us};
+use hooklens_store::{RollupRow, Store, now_us};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Api;
 use super::{ApiError, ApiResult};
+use crate::metrics::Metrics;
 use crate::metrics::rollup::{
     self, ATTEMPTS_FAILED, ATTEMPTS_OK, BACKLOG, LATENCY, REFUSED, REQUESTS, minute_of,
 };
-use crate::state::Shared;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
         .routes(routes!(stats))
         .routes(routes!(prometheus))
@@ -135,21 +136,20 @@ fn window(name: &str) -> Option<(i64, i64)> {
 #[utoipa::path(get, path = "/api/v1/stats", params(StatsQuery),
     responses((status = 200, body = Stats), (status = 400, body = super::types::ErrorBody)))]
 async fn stats(
-    State(shared): State<Arc<Shared>>,
+    State(metrics): State<Arc<Metrics>>,
+    State(store): State<Store>,
     Query(query): Query<StatsQuery>,
 ) -> ApiResult<Json<Stats>> {
     let name = query.window.unwrap_or_else(|| "1h".into());
     let (span, step) = window(&name)
         .ok_or_else(|| ApiError::invalid(format!("window {name:?}: use 15m, 1h, 24h or 7d")))?;
     let now = now_us();
-    let metrics = &shared.metrics;
     let (rows, live) = {
         // No rollup writes between reading the stored minutes and the live difference.
         let _flush = metrics.flush_lock.lock().await;
         let last_start = (now / 1_000_000).div_euclid(step) * step;
         let first_start = last_start - (span / step - 1) * step;
-        let rows = shared
-            .store
+        let rows = store
             .rollups(first_start.div_euclid(60), minute_of(now))
             .await?;
         let live = metrics.enabled().then(|| {
@@ -159,8 +159,7 @@ async fn stats(
         });
         (rows, live)
     };
-    let periods = shared
-        .store
+    let periods = store
         .periods((now / 1_000_000 - span) * 1_000_000, now)
         .await?;
     let mut stats = bucketed(
@@ -310,14 +309,17 @@ pub(crate) fn bucketed(
     responses(
         (status = 200, description = "Prometheus text format", content_type = "text/plain"),
         (status = 404, description = "metrics are turned off", body = super::types::ErrorBody)))]
-async fn prometheus(State(shared): State<Arc<Shared>>) -> ApiResult<Response> {
-    if !shared.metrics.enabled() {
+async fn prometheus(
+    State(metrics): State<Arc<Metrics>>,
+    State(store): State<Store>,
+) -> ApiResult<Response> {
+    if !metrics.enabled() {
         return Err(ApiError::not_found(
             "metrics are turned off: start `hooklens serve` without --no-metrics (or unset \
              HOOKLENS_NO_METRICS) to record them",
         ));
     }
-    let text = crate::metrics::prom::render(&shared.metrics, &shared.store).map_err(|_| {
+    let text = crate::metrics::prom::render(&metrics, &store).map_err(|_| {
         ApiError::new(
             http::StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

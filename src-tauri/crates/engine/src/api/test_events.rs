@@ -4,21 +4,21 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use hooklens_store::Overrides;
+use hooklens_store::{Overrides, Store};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::deliveries::replay;
+use super::deliveries::Replayer;
 use super::extract::JsonBody;
 use super::types::{DeliveryJson, ErrorBody};
-use super::{ApiError, ApiResult};
+use super::{Access, Api, ApiError, ApiResult};
+use crate::forward::Forwarder;
 use crate::provider::samples::sample;
-use crate::state::Shared;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new().routes(routes!(send_test_event))
 }
 
@@ -61,14 +61,17 @@ pub struct TestEventSent {
     responses((status = 202, body = TestEventSent), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 async fn send_test_event(
-    State(shared): State<Arc<Shared>>,
+    State(access): State<Arc<Access>>,
+    State(store): State<Store>,
+    State(forwarder): State<Arc<Forwarder>>,
+    State(replayer): State<Replayer>,
     JsonBody(body): JsonBody<TestEventBody>,
 ) -> ApiResult<(StatusCode, Json<TestEventSent>)> {
-    let now_s = shared.forwarder.now_us() / 1_000_000;
+    let now_s = forwarder.now_us() / 1_000_000;
     let sample = sample(&body.provider, body.event.as_deref(), now_s).map_err(ApiError::invalid)?;
     let endpoint = match &body.endpoint {
         Some(which) => {
-            let endpoints = shared.store.list_endpoints().await?;
+            let endpoints = store.list_endpoints().await?;
             Some(
                 endpoints
                     .into_iter()
@@ -85,7 +88,7 @@ async fn send_test_event(
     let headers = sample
         .headers_signed(secret.as_deref(), now_s)
         .map_err(ApiError::invalid)?;
-    let mut receiver = shared.receiver_addr;
+    let mut receiver = access.receiver;
     if receiver.ip().is_unspecified() {
         receiver.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
@@ -117,8 +120,12 @@ async fn send_test_event(
         .ok_or_else(|| ApiError::invalid("the receiver did not store the test event"))?;
     let delivery = match &body.target {
         Some(target) => {
-            let stored = shared.store.get_request(&request_id).await?;
-            Some(replay(&shared, &stored, Some(target), Overrides::default(), None).await?)
+            let stored = store.get_request(&request_id).await?;
+            Some(
+                replayer
+                    .replay(&stored, Some(target), Overrides::default(), None)
+                    .await?,
+            )
         }
         None => None,
     };

@@ -15,6 +15,7 @@ mod breaker;
 pub mod clock;
 mod plan;
 pub mod retry;
+pub(crate) mod routes;
 mod send;
 pub mod target;
 
@@ -27,13 +28,13 @@ use hooklens_store::{
     ForwardTarget, NewDelivery, NotificationKind, PeriodKind, Request, RetryPolicy, Store,
     StoreError,
 };
-use tokio::sync::{Notify, Semaphore, broadcast};
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::Event;
 use crate::metrics::Metrics;
 use crate::notify::{Notifications, Popup, Urgency};
+use crate::{Event, EventBus};
 use breaker::Breaker;
 pub use breaker::TargetStatus;
 use clock::Clock;
@@ -59,7 +60,7 @@ pub struct Forwarder {
     guard: Guard,
     wake: Notify,
     state: Mutex<State>,
-    events: broadcast::Sender<Event>,
+    events: EventBus,
     notifications: Arc<Notifications>,
     metrics: Arc<Metrics>,
 }
@@ -78,7 +79,7 @@ impl Forwarder {
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
-        events: broadcast::Sender<Event>,
+        events: EventBus,
         notifications: Arc<Notifications>,
         metrics: Arc<Metrics>,
         allow_remote: bool,
@@ -404,9 +405,8 @@ impl Forwarder {
                         urgency: Urgency::Low,
                     });
                 }
-                let _ = self
-                    .events
-                    .send(Event::TargetChanged { target, down: None });
+                self.events
+                    .emit(Event::TargetChanged { target, down: None });
                 self.wake.notify_one();
             }
             Some(breaker::Change::Down(reason)) => {
@@ -422,7 +422,7 @@ impl Forwarder {
                         urgency: Urgency::Critical,
                     });
                 }
-                let _ = self.events.send(Event::TargetChanged {
+                self.events.emit(Event::TargetChanged {
                     target,
                     down: Some(reason),
                 });
@@ -431,7 +431,7 @@ impl Forwarder {
         }
         match stored {
             Ok(delivery) => {
-                let _ = self.events.send(Event::DeliveryUpdated(Box::new(delivery)));
+                self.events.emit(Event::DeliveryUpdated(Box::new(delivery)));
             }
             Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
             Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),

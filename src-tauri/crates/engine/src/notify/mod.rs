@@ -10,11 +10,11 @@ use futures_util::future::BoxFuture;
 pub use hooklens_store::NotificationKind;
 use hooklens_store::{NotificationSettings, Store, StoredNotification};
 use serde::Serialize;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::Event;
 use crate::forward::clock::Clock;
+use crate::{Event, EventBus};
 pub use coalesce::Coalescer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,7 +87,7 @@ pub struct Notifications {
     coalescer: Mutex<Coalescer>,
     settings: RwLock<NotificationSettings>,
     wake: Notify,
-    events: broadcast::Sender<Event>,
+    events: EventBus,
 }
 
 impl Notifications {
@@ -96,7 +96,7 @@ impl Notifications {
         notifier: Arc<dyn Notifier>,
         clock: Arc<dyn Clock>,
         settings: NotificationSettings,
-        events: broadcast::Sender<Event>,
+        events: EventBus,
     ) -> Arc<Notifications> {
         Arc::new(Notifications {
             store,
@@ -153,9 +153,8 @@ impl Notifications {
             request_id: popup.request_id.clone(),
             shown,
         };
-        let _ = self
-            .events
-            .send(Event::NotificationRaised(Box::new(stored.clone())));
+        self.events
+            .emit(Event::NotificationRaised(Box::new(stored.clone())));
         if let Err(e) = self.store.record_notification(stored).await {
             tracing::warn!(error = %e, "cannot record a notification");
         }

@@ -5,6 +5,7 @@
 
 mod bore;
 mod ngrok;
+mod watcher;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,7 @@ use utoipa::ToSchema;
 
 pub use bore::Bore;
 pub use ngrok::Ngrok;
+pub(crate) use watcher::TunnelWatch;
 
 /// Where a tunnel stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
