@@ -452,8 +452,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sends a sample event through the receiver, signed like the provider would, so it is
-         *     captured, checked, forwarded and matched like a real one.
+         * Sends a sample event through the capture pipeline, signed like the provider would, so it
+         *     is captured, checked, forwarded and matched like a real one.
          */
         post: operations["test_events_send_test_event"];
         delete?: never;

@@ -284,7 +284,7 @@ impl Parts {
         })
     }
 
-    fn api(&self, cancel: &CancellationToken) -> api::Api {
+    fn api(&self, pipeline: Arc<capture::Pipeline>, cancel: &CancellationToken) -> api::Api {
         api::Api {
             access: self.access.clone(),
             store: self.store.clone(),
@@ -297,6 +297,7 @@ impl Parts {
             tunnels: self.tunnels.clone(),
             metrics: self.metrics.clone(),
             retention: self.retention.clone(),
+            pipeline,
             cancel: cancel.clone(),
         }
     }
@@ -322,7 +323,7 @@ impl Parts {
         ));
         tasks.spawn(serve::serve(
             bound.api,
-            api::app(self.api(cancel)),
+            api::app(self.api(pipeline.clone(), cancel)),
             opts,
             cancel.clone(),
             drain,

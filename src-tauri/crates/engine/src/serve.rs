@@ -22,7 +22,7 @@ use crate::metrics::Metrics;
 
 /// Headers the receiver takes in one request (hyper's own default is 100, and providers
 /// or proxies adding tracing headers can come near it). More are refused by the receiver
-/// with a 431 that says so (see `receiver.rs`).
+/// with a 431 that says so (see `capture/admit.rs`).
 pub(crate) const MAX_HEADERS: usize = 1000;
 /// Headers hyper's parser takes: beyond [`MAX_HEADERS`], so a request just over the limit
 /// still reaches the receiver for a clear refusal. A request over this (or over hyper's

@@ -9,6 +9,7 @@ use axum::extract::FromRef;
 use hooklens_store::Store;
 use tokio_util::sync::CancellationToken;
 
+use crate::capture::Pipeline;
 use crate::capture::gate::CaptureGate;
 use crate::catalog::Catalog;
 use crate::events::EventBus;
@@ -46,6 +47,8 @@ pub(crate) struct Api {
     pub tunnels: Arc<Tunnels>,
     pub metrics: Arc<Metrics>,
     pub retention: Arc<Retention>,
+    /// Test events are captured through it, like the receiver's requests.
+    pub pipeline: Arc<Pipeline>,
     /// Shutdown: ends live streams, parents the tunnel.
     pub cancel: CancellationToken,
 }
@@ -73,5 +76,6 @@ parts! {
     tunnels: Arc<Tunnels>,
     metrics: Arc<Metrics>,
     retention: Arc<Retention>,
+    pipeline: Arc<Pipeline>,
     cancel: CancellationToken,
 }
