@@ -4,16 +4,18 @@
 //! and the forwarder is woken for its deliveries. The event is built only when someone
 //! listens: capture stays lean headless.
 
-use hooklens_store::{BodyState, DeliveryState, NotificationKind, RequestMeta, SignatureStatus};
+use hooklens_store::{
+    BodyState, DeliveryState, NotificationKind, Request, RequestMeta, SignatureStatus,
+};
 
 use super::Pipeline;
-use crate::api::types::RequestJson;
 use crate::events::Event;
 use crate::notify::{Popup, Urgency};
 
 /// What is told once the request is stored.
 pub(crate) struct Announcement {
-    event: Option<Event>,
+    /// The stored request as `request.captured` tells it, once its position is known.
+    captured: Option<Request>,
     popups: Vec<Popup>,
     forwards: bool,
 }
@@ -47,22 +49,27 @@ impl Announcement {
         if pipeline.notifications.settings().signature_invalid {
             popups.extend(signature_popup(meta));
         }
-        let event = pipeline.events.listened().then(|| {
-            let mut json = RequestJson::summary(meta, pinned);
-            json.delivery = forwards.then_some(DeliveryState::Pending);
-            Event::RequestCaptured(Box::new(json))
+        let captured = pipeline.events.listened().then(|| Request {
+            seq: 0,
+            pinned,
+            meta: meta.clone(),
+            body: None,
+            delivery: forwards.then_some(DeliveryState::Pending),
         });
         Announcement {
-            event,
+            captured,
             popups,
             forwards,
         }
     }
 
-    /// The request is stored: tells it.
-    pub fn tell(self, pipeline: &Pipeline) {
-        if let Some(event) = self.event {
-            pipeline.events.emit(event);
+    /// The request is stored at `seq`: tells it.
+    pub fn tell(self, pipeline: &Pipeline, seq: i64) {
+        if let Some(mut request) = self.captured {
+            request.seq = seq;
+            pipeline
+                .events
+                .emit(Event::RequestCaptured(Box::new(request)));
         }
         for popup in self.popups {
             pipeline.notifications.raise(popup);

@@ -172,7 +172,7 @@ impl Pipeline {
                 return answer::not_stored();
             }
         };
-        announcement.tell(self);
+        announcement.tell(self, seq);
         let relaying = relay.map(|(delivery_id, meta, body)| Relaying {
             delivery_id,
             request: hooklens_store::Request {
@@ -278,7 +278,7 @@ mod tests {
         assert_eq!(stored.meta.body_state, BodyState::Complete);
         assert_eq!(stored.body.as_deref(), Some(&br#"{"type":"ping"}"#[..]));
         match heard.try_recv() {
-            Ok(Event::RequestCaptured(captured)) => assert_eq!(captured.id, id),
+            Ok(Event::RequestCaptured(captured)) => assert_eq!(captured.meta.id, id),
             other => panic!("no request.captured: {other:?}"),
         }
 
