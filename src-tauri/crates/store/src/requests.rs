@@ -259,6 +259,7 @@ pub(crate) fn get(conn: &Connection, id: &str) -> Result<Request> {
 
 /// Builds the WHERE clause shared by listings and exports. Each condition names its
 /// argument as `?N`, N being the argument's position.
+// Long: one condition per filter field, each a few lines.
 fn where_clause(
     filter: &RequestFilter,
     full_text: FullText,

@@ -241,52 +241,8 @@ pub(crate) fn bucketed(
         out.sort_by(|a, b| b.total.cmp(&a.total).then(a.label.cmp(&b.label)));
         out
     };
-    let mut targets: Vec<String> = counts
-        .keys()
-        .filter(|(s, _)| *s == ATTEMPTS_OK || *s == ATTEMPTS_FAILED)
-        .map(|(_, t)| t.clone())
-        .chain(hists.keys().cloned())
-        .collect();
-    targets.sort();
-    targets.dedup();
-    let zeros = vec![0; n];
-    let deliveries = targets
-        .iter()
-        .map(|t| DeliverySeries {
-            target: t.clone(),
-            succeeded: counts
-                .get(&(ATTEMPTS_OK, t.clone()))
-                .unwrap_or(&zeros)
-                .clone(),
-            failed: counts
-                .get(&(ATTEMPTS_FAILED, t.clone()))
-                .unwrap_or(&zeros)
-                .clone(),
-        })
-        .collect();
-    let ms = |c: &Counts, q: f64| {
-        c.quantile_us(q)
-            .map(|us| (us / 1000.0 * 1000.0).round() / 1000.0)
-    };
-    let latency = hists
-        .into_iter()
-        .map(|(target, buckets)| {
-            let mut all = Counts::default();
-            for b in &buckets {
-                all.merge(b);
-            }
-            LatencySeries {
-                p50_ms: buckets.iter().map(|b| ms(b, 0.50)).collect(),
-                p95_ms: buckets.iter().map(|b| ms(b, 0.95)).collect(),
-                p99_ms: buckets.iter().map(|b| ms(b, 0.99)).collect(),
-                attempts: buckets.iter().map(Counts::total).collect(),
-                window_p50_ms: ms(&all, 0.50),
-                window_p95_ms: ms(&all, 0.95),
-                window_p99_ms: ms(&all, 0.99),
-                target,
-            }
-        })
-        .collect();
+    let deliveries = delivery_series(&counts, hists.keys(), n);
+    let latency = hists.into_iter().map(latency_series).collect();
     Stats {
         window: name.to_string(),
         step,
@@ -298,6 +254,55 @@ pub(crate) fn bucketed(
         timestamps,
         periods: Vec::new(),
         recording: true,
+    }
+}
+
+/// Attempts per bucket, succeeded and failed, of every target that has attempts or latency.
+fn delivery_series<'a>(
+    counts: &BTreeMap<(&'static str, String), Vec<u64>>,
+    latency_targets: impl Iterator<Item = &'a String>,
+    n: usize,
+) -> Vec<DeliverySeries> {
+    let mut targets: Vec<String> = counts
+        .keys()
+        .filter(|(s, _)| *s == ATTEMPTS_OK || *s == ATTEMPTS_FAILED)
+        .map(|(_, t)| t.clone())
+        .chain(latency_targets.cloned())
+        .collect();
+    targets.sort();
+    targets.dedup();
+    let zeros = vec![0; n];
+    let series =
+        |s: &'static str, t: &String| counts.get(&(s, t.clone())).unwrap_or(&zeros).clone();
+    targets
+        .iter()
+        .map(|t| DeliverySeries {
+            target: t.clone(),
+            succeeded: series(ATTEMPTS_OK, t),
+            failed: series(ATTEMPTS_FAILED, t),
+        })
+        .collect()
+}
+
+/// One target's latency percentiles per bucket and over the window, in ms (3 decimals).
+fn latency_series((target, buckets): (String, Vec<Counts>)) -> LatencySeries {
+    let ms = |c: &Counts, q: f64| {
+        c.quantile_us(q)
+            .map(|us| (us / 1000.0 * 1000.0).round() / 1000.0)
+    };
+    let mut all = Counts::default();
+    for b in &buckets {
+        all.merge(b);
+    }
+    LatencySeries {
+        p50_ms: buckets.iter().map(|b| ms(b, 0.50)).collect(),
+        p95_ms: buckets.iter().map(|b| ms(b, 0.95)).collect(),
+        p99_ms: buckets.iter().map(|b| ms(b, 0.99)).collect(),
+        attempts: buckets.iter().map(Counts::total).collect(),
+        window_p50_ms: ms(&all, 0.50),
+        window_p95_ms: ms(&all, 0.95),
+        window_p99_ms: ms(&all, 0.99),
+        target,
     }
 }
 

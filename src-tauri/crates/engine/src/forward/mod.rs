@@ -13,6 +13,8 @@
 
 mod breaker;
 pub mod clock;
+mod notices;
+mod outcome;
 mod plan;
 pub mod retry;
 pub(crate) mod routes;
@@ -24,20 +26,20 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hooklens_store::{
-    AttemptErrorKind, AttemptOutcome, Delivery, DeliveryKind, DeliverySpec, DeliveryState,
-    ForwardTarget, NewDelivery, NotificationKind, PeriodKind, Request, RetryPolicy, Store,
-    StoreError,
+    AttemptErrorKind, Delivery, DeliveryKind, DeliverySpec, DeliveryState, ForwardTarget,
+    NewDelivery, Request, RetryPolicy, Store, StoreError,
 };
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use crate::metrics::Metrics;
-use crate::notify::{Notifications, Popup, Urgency};
+use crate::notify::Notifications;
 use crate::{Event, EventBus};
 use breaker::Breaker;
 pub use breaker::TargetStatus;
 use clock::Clock;
+use notices::Failure;
 use plan::{Plan, plan};
 use target::Guard;
 
@@ -311,43 +313,9 @@ impl Forwarder {
         let now = self.clock.now_us();
         let attempt = &sent.attempt;
         let status = attempt.status;
-        let succeeded = status.is_some_and(|s| (200..300).contains(&s));
-        let gone = status == Some(410) || attempt.error_kind == Some(AttemptErrorKind::Invalid);
-        let what = describe_failure(&delivery, attempt);
-        let outcome = if succeeded {
-            AttemptOutcome {
-                state: DeliveryState::Succeeded,
-                next_attempt_at_us: None,
-                summary: None,
-            }
-        } else if gone {
-            AttemptOutcome {
-                state: DeliveryState::Failed,
-                next_attempt_at_us: None,
-                summary: Some(then(&what, "not retried")),
-            }
-        } else {
-            let retries_done = attempt.n - 1;
-            let seed = retry::seed(&delivery.id, attempt.n);
-            match retry::next_delay(&delivery.spec.retry, retries_done, sent.retry_after, seed) {
-                Some(delay) => AttemptOutcome {
-                    state: DeliveryState::Pending,
-                    next_attempt_at_us: Some(now + delay.as_micros() as i64),
-                    summary: Some(then(
-                        &what,
-                        &format!("next retry in {}", human_delay(delay)),
-                    )),
-                },
-                None => AttemptOutcome {
-                    state: DeliveryState::Failed,
-                    next_attempt_at_us: None,
-                    summary: Some(then(
-                        &what,
-                        &format!("gave up after {} attempts", attempt.n),
-                    )),
-                },
-            }
-        };
+        let what = outcome::describe_failure(&delivery, attempt);
+        let outcome = outcome::outcome(&delivery, &sent, now, &what);
+        let succeeded = outcome.state == DeliveryState::Succeeded;
         let target = delivery.target.clone();
         self.metrics.attempt(
             &target,
@@ -391,43 +359,8 @@ impl Forwarder {
                 breaker.failure(now, started, probe, &what, retry_after)
             }
         };
-        match change {
-            Some(breaker::Change::Up) => {
-                tracing::info!(%target, "target answers again; resuming its deliveries");
-                self.down_period(&target, None).await;
-                if self.notifications.settings().target_changes {
-                    self.notifications.raise(Popup {
-                        kind: NotificationKind::TargetUp,
-                        key: target.clone(),
-                        title: format!("{target} answers again"),
-                        body: "waiting deliveries are on their way".into(),
-                        request_id: None,
-                        urgency: Urgency::Low,
-                    });
-                }
-                self.events
-                    .emit(Event::TargetChanged { target, down: None });
-                self.wake.notify_one();
-            }
-            Some(breaker::Change::Down(reason)) => {
-                tracing::warn!(%target, %reason, "target keeps failing; holding its deliveries");
-                self.down_period(&target, Some(&reason)).await;
-                if self.notifications.settings().target_changes {
-                    self.notifications.raise(Popup {
-                        kind: NotificationKind::TargetDown,
-                        key: target.clone(),
-                        title: format!("{target} is down"),
-                        body: format!("{reason}; deliveries wait until it answers"),
-                        request_id: None,
-                        urgency: Urgency::Critical,
-                    });
-                }
-                self.events.emit(Event::TargetChanged {
-                    target,
-                    down: Some(reason),
-                });
-            }
-            None => {}
+        if let Some(change) = change {
+            self.target_changed(target, change).await;
         }
         match stored {
             Ok(delivery) => {
@@ -436,60 +369,6 @@ impl Forwarder {
             Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
             Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),
         }
-    }
-
-    /// Counts and stores a target's down period: opened with its reason, or closed.
-    async fn down_period(&self, target: &str, down: Option<&str>) {
-        self.metrics.target_down(target, down.is_some());
-        let at = hooklens_store::now_us();
-        let stored = match down {
-            Some(reason) => {
-                self.store
-                    .open_period(hooklens_store::Period {
-                        kind: PeriodKind::TargetDown,
-                        subject: target.to_string(),
-                        started_us: at,
-                        ended_us: None,
-                        reason: reason.to_string(),
-                    })
-                    .await
-            }
-            None => {
-                self.store
-                    .close_period(Some(PeriodKind::TargetDown), Some(target), at)
-                    .await
-            }
-        };
-        if let Err(e) = stored {
-            tracing::warn!(error = %e, "cannot record a target's down period");
-        }
-    }
-
-    /// A failed delivery's notification, as the settings ask: on the first failure, when
-    /// retries run out, both, or never.
-    fn notify_failure(&self, target: &str, failure: Failure) {
-        let when = self.notifications.settings().delivery_failed;
-        let first = failure.first && matches!(when.as_str(), "first" | "both");
-        let gave_up = failure.gave_up && matches!(when.as_str(), "exhausted" | "both");
-        if !(first || gave_up) {
-            return;
-        }
-        self.notifications.raise(Popup {
-            kind: NotificationKind::DeliveryFailed,
-            key: target.to_string(),
-            title: if failure.gave_up {
-                format!("Gave up delivering to {target}")
-            } else {
-                format!("Delivery to {target} failed")
-            },
-            body: failure.summary,
-            request_id: Some(failure.request_id),
-            urgency: if failure.gave_up {
-                Urgency::Critical
-            } else {
-                Urgency::Normal
-            },
-        });
     }
 
     /// Makes one attempt of `delivery` now and returns it as it then stands (the command
@@ -544,14 +423,6 @@ fn attempt_span(delivery: &Delivery) -> tracing::Span {
     )
 }
 
-/// What a failed attempt means for notifications.
-struct Failure {
-    request_id: String,
-    gave_up: bool,
-    first: bool,
-    summary: String,
-}
-
 /// How long a leased delivery is held before it counts as abandoned.
 const LEASE: Duration = Duration::from_secs(660);
 
@@ -575,52 +446,5 @@ pub fn new_delivery(
             resign: target.resign.clone(),
         },
         next_attempt_at_us: due_us,
-    }
-}
-
-fn describe_failure(delivery: &Delivery, attempt: &hooklens_store::Attempt) -> String {
-    match (attempt.status, &attempt.error) {
-        (Some(410), _) => format!("{} answered 410 Gone", delivery.url),
-        (Some(status), _) if (300..400).contains(&status) => {
-            let location = attempt
-                .response_headers
-                .iter()
-                .find(|(n, _)| n == "location")
-                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-                .unwrap_or_default();
-            format!(
-                "{} redirected ({status}) to {location:?}: point the target at the final URL",
-                delivery.url
-            )
-        }
-        (Some(status), _) => format!("{} answered HTTP {status}", delivery.url),
-        (None, Some(error)) => error.clone(),
-        (None, None) => format!("forwarding to {} failed", delivery.url),
-    }
-}
-
-/// "what happened; what happens next", reading well after a question too.
-fn then(what: &str, next: &str) -> String {
-    if what.ends_with('?') {
-        let mut chars = next.chars();
-        let next: String = chars
-            .next()
-            .map(|c| c.to_ascii_uppercase())
-            .into_iter()
-            .chain(chars)
-            .collect();
-        format!("{what} {next}")
-    } else {
-        format!("{what}; {next}")
-    }
-}
-
-fn human_delay(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0 => format!("{} ms", d.as_millis()),
-        1..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        _ => format!("{} h", s / 3600),
     }
 }

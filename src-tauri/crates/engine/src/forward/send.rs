@@ -183,27 +183,7 @@ pub async fn send(
         .get(http::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| super::retry::parse_retry_after(v, std::time::SystemTime::now()));
-    let mut body = Vec::new();
-    let mut size = Some(0u64);
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                let total = size.unwrap_or(0) + chunk.len() as u64;
-                let room = KEEP_RESPONSE_BYTES.saturating_sub(body.len());
-                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
-                if total > READ_RESPONSE_LIMIT {
-                    size = None;
-                    break;
-                }
-                size = Some(total);
-            }
-            Ok(None) => break,
-            Err(_) => {
-                size = None; // the status counts; the body broke off
-                break;
-            }
-        }
-    }
+    let (body, size) = response_body(&mut response).await;
     Sent {
         attempt: Attempt {
             n,
@@ -217,6 +197,27 @@ pub async fn send(
             error: None,
         },
         retry_after,
+    }
+}
+
+/// The first [`KEEP_RESPONSE_BYTES`] of the answer's body, and its size when it was read to
+/// its end (not past [`READ_RESPONSE_LIMIT`], and not broken off).
+async fn response_body(response: &mut reqwest::Response) -> (Vec<u8>, Option<u64>) {
+    let mut body = Vec::new();
+    let mut size = 0u64;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                size += chunk.len() as u64;
+                let room = KEEP_RESPONSE_BYTES.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                if size > READ_RESPONSE_LIMIT {
+                    return (body, None);
+                }
+            }
+            Ok(None) => return (body, Some(size)),
+            Err(_) => return (body, None), // the status counts; the body broke off
+        }
     }
 }
 

@@ -53,6 +53,7 @@ pub const PROVIDERS: &[(&str, &str)] = &[
 ];
 
 /// The sample for `provider`, with `event` or the provider's default event type.
+// Long: one match arm per provider, each its sample body as JSON.
 pub fn sample(provider: &str, event: Option<&str>, now_s: i64) -> Result<Sample, String> {
     let default = PROVIDERS
         .iter()
