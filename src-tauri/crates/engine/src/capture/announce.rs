@@ -112,37 +112,24 @@ fn signature_popup(meta: &RequestMeta) -> Option<Popup> {
 
 #[cfg(test)]
 mod tests {
-    use hooklens_store::{SignatureVerdict, Via};
+    use hooklens_store::SignatureVerdict;
 
     use super::*;
+    use crate::capture::test_meta;
 
     fn meta(state: BodyState, status: u16, signature: Option<SignatureStatus>) -> RequestMeta {
         RequestMeta {
             id: "01R".into(),
-            received_at_us: 0,
-            duration_us: 0,
-            endpoint_id: None,
             endpoint_name: "stripe".into(),
-            method: "POST".into(),
             path: "/stripe".into(),
-            query: None,
-            http_version: "HTTP/1.1".into(),
-            remote_addr: None,
-            headers: Vec::new(),
             body_state: state,
-            body_note: None,
-            size: 0,
             response_status: status,
-            provider: None,
-            event_type: None,
             signature: signature.map(|status| SignatureVerdict {
                 status,
                 scheme: Some("stripe".into()),
                 reason: "timestamp is 9 min old, tolerance 5 min".into(),
             }),
-            tags: Vec::new(),
-            rules: Vec::new(),
-            via: Via::Direct,
+            ..test_meta()
         }
     }
 

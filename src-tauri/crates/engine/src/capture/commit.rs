@@ -20,7 +20,7 @@ pub(crate) async fn commit(
 mod tests {
     use std::sync::Arc;
 
-    use hooklens_store::{BodyState, RequestMeta, Via};
+    use hooklens_store::RequestMeta;
     use tokio::sync::Semaphore;
 
     use super::*;
@@ -33,26 +33,8 @@ mod tests {
         let held = budget.clone().acquire_many_owned(4).await.expect("permit");
         let meta = RequestMeta {
             id: ulid::Ulid::new().to_string(),
-            received_at_us: 1,
-            duration_us: 0,
-            endpoint_id: None,
-            endpoint_name: "default".into(),
-            method: "POST".into(),
-            path: "/".into(),
-            query: None,
-            http_version: "HTTP/1.1".into(),
-            remote_addr: None,
-            headers: Vec::new(),
-            body_state: BodyState::Complete,
-            body_note: None,
             size: 4,
-            response_status: 200,
-            provider: None,
-            event_type: None,
-            signature: None,
-            tags: Vec::new(),
-            rules: Vec::new(),
-            via: Via::Direct,
+            ..crate::capture::test_meta()
         };
         let capture = Capture {
             meta: meta.clone(),

@@ -59,35 +59,22 @@ pub(crate) fn effects(rules: &[Compiled], meta: &RequestMeta, payload: &Payload<
 
 #[cfg(test)]
 mod tests {
-    use hooklens_store::{BodyState, Rule, Via};
+    use hooklens_store::Rule;
     use serde_json::json;
 
     use super::*;
+    use crate::capture::test_meta;
     use crate::rules::compile;
 
     fn meta() -> RequestMeta {
         RequestMeta {
             id: "01R".into(),
-            received_at_us: 0,
-            duration_us: 0,
-            endpoint_id: None,
             endpoint_name: "stripe".into(),
-            method: "POST".into(),
             path: "/stripe/events".into(),
-            query: None,
-            http_version: "HTTP/1.1".into(),
-            remote_addr: None,
-            headers: Vec::new(),
-            body_state: BodyState::Complete,
-            body_note: None,
             size: 20,
-            response_status: 200,
             provider: Some("stripe".into()),
             event_type: Some("invoice.paid".into()),
-            signature: None,
-            tags: Vec::new(),
-            rules: Vec::new(),
-            via: Via::Direct,
+            ..test_meta()
         }
     }
 

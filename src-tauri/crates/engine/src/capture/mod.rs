@@ -187,6 +187,35 @@ impl Pipeline {
     }
 }
 
+/// A request as describe leaves it: a direct `POST /` with a whole, empty body outside any
+/// endpoint. Each stage's tests change what they look at.
+#[cfg(test)]
+pub(crate) fn test_meta() -> hooklens_store::RequestMeta {
+    hooklens_store::RequestMeta {
+        id: "r".into(),
+        received_at_us: 0,
+        duration_us: 0,
+        endpoint_id: None,
+        endpoint_name: "default".into(),
+        method: "POST".into(),
+        path: "/".into(),
+        query: None,
+        http_version: "HTTP/1.1".into(),
+        remote_addr: None,
+        headers: Vec::new(),
+        body_state: hooklens_store::BodyState::Complete,
+        body_note: None,
+        size: 0,
+        response_status: 200,
+        provider: None,
+        event_type: None,
+        signature: None,
+        tags: Vec::new(),
+        rules: Vec::new(),
+        via: Via::Direct,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
@@ -239,6 +268,13 @@ mod tests {
         }
     }
 
+    fn id_of(answer: &Response) -> String {
+        answer.headers()[answer::REQUEST_ID_HEADER]
+            .to_str()
+            .expect("id")
+            .to_string()
+    }
+
     /// The whole pipeline in-process, as a test event uses it: no socket anywhere.
     #[tokio::test]
     async fn a_request_is_stored_marked_announced_and_answered_with_its_id() {
@@ -264,10 +300,7 @@ mod tests {
         };
         let answer = pipeline.capture(source, request).await;
         assert_eq!(answer.status(), 200);
-        let id = answer.headers()[answer::REQUEST_ID_HEADER]
-            .to_str()
-            .expect("id")
-            .to_string();
+        let id = id_of(&answer);
 
         let stored = store
             .get_request(&id)
@@ -287,10 +320,7 @@ mod tests {
             .expect("request");
         let refused = pipeline.capture(source, too_large).await;
         assert_eq!(refused.status(), 413);
-        let id = refused.headers()[answer::REQUEST_ID_HEADER]
-            .to_str()
-            .expect("id")
-            .to_string();
+        let id = id_of(&refused);
         let stored = store
             .get_request(&id)
             .await

@@ -47,34 +47,17 @@ pub(crate) fn plan(
 
 #[cfg(test)]
 mod tests {
-    use hooklens_store::{RetryPolicy, Via};
+    use hooklens_store::RetryPolicy;
     use serde_json::json;
 
     use super::*;
+    use crate::capture::test_meta;
 
     fn meta(state: BodyState) -> RequestMeta {
         RequestMeta {
-            id: "r".into(),
-            received_at_us: 0,
-            duration_us: 0,
-            endpoint_id: None,
-            endpoint_name: "default".into(),
-            method: "POST".into(),
             path: "/hooks".into(),
-            query: None,
-            http_version: "HTTP/1.1".into(),
-            remote_addr: None,
-            headers: Vec::new(),
             body_state: state,
-            body_note: None,
-            size: 0,
-            response_status: 200,
-            provider: None,
-            event_type: None,
-            signature: None,
-            tags: Vec::new(),
-            rules: Vec::new(),
-            via: Via::Direct,
+            ..test_meta()
         }
     }
 

@@ -53,37 +53,21 @@ pub(crate) fn verify(
 
 #[cfg(test)]
 mod tests {
-    use hooklens_store::{BodyState, Via};
+    use hooklens_store::BodyState;
     use serde_json::json;
 
     use super::*;
+    use crate::capture::test_meta;
 
     fn meta(headers: &[(&str, &str)], state: BodyState) -> RequestMeta {
         RequestMeta {
-            id: "r".into(),
             received_at_us: 1_700_000_000_000_000,
-            duration_us: 0,
-            endpoint_id: None,
-            endpoint_name: "default".into(),
-            method: "POST".into(),
-            path: "/".into(),
-            query: None,
-            http_version: "HTTP/1.1".into(),
-            remote_addr: None,
             headers: headers
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
                 .collect(),
             body_state: state,
-            body_note: None,
-            size: 0,
-            response_status: 200,
-            provider: None,
-            event_type: None,
-            signature: None,
-            tags: Vec::new(),
-            rules: Vec::new(),
-            via: Via::Direct,
+            ..test_meta()
         }
     }
 

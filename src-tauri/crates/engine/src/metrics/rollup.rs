@@ -196,34 +196,18 @@ pub(crate) fn summary(metrics: &Metrics, now: i64) -> StatsSummary {
 
 #[cfg(test)]
 mod tests {
+    use hooklens_store::SignatureStatus::Unconfigured;
+
     use super::*;
 
     #[test]
     fn rows_are_the_difference() {
         let m = Metrics::new(true);
-        m.request(
-            "stripe",
-            None,
-            None,
-            hooklens_store::SignatureStatus::Unconfigured,
-            None,
-        );
+        m.request("stripe", None, None, Unconfigured, None);
         m.attempt("http://t", Some(200), None, 1_000, Some(true));
         let before = m.snapshot();
-        m.request(
-            "stripe",
-            None,
-            None,
-            hooklens_store::SignatureStatus::Unconfigured,
-            None,
-        );
-        m.request(
-            "github",
-            None,
-            None,
-            hooklens_store::SignatureStatus::Unconfigured,
-            Some("too_large"),
-        );
+        m.request("stripe", None, None, Unconfigured, None);
+        m.request("github", None, None, Unconfigured, Some("too_large"));
         m.attempt("http://t", Some(500), None, 3_000, None);
         let rows = rows(7, &m.snapshot(), Some(&before), 4);
         let simple: Vec<(&str, &str, i64)> = rows
