@@ -8,6 +8,8 @@
 mod deliveries;
 mod endpoints;
 mod error;
+#[cfg(test)]
+mod filter_cases;
 pub mod hist;
 mod migrate;
 mod model;
