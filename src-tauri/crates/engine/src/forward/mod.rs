@@ -17,6 +17,7 @@ mod plan;
 pub mod retry;
 mod send;
 pub mod target;
+mod words;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -305,49 +306,29 @@ impl Forwarder {
         )
     }
 
-    /// Stores an attempt, decides what comes next, updates the breaker and tells listeners.
+    /// Updates the breaker, stores an attempt with what comes next, and tells listeners.
     async fn finish(&self, delivery: Delivery, sent: send::Sent, probe: bool) {
         let now = self.clock.now_us();
         let attempt = &sent.attempt;
         let status = attempt.status;
         let succeeded = status.is_some_and(|s| (200..300).contains(&s));
-        let gone = status == Some(410) || attempt.error_kind.as_deref() == Some("invalid");
-        let what = describe_failure(&delivery, attempt);
-        let outcome = if succeeded {
-            AttemptOutcome {
-                state: DeliveryState::Succeeded,
-                next_attempt_at_us: None,
-                summary: None,
-            }
-        } else if gone {
-            AttemptOutcome {
-                state: DeliveryState::Failed,
-                next_attempt_at_us: None,
-                summary: Some(then(&what, "not retried")),
-            }
-        } else {
-            let retries_done = attempt.n - 1;
-            let seed = retry::seed(&delivery.id, attempt.n);
-            match retry::next_delay(&delivery.spec.retry, retries_done, sent.retry_after, seed) {
-                Some(delay) => AttemptOutcome {
-                    state: DeliveryState::Pending,
-                    next_attempt_at_us: Some(now + delay.as_micros() as i64),
-                    summary: Some(then(
-                        &what,
-                        &format!("next retry in {}", human_delay(delay)),
-                    )),
-                },
-                None => AttemptOutcome {
-                    state: DeliveryState::Failed,
-                    next_attempt_at_us: None,
-                    summary: Some(then(
-                        &what,
-                        &format!("gave up after {} attempts", attempt.n),
-                    )),
-                },
-            }
-        };
+        let what = words::failure(&delivery, attempt);
         let target = delivery.target.clone();
+        // The breaker first: a target this attempt leaves down holds the retry past its time.
+        let (change, probe_at) = {
+            let mut state = self.lock();
+            let breaker = state.breakers.entry(target.clone()).or_default();
+            let started = attempt.started_at_us;
+            let change = if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
+                breaker.success(started)
+            } else {
+                let max = Duration::from_millis(delivery.spec.retry.max_retry_after_ms);
+                let retry_after = sent.retry_after.map(|d| d.min(max).as_micros() as i64);
+                breaker.failure(now, started, probe, &what, retry_after)
+            };
+            (change, breaker.next_probe())
+        };
+        let outcome = outcome(&delivery, &sent, &what, now, probe_at);
         self.metrics.attempt(
             &target,
             status,
@@ -378,20 +359,22 @@ impl Forwarder {
         if let Some(failure) = failure {
             self.notify_failure(&target, failure);
         }
-        let change = {
-            let mut state = self.lock();
-            let breaker = state.breakers.entry(target.clone()).or_default();
-            let started = sent.attempt.started_at_us;
-            if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
-                breaker.success(started)
-            } else {
-                let max = Duration::from_millis(delivery.spec.retry.max_retry_after_ms);
-                let retry_after = sent.retry_after.map(|d| d.min(max).as_micros() as i64);
-                breaker.failure(now, started, probe, &what, retry_after)
+        if let Some(change) = change {
+            self.announce(target, change).await;
+        }
+        match stored {
+            Ok(delivery) => {
+                let _ = self.events.send(Event::DeliveryUpdated(Box::new(delivery)));
             }
-        };
+            Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
+            Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),
+        }
+    }
+
+    /// Tells people and the Monitor that `target` went down or came back.
+    async fn announce(&self, target: String, change: breaker::Change) {
         match change {
-            Some(breaker::Change::Up) => {
+            breaker::Change::Up => {
                 tracing::info!(%target, "target answers again; resuming its deliveries");
                 self.down_period(&target, None).await;
                 if self.notifications.settings().target_changes {
@@ -409,7 +392,7 @@ impl Forwarder {
                     .send(Event::TargetChanged { target, down: None });
                 self.wake.notify_one();
             }
-            Some(breaker::Change::Down(reason)) => {
+            breaker::Change::Down(reason) => {
                 tracing::warn!(%target, %reason, "target keeps failing; holding its deliveries");
                 self.down_period(&target, Some(&reason)).await;
                 if self.notifications.settings().target_changes {
@@ -427,14 +410,6 @@ impl Forwarder {
                     down: Some(reason),
                 });
             }
-            None => {}
-        }
-        match stored {
-            Ok(delivery) => {
-                let _ = self.events.send(Event::DeliveryUpdated(Box::new(delivery)));
-            }
-            Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
-            Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),
         }
     }
 
@@ -534,6 +509,55 @@ impl Forwarder {
     }
 }
 
+/// Where `delivery` goes after the attempt `sent` (`what` says what went wrong): done, failed
+/// for good, or retried, said as the scheduler will do it (`probe_at`: the next probe of its
+/// target, when the target is down).
+fn outcome(
+    delivery: &Delivery,
+    sent: &send::Sent,
+    what: &str,
+    now: i64,
+    probe_at: Option<i64>,
+) -> AttemptOutcome {
+    let attempt = &sent.attempt;
+    let succeeded = attempt.status.is_some_and(|s| (200..300).contains(&s));
+    let gone = attempt.status == Some(410) || attempt.error_kind.as_deref() == Some("invalid");
+    if succeeded {
+        AttemptOutcome {
+            state: DeliveryState::Succeeded,
+            next_attempt_at_us: None,
+            summary: None,
+        }
+    } else if gone {
+        AttemptOutcome {
+            state: DeliveryState::Failed,
+            next_attempt_at_us: None,
+            summary: Some(words::then(what, "not retried")),
+        }
+    } else {
+        let retries_done = attempt.n - 1;
+        let seed = retry::seed(&delivery.id, attempt.n);
+        match retry::next_delay(&delivery.spec.retry, retries_done, sent.retry_after, seed) {
+            Some(delay) => {
+                let probe_in = probe_at.map(|at| Duration::from_micros((at - now).max(0) as u64));
+                AttemptOutcome {
+                    state: DeliveryState::Pending,
+                    next_attempt_at_us: Some(now + delay.as_micros() as i64),
+                    summary: Some(words::then(what, &words::next_retry(delay, probe_in))),
+                }
+            }
+            None => AttemptOutcome {
+                state: DeliveryState::Failed,
+                next_attempt_at_us: None,
+                summary: Some(words::then(
+                    what,
+                    &format!("gave up after {} attempts", attempt.n),
+                )),
+            },
+        }
+    }
+}
+
 /// The span of one delivery attempt: the request it carries, the delivery, the attempt.
 fn attempt_span(delivery: &Delivery) -> tracing::Span {
     tracing::info_span!(
@@ -575,52 +599,5 @@ pub fn new_delivery(
             resign: target.resign.clone(),
         },
         next_attempt_at_us: due_us,
-    }
-}
-
-fn describe_failure(delivery: &Delivery, attempt: &hooklens_store::Attempt) -> String {
-    match (attempt.status, &attempt.error) {
-        (Some(410), _) => format!("{} answered 410 Gone", delivery.url),
-        (Some(status), _) if (300..400).contains(&status) => {
-            let location = attempt
-                .response_headers
-                .iter()
-                .find(|(n, _)| n == "location")
-                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-                .unwrap_or_default();
-            format!(
-                "{} redirected ({status}) to {location:?}: point the target at the final URL",
-                delivery.url
-            )
-        }
-        (Some(status), _) => format!("{} answered HTTP {status}", delivery.url),
-        (None, Some(error)) => error.clone(),
-        (None, None) => format!("forwarding to {} failed", delivery.url),
-    }
-}
-
-/// "what happened; what happens next", reading well after a question too.
-fn then(what: &str, next: &str) -> String {
-    if what.ends_with('?') {
-        let mut chars = next.chars();
-        let next: String = chars
-            .next()
-            .map(|c| c.to_ascii_uppercase())
-            .into_iter()
-            .chain(chars)
-            .collect();
-        format!("{what} {next}")
-    } else {
-        format!("{what}; {next}")
-    }
-}
-
-fn human_delay(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0 => format!("{} ms", d.as_millis()),
-        1..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        _ => format!("{} h", s / 3600),
     }
 }
