@@ -34,6 +34,7 @@ pub use deliveries::{
 };
 pub use endpoints::format_us;
 pub use error::StoreError;
+pub use migrate::SCHEMA_VERSION;
 pub use model::{
     BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse, EndpointSpec,
     ForwardTarget, MAX_DELAY_MS, MatchMode, NotificationSettings, Page, PathMode, Relay, Request,
