@@ -8,6 +8,8 @@
 mod deliveries;
 mod endpoints;
 mod error;
+#[cfg(test)]
+mod filter_cases;
 pub mod hist;
 mod migrate;
 mod model;
@@ -32,6 +34,7 @@ pub use deliveries::{
 };
 pub use endpoints::format_us;
 pub use error::StoreError;
+pub use migrate::SCHEMA_VERSION;
 pub use model::{
     AttemptErrorKind, BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse,
     EndpointSpec, ForwardTarget, MAX_DELAY_MS, MatchMode, NotificationKind, NotificationSettings,

@@ -20,6 +20,7 @@ pub mod retry;
 pub(crate) mod routes;
 mod send;
 pub mod target;
+mod words;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -308,15 +309,29 @@ impl Forwarder {
         )
     }
 
-    /// Stores an attempt, decides what comes next, updates the breaker and tells listeners.
+    /// Updates the breaker, stores an attempt with what comes next, and tells listeners.
     async fn finish(&self, delivery: Delivery, sent: send::Sent, probe: bool) {
         let now = self.clock.now_us();
         let attempt = &sent.attempt;
         let status = attempt.status;
-        let what = outcome::describe_failure(&delivery, attempt);
-        let outcome = outcome::outcome(&delivery, &sent, now, &what);
-        let succeeded = outcome.state == DeliveryState::Succeeded;
+        let succeeded = status.is_some_and(|s| (200..300).contains(&s));
+        let what = words::failure(&delivery, attempt);
         let target = delivery.target.clone();
+        // The breaker first: a target this attempt leaves down holds the retry past its time.
+        let (change, probe_at) = {
+            let mut state = self.lock();
+            let breaker = state.breakers.entry(target.clone()).or_default();
+            let started = attempt.started_at_us;
+            let change = if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
+                breaker.success(started)
+            } else {
+                let max = Duration::from_millis(delivery.spec.retry.max_retry_after_ms);
+                let retry_after = sent.retry_after.map(|d| d.min(max).as_micros() as i64);
+                breaker.failure(now, started, probe, &what, retry_after)
+            };
+            (change, breaker.next_probe())
+        };
+        let outcome = outcome::outcome(&delivery, &sent, now, &what, probe_at);
         self.metrics.attempt(
             &target,
             status,
@@ -347,18 +362,6 @@ impl Forwarder {
         if let Some(failure) = failure {
             self.notify_failure(&target, failure);
         }
-        let change = {
-            let mut state = self.lock();
-            let breaker = state.breakers.entry(target.clone()).or_default();
-            let started = sent.attempt.started_at_us;
-            if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
-                breaker.success(started)
-            } else {
-                let max = Duration::from_millis(delivery.spec.retry.max_retry_after_ms);
-                let retry_after = sent.retry_after.map(|d| d.min(max).as_micros() as i64);
-                breaker.failure(now, started, probe, &what, retry_after)
-            }
-        };
         if let Some(change) = change {
             self.target_changed(target, change).await;
         }

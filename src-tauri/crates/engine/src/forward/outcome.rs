@@ -9,9 +9,17 @@ use hooklens_store::{AttemptErrorKind, AttemptOutcome, Delivery, DeliveryState};
 
 use super::retry;
 use super::send::Sent;
+use super::words;
 
-/// Where the delivery goes after `sent`, at `now`; `what` says what went wrong.
-pub(super) fn outcome(delivery: &Delivery, sent: &Sent, now: i64, what: &str) -> AttemptOutcome {
+/// Where the delivery goes after `sent`, at `now`; `what` says what went wrong. `probe_at`
+/// is the target's next probe while it is down: its deliveries wait for that.
+pub(super) fn outcome(
+    delivery: &Delivery,
+    sent: &Sent,
+    now: i64,
+    what: &str,
+    probe_at: Option<i64>,
+) -> AttemptOutcome {
     let attempt = &sent.attempt;
     let status = attempt.status;
     let gone = status == Some(410) || attempt.error_kind == Some(AttemptErrorKind::Invalid);
@@ -26,70 +34,28 @@ pub(super) fn outcome(delivery: &Delivery, sent: &Sent, now: i64, what: &str) ->
         return AttemptOutcome {
             state: DeliveryState::Failed,
             next_attempt_at_us: None,
-            summary: Some(then(what, "not retried")),
+            summary: Some(words::then(what, "not retried")),
         };
     }
     let retries_done = attempt.n - 1;
     let seed = retry::seed(&delivery.id, attempt.n);
     match retry::next_delay(&delivery.spec.retry, retries_done, sent.retry_after, seed) {
-        Some(delay) => AttemptOutcome {
-            state: DeliveryState::Pending,
-            next_attempt_at_us: Some(now + delay.as_micros() as i64),
-            summary: Some(then(what, &format!("next retry in {}", human_delay(delay)))),
-        },
+        Some(delay) => {
+            let probe_in = probe_at.map(|at| Duration::from_micros((at - now).max(0) as u64));
+            AttemptOutcome {
+                state: DeliveryState::Pending,
+                next_attempt_at_us: Some(now + delay.as_micros() as i64),
+                summary: Some(words::then(what, &words::next_retry(delay, probe_in))),
+            }
+        }
         None => AttemptOutcome {
             state: DeliveryState::Failed,
             next_attempt_at_us: None,
-            summary: Some(then(what, &format!("gave up after {} attempts", attempt.n))),
+            summary: Some(words::then(
+                what,
+                &format!("gave up after {} attempts", attempt.n),
+            )),
         },
-    }
-}
-
-/// What went wrong with an attempt, for a person.
-pub(super) fn describe_failure(delivery: &Delivery, attempt: &hooklens_store::Attempt) -> String {
-    match (attempt.status, &attempt.error) {
-        (Some(410), _) => format!("{} answered 410 Gone", delivery.url),
-        (Some(status), _) if (300..400).contains(&status) => {
-            let location = attempt
-                .response_headers
-                .iter()
-                .find(|(n, _)| n == "location")
-                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-                .unwrap_or_default();
-            format!(
-                "{} redirected ({status}) to {location:?}: point the target at the final URL",
-                delivery.url
-            )
-        }
-        (Some(status), _) => format!("{} answered HTTP {status}", delivery.url),
-        (None, Some(error)) => error.clone(),
-        (None, None) => format!("forwarding to {} failed", delivery.url),
-    }
-}
-
-/// "what happened; what happens next", reading well after a question too.
-fn then(what: &str, next: &str) -> String {
-    if what.ends_with('?') {
-        let mut chars = next.chars();
-        let next: String = chars
-            .next()
-            .map(|c| c.to_ascii_uppercase())
-            .into_iter()
-            .chain(chars)
-            .collect();
-        format!("{what} {next}")
-    } else {
-        format!("{what}; {next}")
-    }
-}
-
-fn human_delay(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0 => format!("{} ms", d.as_millis()),
-        1..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        _ => format!("{} h", s / 3600),
     }
 }
 
@@ -189,8 +155,8 @@ mod tests {
             ),
         ];
         for (sent, state, next, summary) in cases {
-            let what = describe_failure(&d, &sent.attempt);
-            let got = outcome(&d, &sent, 7, &what);
+            let what = words::failure(&d, &sent.attempt);
+            let got = outcome(&d, &sent, 7, &what, None);
             assert_eq!(
                 (got.state, got.next_attempt_at_us, got.summary.as_deref()),
                 (state, next, summary),

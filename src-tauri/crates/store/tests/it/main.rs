@@ -1,5 +1,7 @@
 //! Store integration tests on a real SQLite file: the writer thread, group commit, the idle
-//! indexer, close and reopen.
+//! indexer, close and reopen; upgrades from an older Hooklens (`upgrade`).
+
+mod upgrade;
 
 use std::time::Duration;
 
