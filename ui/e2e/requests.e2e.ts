@@ -62,7 +62,7 @@ test('each body viewer renders its kind', async () => {
       await expect.poll(() => tree.textContent()).toContain('"amount"');
       await expect.poll(() => tree.textContent()).toContain('1200');
       await tree.getByRole('button', { name: 'Collapse' }).first().click();
-      await expect.poll(() => tree.textContent()).toContain('1 keys');
+      await expect.poll(() => tree.textContent()).toContain('1 key}');
     }],
     ['/view/xml', { method: 'POST', body: '<?xml version="1.0"?><root><item id="1">one</item></root>', headers: { 'content-type': 'application/xml' } }, 'xml', async () => {
       await expect.poll(() => page.getByTestId('xml-pretty').textContent()).toContain('  <item id="1">one</item>');
