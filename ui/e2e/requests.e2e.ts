@@ -149,6 +149,7 @@ test('copy as cURL, pin, tag and delete', async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await engine.send('/actions/one', { method: 'POST', body: "it's", headers: { 'content-type': 'text/plain' } });
   await openRequest('/actions/one');
+  await page.getByTestId('copy-as').click();
   await page.getByTestId('copy-curl').click();
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain(`curl -X POST ${engine.receiver}/actions/one`);
   expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(`--data-binary 'it'\\''s'`);
