@@ -174,6 +174,7 @@ test('export downloads a valid HAR of the filter', async () => {
   const { page } = browser;
   await page.goto(`${engine.api}/requests?q=kumquat`);
   await expect.poll(() => page.getByTestId('request-row').count()).toBe(1);
+  await page.getByTestId('export').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-har').click()]);
   const file = await download.path();
   const har = JSON.parse(readFileSync(file, 'utf8'));
@@ -198,6 +199,7 @@ test('keyboard: j/k move, Enter opens, Esc closes; two marked rows export as HAR
   await page.locator('[data-testid="detail-path"]', { hasText: '/diff/b' }).waitFor();
   await page.keyboard.press('Escape');
   await expect.poll(() => page.getByTestId('request-detail').count()).toBe(0);
+  await page.getByTestId('export').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-marked-har').click()]);
   const marked = JSON.parse(readFileSync(await download.path(), 'utf8'));
   expect(marked.log.entries.map((e: { request: { url: string } }) => new URL(e.request.url).pathname).sort()).toEqual(['/diff/a', '/diff/b']);
