@@ -7,7 +7,8 @@
 #              (playwright-core driving Debian's Chromium against a real `hooklens serve`)
 #   ui-perf    the 100k-request figures (first paint, DOM rows, long tasks under 500 req/s),
 #              against the release build
-#   ui-screenshots  docs/ui-{list,detail,replay,diff,endpoints,rules,monitor}.png for the README
+#   ui-screenshots  docs/ui-{list,detail,replay,diff,endpoints,rules,monitor}.png and the
+#                   long-payload ones (docs/ui-long-*.png) for the README
 #   ui-monitor-screenshot   run the Monitor's browser test and save docs/ui-monitor.png
 #   ui-monitor-perf         the Monitor (ui/src/pages/Monitor.svelte) under live traffic
 #                           (printed, never asserted), against the debug build as the browser
