@@ -18,13 +18,17 @@ pub enum StoreError {
         version: u32,
         source: rusqlite::Error,
     },
+    /// A database made by a newer Hooklens (either backend): refused, left as it was.
     #[error(
-        "database {path} was written by a newer Hooklens (schema {found}, this build knows {known}) — upgrade Hooklens"
+        "database {database} was made by a newer Hooklens (schema {found}; this one knows {known}): upgrade Hooklens or use another {flag}"
     )]
     TooNew {
-        path: PathBuf,
+        /// The SQLite file's path, or PostgreSQL's `HOST:PORT/DB`.
+        database: String,
         found: u32,
         known: u32,
+        /// The flag that picks another database: `--data-dir` or `--database`.
+        flag: &'static str,
     },
     #[error("{0}")]
     Invalid(String),
@@ -50,14 +54,6 @@ pub enum StoreError {
         "PostgreSQL at {server} refused the login: {reason} — check the user and password in the URL"
     )]
     AuthFailed { server: String, reason: String },
-    #[error(
-        "database {database} was written by a newer Hooklens (schema {found}, this build knows {known}) — upgrade Hooklens"
-    )]
-    SchemaTooNew {
-        database: String,
-        found: u32,
-        known: u32,
-    },
     #[error("PostgreSQL migration {version} failed: {source}")]
     PgMigration {
         version: u32,

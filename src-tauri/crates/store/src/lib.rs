@@ -17,15 +17,17 @@ mod store;
 
 pub use error::StoreError;
 pub use model::{
-    Attempt, AttemptOutcome, BATCH_BUCKETS, BodyState, Capture, Committed, Condition, ConditionOp,
-    Delivery, DeliveryFilter, DeliveryKind, DeliverySpec, DeliveryState, Endpoint,
-    EndpointResponse, EndpointSpec, ForwardTarget, MAX_DELAY_MS, MatchMode, NewDelivery,
-    NotificationSettings, Overrides, Page, PathMode, Period, Relay, Request, RequestFilter,
-    RequestMeta, Resign, RetentionReport, RetentionSettings, RetryPolicy, RollupRow, Rule,
-    RuleAction, RuleSpec, Settings, SettingsPatch, SignatureScheme, SignatureSpec,
-    SignatureVerdict, StoredNotification, WriterStats, endpoint_for, merge_patch,
-    parse_header_block, path_under,
+    Attempt, AttemptErrorKind, AttemptOutcome, BATCH_BUCKETS, BodyState, Capture, Committed,
+    Condition, ConditionOp, Delivery, DeliveryFilter, DeliveryKind, DeliverySpec, DeliveryState,
+    Endpoint, EndpointResponse, EndpointSpec, ForwardTarget, MAX_DELAY_MS, MatchMode, NewDelivery,
+    NotificationKind, NotificationSettings, Overrides, Page, PathMode, Period, PeriodKind, Relay,
+    Request, RequestFilter, RequestMeta, Resign, RetentionReport, RetentionSettings, RetryPolicy,
+    RollupRow, Rule, RuleAction, RuleSpec, Settings, SettingsPatch, SignatureScheme, SignatureSpec,
+    SignatureStatus, SignatureVerdict, StoredNotification, Via, WriterStats, endpoint_for,
+    merge_patch, parse_header_block, path_under,
 };
+pub use postgres::SCHEMA_VERSION as PG_SCHEMA_VERSION;
+pub use sqlite::SCHEMA_VERSION;
 pub use store::Store;
 
 /// File name of the SQLite database inside the data directory.

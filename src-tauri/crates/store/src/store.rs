@@ -9,8 +9,9 @@ use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
 use crate::{
     Attempt, AttemptOutcome, Capture, Committed, Delivery, DeliveryFilter, Endpoint, EndpointSpec,
-    NewDelivery, Page, Period, Request, RequestFilter, Result, RetentionReport, RetentionSettings,
-    RollupRow, Rule, RuleSpec, Settings, SettingsPatch, StoredNotification, WriterStats,
+    NewDelivery, Page, Period, PeriodKind, Request, RequestFilter, Result, RetentionReport,
+    RetentionSettings, RollupRow, Rule, RuleSpec, Settings, SettingsPatch, StoredNotification,
+    WriterStats,
 };
 
 /// A handle to the store. Cheap to clone; all clones share one backend (one SQLite writer,
@@ -336,7 +337,7 @@ impl Store {
     /// Ends the open periods of `kind` (any when `None`) for `subject` (any when `None`).
     pub async fn close_period(
         &self,
-        kind: Option<&str>,
+        kind: Option<PeriodKind>,
         subject: Option<&str>,
         at_us: i64,
     ) -> Result<()> {

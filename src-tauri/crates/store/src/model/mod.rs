@@ -3,6 +3,7 @@
 
 mod delivery;
 mod endpoint;
+mod kinds;
 mod notification;
 mod rules;
 mod settings;
@@ -14,6 +15,7 @@ use utoipa::ToSchema;
 
 pub use delivery::*;
 pub use endpoint::*;
+pub use kinds::{AttemptErrorKind, NotificationKind, PeriodKind, SignatureStatus, Via};
 pub use notification::*;
 pub use rules::*;
 pub use settings::*;
@@ -86,8 +88,8 @@ pub struct RequestMeta {
     pub tags: Vec<String>,
     /// Ids of the rules it matched.
     pub rules: Vec<String>,
-    /// `tunnel` when it came through the public tunnel; `None` when it came directly.
-    pub via: Option<String>,
+    /// Straight to the receiver, or through the public tunnel.
+    pub via: Via,
 }
 
 /// A request as the receiver hands it to the store, with the deliveries it starts; all are

@@ -56,8 +56,7 @@ pub struct RollupRow {
 /// A period a target or the tunnel was down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
-    /// `target_down` or `tunnel_down`.
-    pub kind: String,
+    pub kind: super::PeriodKind,
     /// The target URL, or the tunnel provider.
     pub subject: String,
     pub started_us: i64,

@@ -50,9 +50,10 @@ pub(crate) fn where_clause(filter: &RequestFilter, full_text: FullText) -> (Stri
         add("r.provider = $N", Box::new(provider.to_ascii_lowercase()));
     }
     match &filter.event_type {
-        Some(glob) if glob.contains(['*', '?', '[']) => {
-            add("r.event_type ~ $N", Box::new(glob_regex(glob)))
-        }
+        Some(glob) if glob.contains(['*', '?', '[']) => match glob_regex(glob) {
+            Some(regex) => add("r.event_type ~ $N", Box::new(regex)),
+            None => fixed.push("false".into()),
+        },
         Some(exact) => add("r.event_type = $N", Box::new(exact.clone())),
         None => {}
     }
@@ -105,41 +106,74 @@ pub(crate) fn refs(args: &[Arg]) -> Vec<&(dyn ToSql + Sync)> {
         .collect()
 }
 
-/// A regular expression that matches what the GLOB `glob` matches (SQLite's: `*` any run,
-/// `?` one character, `[...]` a set, `[^...]` its complement; case-sensitive).
-pub(crate) fn glob_regex(glob: &str) -> String {
+/// A regular expression that matches what SQLite's GLOB `glob` matches, or `None` when it
+/// matches nothing (a `[` never closed). GLOB: `*` any run, `?` one character, `[...]` a set
+/// of characters and `a-z` ranges (a `]` first is a member, a `-` first or last is one, a
+/// range running backwards holds nothing), `[^...]` its complement; case-sensitive. Every
+/// character but a letter or digit is written as its code (`\UXXXXXXXX`), so nothing in the
+/// glob is read as a regular expression's syntax.
+pub(crate) fn glob_regex(glob: &str) -> Option<String> {
     let mut out = String::from("^");
-    let mut chars = glob.chars().peekable();
+    let mut chars = glob.chars();
     while let Some(c) = chars.next() {
         match c {
             '*' => out.push_str(".*"),
             '?' => out.push('.'),
-            '[' => {
-                out.push('[');
-                if chars.peek() == Some(&'^') {
-                    chars.next();
-                    out.push('^');
-                }
-                for c in chars.by_ref() {
-                    if c == ']' {
-                        break;
-                    }
-                    if c == '\\' {
-                        out.push('\\');
-                    }
-                    out.push(c);
-                }
-                out.push(']');
-            }
-            c if c.is_alphanumeric() || c == '_' => out.push(c),
-            c => {
-                out.push('\\');
-                out.push(c);
-            }
+            '[' => out.push_str(&glob_set(&mut chars)?),
+            c => out.push_str(&literal(c)),
         }
     }
     out.push('$');
-    out
+    Some(out)
+}
+
+/// The set after a `[`, as SQLite reads it (`patternCompare` in its `func.c`), as a bracket
+/// expression; `None` when it is never closed.
+fn glob_set(chars: &mut std::str::Chars<'_>) -> Option<String> {
+    let rest: Vec<char> = chars.clone().collect();
+    let mut i = 0;
+    let mut out = String::from("[");
+    if rest.first() == Some(&'^') {
+        out.push('^');
+        i += 1;
+    }
+    if rest.get(i) == Some(&']') {
+        out.push_str(&literal(']'));
+        i += 1;
+    }
+    let mut prior: Option<char> = None;
+    loop {
+        match *rest.get(i)? {
+            ']' => break,
+            '-' if prior.is_some() && !matches!(rest.get(i + 1), None | Some(']')) => {
+                let (from, to) = (prior.take()?, rest[i + 1]);
+                if from <= to {
+                    out.push_str(&format!("{}-{}", literal(from), literal(to)));
+                }
+                i += 2;
+            }
+            c => {
+                out.push_str(&literal(c));
+                prior = Some(c);
+                i += 1;
+            }
+        }
+    }
+    for _ in 0..=i {
+        chars.next();
+    }
+    // A set always holds its first character, so the expression is never `[]`.
+    out.push(']');
+    Some(out)
+}
+
+/// One character, as itself when it is a letter or digit, else as its code.
+fn literal(c: char) -> String {
+    if c.is_alphanumeric() {
+        c.to_string()
+    } else {
+        format!("\\U{:08X}", c as u32)
+    }
 }
 
 #[cfg(test)]
@@ -148,12 +182,21 @@ mod tests {
 
     #[test]
     fn glob_regex_table() {
+        let dot = "\\U0000002E";
         let cases = [
-            ("charge.*", "^charge\\..*$"),
-            ("a?c", "^a.c$"),
-            ("[ab]x", "^[ab]x$"),
-            ("[^ab]x", "^[^ab]x$"),
-            ("x+(y)", "^x\\+\\(y\\)$"),
+            ("charge.*", Some(format!("^charge{dot}.*$"))),
+            ("a?c", Some("^a.c$".into())),
+            ("[ab]x", Some("^[ab]x$".into())),
+            ("[^ab]x", Some("^[^ab]x$".into())),
+            ("[a-c]", Some("^[aa-c]$".into())),
+            ("[z-a]", Some("^[z]$".into())),
+            ("[]x]", Some("^[\\U0000005Dx]$".into())),
+            ("[a-]", Some("^[a\\U0000002D]$".into())),
+            (
+                "x+(y)",
+                Some("^x\\U0000002B\\U00000028y\\U00000029$".into()),
+            ),
+            ("batch[1", None),
         ];
         for (glob, want) in cases {
             assert_eq!(glob_regex(glob), want, "{glob}");

@@ -10,9 +10,13 @@ use crate::{Result, StoreError};
 
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
 
+/// The PostgreSQL schema this build makes: the number of its migrations. A database that
+/// recorded a larger one was made by a newer Hooklens and is refused, untouched.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
 /// Applies the migrations `conn`'s database lacks; refuses a database of a newer schema.
 pub(crate) async fn apply(conn: &mut Object, database: &str) -> Result<()> {
-    let known = MIGRATIONS.len() as u32;
+    let known = SCHEMA_VERSION;
     loop {
         let tx = conn.transaction().await?;
         tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
@@ -34,10 +38,11 @@ pub(crate) async fn apply(conn: &mut Object, database: &str) -> Result<()> {
             .get(0);
         let current = current as u32;
         if current > known {
-            return Err(StoreError::SchemaTooNew {
+            return Err(StoreError::TooNew {
                 database: database.to_string(),
                 found: current,
                 known,
+                flag: "--database",
             });
         }
         let Some(sql) = MIGRATIONS.get(current as usize) else {

@@ -31,6 +31,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{Result, StoreError, WriterStats};
 
+pub use migrate::SCHEMA_VERSION;
+
 /// Advisory locks taken by Hooklens are `(HOOKLENS, purpose)` pairs…
 const HOOKLENS: i32 = 0x486b_6c73; // "Hkls"
 /// …and instance locks `(INSTANCE, instance number)`.

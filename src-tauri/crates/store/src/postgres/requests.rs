@@ -7,7 +7,7 @@ use super::{PgStore, search};
 use crate::model::{
     BodyState, Capture, Committed, Page, Request, RequestFilter, RequestMeta, SignatureVerdict,
 };
-use crate::{DeliveryState, Result, StoreError, parse_header_block};
+use crate::{DeliveryState, Result, SignatureStatus, StoreError, Via, parse_header_block};
 
 /// A request's columns, `r` being `requests`; the body follows when asked for (index 26).
 const COLUMNS: &str = "r.seq, r.pinned, r.id, r.received_at_us, r.duration_us, r.endpoint_id,
@@ -225,7 +225,7 @@ impl PgStore {
 pub(crate) fn from_row(row: &Row, with_body: bool) -> Result<Request> {
     let headers: Vec<u8> = row.try_get(12)?;
     let state: String = row.try_get(13)?;
-    let signature = match row.try_get::<_, Option<String>>(19)? {
+    let signature = match row.try_get::<_, Option<SignatureStatus>>(19)? {
         Some(status) => Some(SignatureVerdict {
             status,
             scheme: row.try_get(20)?,
@@ -261,7 +261,7 @@ pub(crate) fn from_row(row: &Row, with_body: bool) -> Result<Request> {
             rules: row
                 .try_get::<_, Option<Vec<String>>>(23)?
                 .unwrap_or_default(),
-            via: row.try_get(24)?,
+            via: row.try_get::<_, Option<Via>>(24)?.unwrap_or(Via::Direct),
         },
         delivery: row
             .try_get::<_, Option<String>>(25)?

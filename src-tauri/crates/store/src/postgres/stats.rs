@@ -3,7 +3,7 @@
 
 use super::PgStore;
 use crate::hist::Counts;
-use crate::{Period, Result, RollupRow};
+use crate::{Period, PeriodKind, Result, RollupRow};
 
 impl PgStore {
     pub async fn write_rollup(
@@ -128,7 +128,7 @@ impl PgStore {
 
     pub async fn close_period(
         &self,
-        kind: Option<&str>,
+        kind: Option<PeriodKind>,
         subject: Option<&str>,
         at_us: i64,
     ) -> Result<()> {

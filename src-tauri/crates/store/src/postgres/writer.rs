@@ -14,7 +14,7 @@ use tokio_postgres::types::ToSql;
 
 use super::PgStore;
 use crate::model::header_block;
-use crate::{Capture, Result, StoreError, now_us};
+use crate::{Capture, Result, SignatureStatus, StoreError, now_us};
 
 /// Captures committed in one transaction, at most.
 const MAX_BATCH: usize = 256;
@@ -162,7 +162,7 @@ async fn commit(store: &PgStore, batch: &mut Vec<Job>) {
 struct Values<'a> {
     capture: &'a Capture,
     body_state: &'static str,
-    sig_status: Option<&'a str>,
+    sig_status: Option<SignatureStatus>,
     sig_scheme: Option<&'a str>,
     sig_reason: Option<&'a str>,
     size: i64,
@@ -184,7 +184,7 @@ impl<'a> Values<'a> {
         Ok(Values {
             capture,
             body_state: capture.meta.body_state.as_str(),
-            sig_status: signature.map(|v| v.status.as_str()),
+            sig_status: signature.map(|v| v.status),
             sig_scheme: signature.and_then(|v| v.scheme.as_deref()),
             sig_reason: signature.map(|v| v.reason.as_str()),
             size: capture.meta.size as i64,

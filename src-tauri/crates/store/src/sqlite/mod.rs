@@ -27,6 +27,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::watch;
 
 use crate::{DB_FILE, Result, StoreError, WriterStats};
+pub use migrate::SCHEMA_VERSION;
 use writer::Writer;
 
 /// The SQLite store. Cheap to clone; all clones share one writer.

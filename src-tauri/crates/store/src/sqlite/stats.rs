@@ -91,7 +91,7 @@ impl SqliteStore {
             .submit(move |conn| {
                 close(
                     conn,
-                    Some(&period.kind),
+                    Some(period.kind),
                     Some(&period.subject),
                     period.started_us,
                 )?;
@@ -114,14 +114,14 @@ impl SqliteStore {
     /// Ends the open periods of `kind` (any when `None`) for `subject` (any when `None`).
     pub async fn close_period(
         &self,
-        kind: Option<&str>,
+        kind: Option<crate::PeriodKind>,
         subject: Option<&str>,
         at_us: i64,
     ) -> Result<()> {
-        let (kind, subject) = (kind.map(str::to_string), subject.map(str::to_string));
+        let subject = subject.map(str::to_string);
         self.inner
             .writer
-            .submit(move |conn| close(conn, kind.as_deref(), subject.as_deref(), at_us))
+            .submit(move |conn| close(conn, kind, subject.as_deref(), at_us))
             .await
     }
 
@@ -150,7 +150,7 @@ impl SqliteStore {
 
 fn close(
     conn: &rusqlite::Connection,
-    kind: Option<&str>,
+    kind: Option<crate::PeriodKind>,
     subject: Option<&str>,
     at_us: i64,
 ) -> Result<()> {

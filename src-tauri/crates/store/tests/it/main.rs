@@ -1,12 +1,15 @@
 //! Store integration tests, on a real SQLite file and on a real PostgreSQL server (`db`):
-//! every behaviour test runs on both backends (`both!`).
+//! every behaviour test runs on both backends (`both!`); upgrades from an older Hooklens
+//! (`upgrade`, SQLite only: 0.1.0 had no other backend).
 
 mod db;
 mod figures;
+mod filters;
 mod order;
 mod postgres;
 mod search;
 mod store;
+mod upgrade;
 
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
@@ -36,7 +39,7 @@ pub fn capture(id: &str, body: &str) -> Capture {
             signature: None,
             tags: Vec::new(),
             rules: Vec::new(),
-            via: None,
+            via: hooklens_store::Via::Direct,
         },
         body: body.as_bytes().to_vec(),
         pinned: false,

@@ -1,7 +1,7 @@
 //! What only PostgreSQL has: several instances on one database (migrations, leases,
 //! retention), and the errors of connecting to a server.
 
-use hooklens_store::{RetentionSettings, Store, StoreError};
+use hooklens_store::{NotificationKind, PeriodKind, RetentionSettings, Store, StoreError};
 
 use crate::db::{Db, TestPostgres, connect};
 use crate::{capture, delivery, until_found};
@@ -47,10 +47,17 @@ fn a_database_of_a_newer_schema_is_refused() {
             .expect("newer");
         let err = Store::open_postgres(db.url()).await.err().expect("refused");
         assert!(
-            matches!(err, StoreError::SchemaTooNew { found: 999, .. }),
+            matches!(err, StoreError::TooNew { found: 999, .. }),
             "{err}"
         );
-        assert!(err.to_string().contains("upgrade Hooklens"), "{err}");
+        assert!(
+            err.to_string().ends_with(&format!(
+                "was made by a newer Hooklens (schema 999; this one knows {}): upgrade \
+                 Hooklens or use another --database",
+                hooklens_store::PG_SCHEMA_VERSION
+            )),
+            "{err}"
+        );
     })
 }
 
@@ -249,5 +256,29 @@ fn search_pages_run_on_below_the_newest_requests() {
         let deep: Vec<String> = (4991..=5000).rev().map(|i| format!("g{i:05}")).collect();
         let got = pages("common", 10, Some(5001)).await;
         assert_eq!(got[..10], deep[..]);
+    })
+}
+
+/// The closed sets are stored as the words the API sends on PostgreSQL too, and a word this
+/// build does not know is an error, not a default.
+#[test]
+fn closed_sets_round_trip_as_words_and_refuse_unknown_ones() {
+    crate::block_on(async {
+        let db = Db::postgres().await;
+        let client = connect(db.url()).await;
+        for &kind in NotificationKind::ALL {
+            let row = client
+                .query_one("SELECT $1::text, $1::text = $2", &[&kind, &kind.as_str()])
+                .await
+                .expect("round trip");
+            assert_eq!(row.get::<_, NotificationKind>(0), kind);
+            assert!(row.get::<_, bool>(1), "{kind} is stored as its word");
+        }
+        let row = client
+            .query_one("SELECT 'carrier_pigeon'::text", &[])
+            .await
+            .expect("select");
+        let unknown = row.try_get::<_, PeriodKind>(0);
+        assert!(unknown.is_err(), "{unknown:?}");
     })
 }
