@@ -54,11 +54,32 @@ pub enum StoreError {
         "PostgreSQL at {server} refused the login: {reason} — check the user and password in the URL"
     )]
     AuthFailed { server: String, reason: String },
+    #[error(
+        "cannot talk TLS to PostgreSQL at {server}: {reason} — check sslmode and sslrootcert in the URL"
+    )]
+    Tls { server: String, reason: String },
     #[error("PostgreSQL migration {version} failed: {source}")]
     PgMigration {
         version: u32,
         source: tokio_postgres::Error,
     },
-    #[error("database error: {0}")]
+    #[error("database error: {}", pg_reason(.0))]
     Postgres(#[from] tokio_postgres::Error),
+}
+
+/// What went wrong with PostgreSQL, in its words: the server's message, or tokio-postgres's
+/// with its causes ("error performing TLS handshake: invalid peer certificate: …"), which
+/// its `Display` leaves out.
+pub(crate) fn pg_reason(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.message().to_string();
+    }
+    let mut reason = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        reason.push_str(": ");
+        reason.push_str(&c.to_string());
+        cause = c.source();
+    }
+    reason
 }

@@ -5,8 +5,10 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use tokio_postgres::config::Host;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::tls;
 use crate::{Result, StoreError};
 
 /// Connections per instance: captures commit concurrently, one connection each.
@@ -21,6 +23,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub(crate) struct Target {
     pub config: Config,
+    /// TLS as the URL's `sslmode` and `sslrootcert` ask (see `tls`).
+    pub tls: MakeRustlsConnect,
     /// `HOST:PORT/DB`, for messages (the password is never shown).
     pub database: String,
 }
@@ -34,9 +38,14 @@ impl Target {
                 "it must start with postgres://".into(),
             ));
         }
-        let mut config: Config = url
-            .parse()
-            .map_err(|e: tokio_postgres::Error| StoreError::DatabaseUrl(shown, e.to_string()))?;
+        let (url, tls) = tls::split(url).map_err(|e| StoreError::DatabaseUrl(shown.clone(), e))?;
+        let mut config: Config = url.parse().map_err(|e: tokio_postgres::Error| {
+            StoreError::DatabaseUrl(shown.clone(), e.to_string())
+        })?;
+        config.ssl_mode(tls.mode);
+        let connector = tls
+            .connector()
+            .map_err(|e| StoreError::DatabaseUrl(shown, e))?;
         // A later `-c` wins, so the URL's own options come after the default.
         let options = format!(
             "-c statement_timeout={STATEMENT_TIMEOUT_MS} {}",
@@ -62,13 +71,17 @@ impl Target {
                 .or(config.get_user())
                 .unwrap_or("postgres")
         );
-        Ok(Target { config, database })
+        Ok(Target {
+            config,
+            tls: connector,
+            database,
+        })
     }
 
     pub(crate) fn pool(&self) -> Result<Pool> {
         let manager = Manager::from_config(
             self.config.clone(),
-            NoTls,
+            self.tls.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -90,7 +103,7 @@ impl Target {
     ) -> Result<(Client, tokio::task::JoinHandle<()>)> {
         let (client, mut connection) = self
             .config
-            .connect(NoTls)
+            .connect(self.tls.clone())
             .await
             .map_err(|e| self.connect_error(e))?;
         let mut on_message = on_message;
@@ -118,10 +131,7 @@ impl Target {
 
     fn connect_error(&self, e: tokio_postgres::Error) -> StoreError {
         let server = self.database.clone();
-        let reason = e
-            .as_db_error()
-            .map(|db| db.message().to_string())
-            .unwrap_or_else(|| e.to_string());
+        let reason = crate::error::pg_reason(&e);
         match e.code() {
             Some(&SqlState::INVALID_PASSWORD)
             | Some(&SqlState::INVALID_AUTHORIZATION_SPECIFICATION) => {
@@ -132,6 +142,9 @@ impl Target {
                 reason: format!("{reason} (create it first, e.g. with createdb)"),
             },
             _ if reason.contains("password missing") => StoreError::AuthFailed { server, reason },
+            // tokio-postgres says so only in words: "error performing TLS handshake: …",
+            // "server does not support TLS".
+            _ if reason.contains("TLS") => StoreError::Tls { server, reason },
             _ => StoreError::Unreachable { server, reason },
         }
     }

@@ -20,6 +20,7 @@ mod requests;
 mod retention;
 mod search;
 mod stats;
+mod tls;
 mod writer;
 
 use std::sync::{Arc, Mutex};

@@ -102,10 +102,10 @@ fn figures_capture_rate() {
         let rate = fill(&[sqlite.open().await], 0, COUNT).await;
         println!("capture rate, SQLite: {rate:.0}/s ({COUNT} captures, {TASKS} tasks)");
         let server = TestPostgres::durable();
-        let one = Db::Postgres(server.database().await);
+        let one = Db::Postgres(server.database());
         let rate = fill(&[one.open().await], 0, COUNT).await;
         println!("capture rate, PostgreSQL, one instance: {rate:.0}/s");
-        let two = Db::Postgres(server.database().await);
+        let two = Db::Postgres(server.database());
         let rate = fill(&[two.open().await, two.open().await], 0, COUNT).await;
         println!("capture rate, PostgreSQL, two instances: {rate:.0}/s");
     })
@@ -177,7 +177,7 @@ fn figures_search_at_scale() {
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(100_000);
-        let db = Db::Postgres(TestPostgres::durable().database().await);
+        let db = Db::Postgres(TestPostgres::durable().database());
         let store = db.open().await;
         let rate = fill(std::slice::from_ref(&store), 0, count).await;
         let started = Instant::now();

@@ -9,6 +9,7 @@ mod order;
 mod postgres;
 mod search;
 mod store;
+mod tls;
 mod upgrade;
 
 use std::sync::{PoisonError, RwLock};

@@ -82,9 +82,6 @@ fn open_errors_say_what_to_do() {
             "{err}"
         );
 
-        server
-            .execute("CREATE ROLE needs_password LOGIN PASSWORD 'right'")
-            .await;
         let url = server.url_as("needs_password:wrong", "postgres");
         let err = Store::open_postgres(&url).await.err().expect("refused");
         assert!(matches!(err, StoreError::AuthFailed { .. }), "{err}");

@@ -41,6 +41,11 @@ both! {
 #[test]
 fn the_wal_stays_bounded_under_a_sustained_storm() {
     crate::block_on_alone(async {
+        // What the tests before wrote (PostgreSQL's server above all, which never syncs) is
+        // flushed first: the kernel flushing it during the storm would make this store's
+        // checkpoints wait behind it, and the WAL grow meanwhile.
+        let synced = std::process::Command::new("sync").status().expect("sync");
+        assert!(synced.success());
         const TASKS: usize = 64;
         const BODY: usize = 16 << 10;
         let bound = hooklens_store::WAL_CHECKPOINT_MIB << 20;
@@ -318,4 +323,34 @@ both! {
         assert_eq!(store.count_requests_since(5_000).await.expect("count"), 1);
         assert_eq!(store.count_requests_since(5_001).await.expect("count"), 0);
     }
+}
+
+both! {
+    async fn connect_opens_the_database_the_configuration_names(db: Db) {
+        let (store, want) = match &db {
+            Db::Sqlite(dir) => (
+                Store::connect(dir.path(), None).await.expect("sqlite"),
+                format!("SQLite {}", dir.path().join(hooklens_store::DB_FILE).display()),
+            ),
+            Db::Postgres(url) => {
+                // The data directory is not where a PostgreSQL store keeps anything.
+                let unused = std::path::Path::new("/nonexistent/hooklens");
+                let store = Store::connect(unused, Some(url)).await.expect("postgres");
+                let name = url.rsplit('/').next().expect("a database name");
+                (store, format!("PostgreSQL {}:5432/{name}", url_host(url)))
+            }
+        };
+        assert_eq!(store.location(), want);
+        store.close().await.expect("close");
+    }
+}
+
+/// The host of a test URL (a socket directory, percent-encoded).
+fn url_host(url: &str) -> String {
+    let host = url
+        .split('@')
+        .nth(1)
+        .and_then(|h| h.split(':').next())
+        .expect("host");
+    host.replace("%2F", "/")
 }
