@@ -59,6 +59,26 @@ impl Store {
         })
     }
 
+    /// Opens the store `database` names: a `postgres://` URL puts it on PostgreSQL (see
+    /// [`Store::open_postgres`]); `None`, the SQLite file in `data_dir` (see [`Store::open`]).
+    /// What callers pass on from their configuration, so that they need not know the
+    /// backends.
+    pub async fn connect(data_dir: &Path, database: Option<&str>) -> Result<Store> {
+        match database {
+            Some(url) => Store::open_postgres(url).await,
+            None => Store::open(data_dir),
+        }
+    }
+
+    /// Where the requests are kept, for people: `SQLite PATH` or `PostgreSQL HOST:PORT/DB`
+    /// (never a password).
+    pub fn location(&self) -> String {
+        match &self.backend {
+            Backend::Sqlite(s) => format!("SQLite {}", s.path().display()),
+            Backend::Postgres(p) => format!("PostgreSQL {}", p.database()),
+        }
+    }
+
     /// Path of the SQLite database file; `None` on PostgreSQL.
     pub fn path(&self) -> Option<&Path> {
         match &self.backend {
@@ -108,6 +128,21 @@ impl Store {
     /// wake-up (the value moved twice) still reads everything.
     pub fn watch_commits(&self) -> watch::Receiver<i64> {
         dispatch!(self, b => b.watch_commits())
+    }
+
+    /// The captures another instance sharing the database committed at positions above
+    /// `after` and up to `up_to`, in commit order, without bodies, at most `limit` (1 to
+    /// 1,000): what this instance must announce although it did not capture them. Read
+    /// `up_to` from [`Store::watch_commits`]; when fewer than `limit` come back, every such
+    /// capture up to `up_to` has. Always empty on SQLite, where this process is the only
+    /// writer.
+    pub async fn committed_elsewhere(
+        &self,
+        after: i64,
+        up_to: i64,
+        limit: usize,
+    ) -> Result<Vec<Committed>> {
+        dispatch!(self, b => b.committed_elsewhere(after, up_to, limit).await)
     }
 
     /// One request with its body.

@@ -31,7 +31,8 @@ CREATE TABLE requests (
     sig_reason      text,
     tags            text[],
     matched_rules   text[],
-    via             text
+    via             text,
+    instance        bigint            -- the instance that stored it (from `instances`)
 );
 CREATE INDEX requests_received_at ON requests (received_at_us);
 CREATE INDEX requests_provider ON requests (provider, event_type, seq);

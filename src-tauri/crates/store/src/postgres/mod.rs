@@ -110,6 +110,11 @@ impl PgStore {
         Ok(store)
     }
 
+    /// `HOST:PORT/DB`, for messages.
+    pub(crate) fn database(&self) -> &str {
+        &self.inner.database
+    }
+
     pub(crate) fn writer_stats(&self) -> &WriterStats {
         &self.inner.stats
     }

@@ -43,6 +43,38 @@ impl PgStore {
             .collect()
     }
 
+    /// Captures stored by other instances (`requests.instance` is not this one's) at
+    /// positions in `after..=up_to`, without bodies.
+    pub async fn committed_elsewhere(
+        &self,
+        after: i64,
+        up_to: i64,
+        limit: usize,
+    ) -> Result<Vec<Committed>> {
+        let conn = self.conn().await?;
+        let stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS}, {DELIVERY}, l.position
+                 FROM capture_log l JOIN requests r ON r.seq = l.seq
+                 WHERE l.position > $1 AND l.position <= $2
+                   AND r.instance IS DISTINCT FROM $3
+                 ORDER BY l.position LIMIT $4"
+            ))
+            .await?;
+        let limit = limit.clamp(1, 1000) as i64;
+        let rows = conn
+            .query(&stmt, &[&after, &up_to, &self.inner.instance, &limit])
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Committed {
+                    position: row.try_get(26)?,
+                    request: from_row(row, false)?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn get_request(&self, id: &str) -> Result<Request> {
         let conn = self.conn().await?;
         let stmt = conn

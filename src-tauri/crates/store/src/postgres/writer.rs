@@ -27,9 +27,9 @@ const INSERT: &str = "WITH r AS (
         INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
             method, path, query, http_version, remote_addr, headers, body, body_state,
             body_note, size, response_status, provider, event_type, sig_status, sig_scheme,
-            sig_reason, tags, matched_rules, pinned, via)
+            sig_reason, tags, matched_rules, pinned, via, instance)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23, $24, $25)
+            $18, $19, $20, $21, $22, $23, $24, $25, $33)
         RETURNING seq
     ), queued AS (
         INSERT INTO capture_queue (seq) SELECT seq FROM r
@@ -126,7 +126,7 @@ pub(crate) async fn worker(store: PgStore) {
 async fn commit(store: &PgStore, batch: &mut Vec<Job>) {
     let started = std::time::Instant::now();
     let together = match store.conn().await {
-        Ok(mut conn) => insert_all(&mut conn, batch).await,
+        Ok(mut conn) => insert_all(&mut conn, batch, store.inner.instance).await,
         Err(e) => Err(e),
     };
     store.inner.stats.batch(
@@ -148,7 +148,10 @@ async fn commit(store: &PgStore, batch: &mut Vec<Job>) {
         Err(_) => {
             for job in batch.drain(..) {
                 let alone = match store.conn().await {
-                    Ok(mut conn) => insert_all(&mut conn, std::slice::from_ref(&job)).await,
+                    Ok(mut conn) => {
+                        insert_all(&mut conn, std::slice::from_ref(&job), store.inner.instance)
+                            .await
+                    }
                     Err(e) => Err(e),
                 };
                 let _ = job.reply.send(alone.map(|seqs| seqs[0]));
@@ -175,10 +178,12 @@ struct Values<'a> {
     urls: Vec<&'a str>,
     specs: Vec<String>,
     dues: Vec<i64>,
+    /// The instance storing it (see `PgStore::committed_elsewhere`).
+    instance: i64,
 }
 
 impl<'a> Values<'a> {
-    fn of(capture: &'a Capture) -> Result<Values<'a>> {
+    fn of(capture: &'a Capture, instance: i64) -> Result<Values<'a>> {
         let d = &capture.deliveries;
         let signature = capture.meta.signature.as_ref();
         Ok(Values {
@@ -200,10 +205,11 @@ impl<'a> Values<'a> {
                 .map(|d| serde_json::to_string(&d.spec))
                 .collect::<serde_json::Result<_>>()?,
             dues: d.iter().map(|d| d.next_attempt_at_us).collect(),
+            instance,
         })
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 32] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 33] {
         let (m, c) = (&self.capture.meta, self.capture);
         [
             &m.id,
@@ -238,15 +244,16 @@ impl<'a> Values<'a> {
             &self.urls,
             &self.specs,
             &self.dues,
+            &self.instance,
         ]
     }
 }
 
 /// Inserts `jobs`' captures in one transaction, their statements pipelined; their `seq`s.
-async fn insert_all(conn: &mut Object, jobs: &[Job]) -> Result<Vec<i64>> {
+async fn insert_all(conn: &mut Object, jobs: &[Job], instance: i64) -> Result<Vec<i64>> {
     let values = jobs
         .iter()
-        .map(|job| Values::of(&job.capture))
+        .map(|job| Values::of(&job.capture, instance))
         .collect::<Result<Vec<_>>>()?;
     let params: Vec<_> = values.iter().map(Values::params).collect();
     let tx = conn.transaction().await?;

@@ -158,3 +158,60 @@ fn a_reader_following_two_instances_never_skips_nor_repeats() {
         }
     })
 }
+
+/// Waits until `store` knows of position `at` (its own captures and other instances').
+async fn knows(store: &Store, at: i64) -> i64 {
+    let mut commits = store.watch_commits();
+    tokio::time::timeout(Duration::from_secs(10), commits.wait_for(|p| *p >= at))
+        .await
+        .expect("announced")
+        .map(|p| *p)
+        .expect("open")
+}
+
+both! {
+    async fn each_instance_hears_of_the_captures_the_others_committed(db: Db) {
+        let a = db.open().await;
+        if let Db::Sqlite(_) = db {
+            // One file, one writer: nothing is ever committed elsewhere.
+            a.insert_request(capture("alone", "x")).await.expect("insert");
+            let up_to = knows(&a, 1).await;
+            assert!(a.committed_elsewhere(0, up_to, 10).await.expect("read").is_empty());
+            return;
+        }
+        let b = db.open().await;
+        for id in ["a1", "a2", "a3"] {
+            a.insert_request(capture(id, "from a")).await.expect("insert");
+        }
+        for id in ["b1", "b2"] {
+            b.insert_request(capture(id, "from b")).await.expect("insert");
+        }
+        let (up_to_a, up_to_b) = (knows(&a, 5).await, knows(&b, 5).await);
+        let ids = |got: Vec<hooklens_store::Committed>| -> Vec<(i64, String, bool)> {
+            got.into_iter()
+                .map(|c| (c.position, c.request.meta.id, c.request.body.is_none()))
+                .collect()
+        };
+        let at = |id: &str, p: i64| (p, id.to_string(), true);
+        assert_eq!(
+            ids(a.committed_elsewhere(0, up_to_a, 10).await.expect("read")),
+            [at("b1", 4), at("b2", 5)],
+            "A hears of B's, in commit order, without bodies"
+        );
+        assert_eq!(
+            ids(b.committed_elsewhere(0, up_to_b, 10).await.expect("read")),
+            [at("a1", 1), at("a2", 2), at("a3", 3)]
+        );
+        // A limit, then on from the last position read; and nothing past `up_to`.
+        assert_eq!(ids(b.committed_elsewhere(0, 5, 2).await.expect("read")), [at("a1", 1), at("a2", 2)]);
+        assert_eq!(ids(b.committed_elsewhere(2, 5, 2).await.expect("read")), [at("a3", 3)]);
+        assert!(b.committed_elsewhere(0, 2, 10).await.expect("read").len() == 2);
+        // A capture's delivery summary comes with it.
+        let mut forwarded = capture("b3", "forwarded");
+        forwarded.deliveries = vec![crate::delivery("b3-d", "http://127.0.0.1:9", 0)];
+        b.insert_request(forwarded).await.expect("insert");
+        let up_to = knows(&a, 6).await;
+        let got = a.committed_elsewhere(5, up_to, 10).await.expect("read");
+        assert_eq!(got[0].request.delivery, Some(hooklens_store::DeliveryState::Pending));
+    }
+}

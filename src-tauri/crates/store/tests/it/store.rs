@@ -3,6 +3,7 @@
 
 use hooklens_store::{Store, StoreError};
 
+use crate::db::Db;
 use crate::{both, capture, delivery, until_found};
 
 both! {
