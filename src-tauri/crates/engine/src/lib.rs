@@ -15,6 +15,7 @@ pub mod export;
 pub mod forward;
 pub mod metrics;
 pub mod notify;
+mod peers;
 pub mod provider;
 mod receiver;
 mod retention;
@@ -131,14 +132,15 @@ impl Handle {
     }
 }
 
-/// Starts the engine: opens the store in `config.data_dir`, binds what `listeners` does not
-/// provide, and serves until [`Handle::shutdown`].
+/// Starts the engine: opens the store (`config.database`, else the SQLite file in
+/// `config.data_dir`), binds what `listeners` does not provide, and serves until
+/// [`Handle::shutdown`].
 pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineError> {
     if config.api_token.len() < 16 {
         return Err(EngineError::WeakToken);
     }
     let bound = Bound::bind(&config, listeners).await?;
-    let store = Store::open(&config.data_dir)?;
+    let store = Store::connect(&config.data_dir, config.database.as_deref()).await?;
     // A down period left open by a crash ended at the latest when this run began.
     store
         .close_period(None, None, hooklens_store::now_us())
@@ -234,6 +236,7 @@ impl Parts {
             settings.allow_remote_targets,
         )
         .map_err(EngineError::HttpClient)?;
+        forwarder.set_lease(config.delivery_lease);
         Ok(Parts {
             access: Arc::new(api::Access {
                 receiver: bound.receiver_addr,
@@ -356,6 +359,12 @@ impl Parts {
             cancel.clone(),
         ));
         tasks.spawn(self.forwarder.clone().run(cancel.clone()));
+        tasks.spawn(peers::follow(
+            self.store.clone(),
+            self.events.clone(),
+            self.forwarder.clone(),
+            cancel.clone(),
+        ));
         tasks.spawn(self.notifications.clone().run(cancel.clone()));
         tracing::info!(receiver_addr = %bound.receiver_addr, api_addr = %bound.api_addr, "hooklens engine started");
     }
