@@ -7,7 +7,7 @@ use clap::Args;
 use hooklens_engine::forward::clock::SystemClock;
 use hooklens_engine::forward::{Forwarder, new_delivery, target::map_url};
 use hooklens_engine::notify::{LogNotifier, Notifications};
-use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy, Store};
+use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy};
 
 use hooklens_cli::DataDir;
 
@@ -23,14 +23,7 @@ pub struct ReplayArgs {
 }
 
 pub async fn run(args: ReplayArgs) -> Result<()> {
-    let data_dir = args.data.resolve()?;
-    if !data_dir.join(hooklens_store::DB_FILE).exists() {
-        bail!(
-            "no Hooklens data in {}: pass --data-dir",
-            data_dir.display()
-        );
-    }
-    let store = Store::open(&data_dir)?;
+    let store = args.data.open_store().await?;
     let request = store
         .get_request(&args.id)
         .await
