@@ -18,10 +18,27 @@ use hooklens_engine::{
 
 #[derive(Args, Clone)]
 pub struct DataDir {
-    /// Where requests are stored (unless --database says otherwise), with the API token and
-    /// the tunnel's files. Default: the XDG data directory, e.g. ~/.local/share/hooklens.
+    /// Where requests are stored (unless --database says otherwise, for the commands that
+    /// take it), with the API token and the tunnel's files. Default: the XDG data directory,
+    /// e.g. ~/.local/share/hooklens.
     #[arg(long, env = "HOOKLENS_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+}
+
+impl DataDir {
+    pub fn resolve(self) -> Result<PathBuf> {
+        match self.data_dir {
+            Some(dir) => Ok(dir),
+            None => Ok(dirs::data_dir()
+                .context("no home directory to keep data in: pass --data-dir")?
+                .join("hooklens")),
+        }
+    }
+}
+
+/// Where requests are kept, when not in the data directory: `serve`, `export`, `replay`.
+#[derive(Args, Clone)]
+pub struct Database {
     /// Keep requests in PostgreSQL rather than in the data directory's SQLite file:
     /// postgres://USER[:PASSWORD]@HOST:PORT/DB, with ?sslmode=require (or verify-full, and
     /// sslrootcert=FILE) for a database that wants TLS. Several `hooklens serve` may share
@@ -37,13 +54,13 @@ pub struct DataDir {
     pub database: Option<String>,
 }
 
-impl DataDir {
+impl Database {
     /// The store these flags name, for the commands that read it without serving
     /// (`export`, `replay`): PostgreSQL at --database, or the data directory's SQLite file,
     /// which must exist.
-    pub async fn open_store(self) -> Result<hooklens_store::Store> {
-        let database = self.database.clone();
-        let data_dir = self.resolve()?;
+    pub async fn open_store(self, data: DataDir) -> Result<hooklens_store::Store> {
+        let database = self.database;
+        let data_dir = data.resolve()?;
         if database.is_none() && !data_dir.join(hooklens_store::DB_FILE).exists() {
             bail!(
                 "no Hooklens data in {}: pass the --data-dir (or --database) that `hooklens \
@@ -55,21 +72,14 @@ impl DataDir {
             .await
             .map_err(|e| anyhow::anyhow!("{e}{}", store_flag(&e)))
     }
-
-    pub fn resolve(self) -> Result<PathBuf> {
-        match self.data_dir {
-            Some(dir) => Ok(dir),
-            None => Ok(dirs::data_dir()
-                .context("no home directory to keep data in: pass --data-dir")?
-                .join("hooklens")),
-        }
-    }
 }
 
 #[derive(Args, Clone)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataDir,
+    #[command(flatten)]
+    pub database: Database,
     /// Receiver address: providers, or your tunnel, send webhooks here. Default
     /// 127.0.0.1:4780. Use 0.0.0.0:4780 to accept from your network too (anyone who can
     /// reach it can then store requests).
@@ -191,7 +201,7 @@ pub async fn start(args: &ServeArgs, notifier: Option<Arc<dyn Notifier>>) -> Res
         None => token::load_or_create(&data_dir)?,
     };
     let mut config = Config::new(data_dir.clone(), token.clone());
-    config.database = args.data.database.clone();
+    config.database = args.database.database.clone();
     config.delivery_lease = args.delivery_lease;
     config.listen = args.listen;
     config.api_listen = args.api_listen;

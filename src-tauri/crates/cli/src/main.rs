@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use hooklens_cli::{DataDir, ServeArgs, Signals, public_url};
+use hooklens_cli::{DataDir, Database, ServeArgs, Signals, public_url};
 use hooklens_engine::export::{Format, export};
 use hooklens_engine::human_bytes;
 use hooklens_store::RequestFilter;
@@ -75,6 +75,8 @@ enum Command {
 struct ExportArgs {
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    database: Database,
     /// `har` (HAR 1.2, for browsers' dev tools and HTTP clients) or `ndjson` (one JSON
     /// request per line, bodies included).
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
@@ -187,7 +189,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
 }
 
 async fn export_cmd(args: ExportArgs) -> Result<()> {
-    let store = args.data.open_store().await?;
+    let store = args.database.open_store(args.data).await?;
     let filter = RequestFilter {
         endpoint: args.endpoint,
         method: args.method,

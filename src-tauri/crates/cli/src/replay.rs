@@ -9,7 +9,7 @@ use hooklens_engine::forward::{Forwarder, new_delivery, target::map_url};
 use hooklens_engine::notify::{LogNotifier, Notifications};
 use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy};
 
-use hooklens_cli::DataDir;
+use hooklens_cli::{DataDir, Database};
 
 #[derive(Args)]
 pub struct ReplayArgs {
@@ -20,10 +20,12 @@ pub struct ReplayArgs {
     to: Option<String>,
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    database: Database,
 }
 
 pub async fn run(args: ReplayArgs) -> Result<()> {
-    let store = args.data.open_store().await?;
+    let store = args.database.open_store(args.data).await?;
     let request = store
         .get_request(&args.id)
         .await
