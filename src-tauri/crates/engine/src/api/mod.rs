@@ -21,6 +21,7 @@ mod test_events;
 mod tunnel;
 pub mod types;
 mod ui;
+mod wait;
 
 use std::sync::Arc;
 
@@ -235,6 +236,7 @@ fn api_router() -> OpenApiRouter<Arc<Shared>> {
         .routes(routes!(health))
         .routes(routes!(status))
         .merge(requests::router())
+        .merge(wait::router())
         .merge(deliveries::router())
         .merge(endpoints::router())
         .merge(settings::router())
