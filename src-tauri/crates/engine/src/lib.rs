@@ -6,6 +6,7 @@
 //! and checks Host and Origin. The two never share a listener, so exposing the receiver
 //! through a tunnel never exposes the API. Nothing here depends on tauri or a display.
 
+mod address;
 pub mod api;
 mod config;
 mod events;
@@ -28,6 +29,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use address::ADDRESS_FILE;
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
 pub use events::Event;
 pub use hooklens_store::{Store, StoreError};
@@ -121,6 +123,7 @@ impl Handle {
     /// Stops accepting, lets in-flight requests finish (bounded by the drain timeout), then
     /// commits everything and closes the store.
     pub async fn shutdown(mut self) -> Result<(), StoreError> {
+        address::withdraw(&self.shared.config.data_dir, &self.api_url());
         self.cancel.cancel();
         while self.tasks.join_next().await.is_some() {}
         self.store.close().await
@@ -225,6 +228,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     tasks.spawn(metrics::rollup::run(shared.clone()));
     tasks.spawn(forwarder.run(cancel.clone()));
     tasks.spawn(notifications.run(cancel.clone()));
+    address::publish(&shared.config.data_dir, &format!("http://{api_addr}"));
     tracing::info!(%receiver_addr, %api_addr, "hooklens engine started");
     Ok(Handle {
         receiver_addr,

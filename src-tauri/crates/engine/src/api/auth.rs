@@ -22,7 +22,7 @@ pub(super) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next:
     let public =
         PUBLIC.contains(&path) || (path == "/metrics" && shared.config.metrics_without_token);
     if !public && !has_token(&shared, req.headers()) {
-        return if path.starts_with("/api/") || path == "/metrics" {
+        return if path.starts_with("/api/") || path == "/metrics" || path.starts_with("/mcp") {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",

@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod export;
 mod extract;
+mod mcp;
 mod notifications;
 mod requests;
 mod rules;
@@ -80,6 +81,7 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
                 async move { Json(openapi.as_ref().clone()) }
             }),
         )
+        .nest_service("/mcp", mcp::service(&shared))
         .route("/login", get(auth::login))
         .route("/favicon.svg", get(favicon))
         .fallback(ui::serve)

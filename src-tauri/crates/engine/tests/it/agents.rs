@@ -1,4 +1,5 @@
-//! What test suites and coding agents use: `GET /api/v1/requests/wait`.
+//! What test suites and coding agents use: `GET /api/v1/requests/wait`, the MCP endpoint's
+//! guard, and the API address a running engine leaves in its data directory.
 
 use std::time::Duration;
 
@@ -132,4 +133,50 @@ async fn a_capture_the_filter_excludes_is_passed_over() {
         "the first PUT with the word"
     );
     assert_eq!(request["method"], "PUT");
+}
+
+#[tokio::test]
+async fn mcp_wants_the_token_and_a_loopback_host() {
+    let engine = TestEngine::start().await;
+    let initialize = serde_json::json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "it", "version": "1"}},
+    });
+    let post = |token: bool| {
+        let call = engine
+            .http
+            .post(engine.api("/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .json(&initialize);
+        if token { call.bearer_auth(TOKEN) } else { call }
+    };
+    let refused = post(false).send().await.expect("answer");
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().await.expect("a JSON refusal");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let rebound = post(true)
+        .header("host", "evil.example:80")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(rebound.status(), 403, "DNS rebinding is refused");
+    let accepted = post(true).send().await.expect("answer");
+    assert_eq!(accepted.status(), 200);
+    let text = accepted.text().await.expect("body");
+    assert!(
+        text.contains("\"hooklens\""),
+        "the server names itself: {text}"
+    );
+}
+
+#[tokio::test]
+async fn the_api_address_is_in_the_data_dir_while_running() {
+    let engine = TestEngine::start().await;
+    let path = engine.dir.path().join(hooklens_engine::ADDRESS_FILE);
+    let written = std::fs::read_to_string(&path).expect("address file");
+    assert_eq!(written.trim(), engine.handle.api_url());
+    let TestEngine { handle, dir, .. } = engine;
+    handle.shutdown().await.expect("clean shutdown");
+    assert!(!dir.path().join(hooklens_engine::ADDRESS_FILE).exists());
 }
