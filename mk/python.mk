@@ -23,3 +23,11 @@ mcp-test: py-deps
 	$(CARGO) build --locked -p hooklens-cli
 	HOOKLENS_BIN="$$(realpath "$(or $(CARGO_TARGET_DIR),target)/debug/hooklens")" \
 	  "$(PY_VENV)/bin/pytest" -q -p no:cacheprovider tests/python/test_mcp.py
+
+# The figures of docs/BENCHMARKS.md's agents section: wait latency, largest tool output.
+# Printed, never asserted; against the release build.
+.PHONY: mcp-figures
+mcp-figures: py-deps
+	$(CARGO) build --release --locked -p hooklens-cli
+	HOOKLENS_BIN="$$(realpath "$(or $(CARGO_TARGET_DIR),target)/release/hooklens")" \
+	  "$(PY_VENV)/bin/python" tests/python/figures_mcp.py 200

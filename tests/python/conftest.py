@@ -49,16 +49,16 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture
-def serve(tmp_path: Path):
+def start_serve(tmp_path: Path, *args: str) -> Serve:
     """`hooklens serve` on ports 0; its URLs are read from the lines it prints."""
     data_dir = tmp_path / "data"
     log = open(tmp_path / "serve.log", "wb")
     process = subprocess.Popen(
         [hooklens_bin(), "serve", "--data-dir", str(data_dir),
-         "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--no-metrics"],
+         "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--no-metrics", *args],
         stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL,
     )
+    log.close()
     lines = queue.Queue()
     threading.Thread(
         target=lambda: [lines.put(line.decode()) for line in process.stdout], daemon=True
@@ -72,10 +72,20 @@ def serve(tmp_path: Path):
         if "Inspector:" in line:
             inspector = line.split()[1].split("/login")[0]
     token = (data_dir / "api-token").read_text().strip()
-    yield Serve(data_dir, receiver, inspector, token, process)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
-    log.close()
+    return Serve(data_dir, receiver, inspector, token, process)
+
+
+def stop_serve(serve: Serve) -> int:
+    """SIGTERM, then its exit code."""
+    serve.process.send_signal(signal.SIGTERM)
+    return serve.process.wait(timeout=30)
+
+
+@pytest.fixture
+def serve(tmp_path: Path):
+    running = start_serve(tmp_path)
+    yield running
+    assert stop_serve(running) == 0
 
 
 @dataclass
