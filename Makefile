@@ -11,7 +11,7 @@ CARGO ?= cargo
 # forwarding to https targets), dbus-daemon (the notification tests run a private session bus).
 APT_PACKAGES := build-essential pkg-config libssl-dev dbus-daemon
 # Crates that must never depend on tauri or a display.
-ENGINE_CRATES := hooklens-store hooklens-engine hooklens-notify hooklens-cli
+ENGINE_CRATES := hooklens-store hooklens-engine hooklens-notify hooklens-cli hooklens-mcp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Each part of the product adds its own steps in mk/<part>.mk:

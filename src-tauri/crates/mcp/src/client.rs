@@ -113,6 +113,9 @@ impl HttpApi {
         let http = reqwest::Client::builder()
             .no_proxy()
             .connect_timeout(std::time::Duration::from_secs(5))
+            // Past the longest wait the API allows (60 s): a Hooklens that hangs fails the
+            // tool instead of the agent's session.
+            .timeout(std::time::Duration::from_secs(90))
             .build()
             .map_err(|e| ClientError::Invalid(e.to_string()))?;
         Ok(HttpApi {
