@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{ErrorData, ServerHandler, tool, tool_handler, tool_router};
@@ -28,15 +27,12 @@ again. Outputs are bounded: large bodies are excerpted with a note.";
 #[derive(Clone)]
 pub struct Tools {
     ops: Arc<Ops>,
-    #[allow(dead_code)] // read by the code `#[tool_handler]` generates
-    tool_router: ToolRouter<Tools>,
 }
 
 impl Tools {
     pub fn new(api: Arc<dyn Api>) -> Tools {
         Tools {
             ops: Arc::new(Ops::new(api)),
-            tool_router: Tools::tool_router(),
         }
     }
 }
