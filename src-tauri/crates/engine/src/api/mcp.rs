@@ -12,17 +12,18 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use hooklens_mcp::client::{BoxFuture, read_limited};
-use hooklens_mcp::{Api, Call, ClientError, Reply};
+use hooklens_mcp::{Call, ClientError, Reply};
 use http::header::CONTENT_TYPE;
 use tower::ServiceExt;
 
-use crate::state::Shared;
+use super::Api;
 
-/// The Streamable HTTP service to mount at `/mcp`; sessions end at shutdown.
-pub(super) fn service(shared: &Arc<Shared>) -> hooklens_mcp::HttpService {
+/// The Streamable HTTP service to mount at `/mcp`; sessions end at shutdown. The tools reach
+/// every resource, so this takes the whole API state: its routes are what it calls.
+pub(super) fn service(api: &Api) -> hooklens_mcp::HttpService {
     let (routes, _) = super::api_router().split_for_parts();
-    let api = InProcess(routes.with_state(shared.clone()));
-    hooklens_mcp::http_service(Arc::new(api), shared.cancel.clone())
+    let tools = InProcess(routes.with_state(api.clone()));
+    hooklens_mcp::http_service(Arc::new(tools), api.cancel.clone())
 }
 
 /// The API's routes, without the guard in front (the caller already passed it).
@@ -52,7 +53,7 @@ impl InProcess {
     }
 }
 
-impl Api for InProcess {
+impl hooklens_mcp::Api for InProcess {
     fn call(&self, call: Call) -> BoxFuture<'_, Result<Reply, ClientError>> {
         Box::pin(self.send(call))
     }

@@ -2,31 +2,31 @@
 //!
 //! For test suites and agents: "create an order, then wait for `order.created`". The
 //! position to wait from is fixed first (the request `after`, or the newest stored), the
-//! live events are subscribed to next, and only then is the store asked: a capture that
+//! event bus is subscribed to next, and only then is the store asked: a capture that
 //! commits at any moment after that position is either in the store's answer or announced
-//! on the subscription, so none slips between. Each announcement (or lag) asks the store
+//! as `Event::RequestCaptured` on the subscription, so none slips between. Each such
+//! announcement (or a lag) asks the store
 //! again from where the last look ended, which also keeps the filter's meaning exactly the
 //! list's. A full-text `q` cannot match what the indexer has not reached yet: the store
 //! says so and the waiter looks again a moment later.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
-use hooklens_store::StoreError;
+use hooklens_store::{Store, StoreError};
 use http::StatusCode;
 use serde::Deserialize;
 use tokio::sync::broadcast::{Receiver, error::RecvError, error::TryRecvError};
+use tokio_util::sync::CancellationToken;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::QueryParams;
 use super::types::{ErrorBody, RequestJson, RequestQuery};
-use super::{ApiError, ApiResult};
-use crate::Event;
-use crate::state::Shared;
+use super::{Api, ApiError, ApiResult};
+use crate::{Event, EventBus};
 
 /// The longest wait one call may ask for.
 const MAX_TIMEOUT_MS: u64 = 60_000;
@@ -35,7 +35,7 @@ const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 /// runs once the writer is idle for 10 ms, and every 200 ms under load).
 const INDEX_RECHECK: Duration = Duration::from_millis(20);
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new().routes(routes!(wait))
 }
 
@@ -95,7 +95,9 @@ impl WaitQuery {
         (status = 408, body = ErrorBody, description = "nothing matching arrived in time"),
         (status = 503, body = ErrorBody, description = "Hooklens is stopping")))]
 async fn wait(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(events): State<EventBus>,
+    State(shutdown): State<CancellationToken>,
     QueryParams(query): QueryParams<WaitQuery>,
 ) -> ApiResult<Json<RequestJson>> {
     let timeout_ms = query.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
@@ -107,7 +109,7 @@ async fn wait(
     let deadline = tokio::time::Instant::now() + Duration::from_millis(timeout_ms);
     let filter = query.filter()?;
     let mut position = match &query.after {
-        Some(id) => match shared.store.get_request(id).await {
+        Some(id) => match store.get_request(id).await {
             Ok(request) => request.seq,
             Err(StoreError::NotFound(_)) => {
                 return Err(ApiError::not_found(format!(
@@ -116,17 +118,14 @@ async fn wait(
             }
             Err(e) => return Err(e.into()),
         },
-        None => shared.store.last_seq().await?,
+        None => store.last_seq().await?,
     };
-    let mut events = shared.events.subscribe();
+    let mut events = events.subscribe();
     loop {
-        let look = shared
-            .store
-            .first_request_after(filter.clone(), position)
-            .await?;
+        let look = store.first_request_after(filter.clone(), position).await?;
         position = look.through;
         if let Some(found) = look.found {
-            match shared.store.get_request(&found.meta.id).await {
+            match store.get_request(&found.meta.id).await {
                 Ok(request) => return Ok(Json(RequestJson::from_request(&request))),
                 Err(StoreError::NotFound(_)) => continue, // deleted meanwhile
                 Err(e) => return Err(e.into()),
@@ -148,7 +147,7 @@ async fn wait(
                     format!("no request matching the filters was stored within {timeout_ms} ms"),
                 ));
             }
-            () = shared.cancel.cancelled() => return Err(stopping()),
+            () = shutdown.cancelled() => return Err(stopping()),
         }
     }
 }

@@ -8,7 +8,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{Hmac, Mac};
-use hooklens_store::{Resign, SignatureScheme, SignatureSpec, SignatureVerdict};
+use hooklens_store::SignatureStatus::{Invalid, Missing, Valid};
+use hooklens_store::{Resign, SignatureScheme, SignatureSpec, SignatureStatus, SignatureVerdict};
 use sha2::Sha256;
 
 use super::header;
@@ -24,9 +25,13 @@ fn mac(key: &[u8], parts: &[&[u8]]) -> HmacSha256 {
     mac
 }
 
-fn verdict(status: &str, scheme: SignatureScheme, reason: impl Into<String>) -> SignatureVerdict {
+fn verdict(
+    status: SignatureStatus,
+    scheme: SignatureScheme,
+    reason: impl Into<String>,
+) -> SignatureVerdict {
     SignatureVerdict {
-        status: status.into(),
+        status,
         scheme: Some(scheme.as_str().into()),
         reason: reason.into(),
     }
@@ -52,13 +57,14 @@ fn secrets_word(n: usize) -> String {
 /// The verdict for a request when no scheme is configured on its endpoint.
 pub fn unconfigured() -> SignatureVerdict {
     SignatureVerdict {
-        status: "unconfigured".into(),
+        status: SignatureStatus::Unconfigured,
         scheme: None,
         reason: "no signature check is configured for this endpoint".into(),
     }
 }
 
 /// Checks a request against `spec` at `now_s` (Unix seconds).
+// Long: one match arm per scheme over shared closures; it shrinks as the schemes move to their own files.
 pub fn verify(
     spec: &SignatureSpec,
     headers: &[(String, Vec<u8>)],
@@ -66,7 +72,7 @@ pub fn verify(
     now_s: i64,
 ) -> SignatureVerdict {
     let scheme = spec.scheme;
-    let missing = |what: &str| verdict("missing", scheme, format!("no {what} header"));
+    let missing = |what: &str| verdict(Missing, scheme, format!("no {what} header"));
     let matched =
         |candidates: &[Vec<u8>], signed: &[&[u8]], key_of: &dyn Fn(&str) -> Option<Vec<u8>>| {
             spec.secrets.iter().enumerate().find_map(|(i, secret)| {
@@ -105,11 +111,11 @@ pub fn verify(
     };
     let timed = |result: Option<usize>, ts: i64, kind: &str| match result {
         Some(which) => match timing(ts, which) {
-            Ok(reason) => verdict("valid", scheme, reason),
-            Err(reason) => verdict("invalid", scheme, reason),
+            Ok(reason) => verdict(Valid, scheme, reason),
+            Err(reason) => verdict(Invalid, scheme, reason),
         },
         None => verdict(
-            "invalid",
+            Invalid,
             scheme,
             format!(
                 "no {kind} signature matches {}",
@@ -118,9 +124,9 @@ pub fn verify(
         ),
     };
     let untimed = |result: Option<usize>| match result {
-        Some(which) => verdict("valid", scheme, format!("matches secret {which}")),
+        Some(which) => verdict(Valid, scheme, format!("matches secret {which}")),
         None => verdict(
-            "invalid",
+            Invalid,
             scheme,
             format!("no signature matches {}", secrets_word(spec.secrets.len())),
         ),
@@ -140,10 +146,10 @@ pub fn verify(
                 }
             }
             let Some(ts) = ts else {
-                return verdict("invalid", scheme, "Stripe-Signature has no t= timestamp");
+                return verdict(Invalid, scheme, "Stripe-Signature has no t= timestamp");
             };
             if v1.is_empty() {
-                return verdict("invalid", scheme, "Stripe-Signature has no v1= signature");
+                return verdict(Invalid, scheme, "Stripe-Signature has no v1= signature");
             }
             let signed_ts = format!("{ts}.");
             timed(matched(&v1, &[signed_ts.as_bytes(), body], &raw), ts, "v1")
@@ -156,7 +162,7 @@ pub fn verify(
                 .strip_prefix("sha256=")
                 .and_then(|h| hex::decode(h).ok())
             else {
-                return verdict("invalid", scheme, "X-Hub-Signature-256 is not sha256=<hex>");
+                return verdict(Invalid, scheme, "X-Hub-Signature-256 is not sha256=<hex>");
             };
             untimed(matched(&[sig], &[body], &raw))
         }
@@ -165,7 +171,7 @@ pub fn verify(
                 return missing("X-Shopify-Hmac-Sha256");
             };
             let Ok(sig) = B64.decode(value) else {
-                return verdict("invalid", scheme, "X-Shopify-Hmac-Sha256 is not base64");
+                return verdict(Invalid, scheme, "X-Shopify-Hmac-Sha256 is not base64");
             };
             untimed(matched(&[sig], &[body], &raw))
         }
@@ -181,7 +187,7 @@ pub fn verify(
                 ts.parse::<i64>(),
             ) else {
                 return verdict(
-                    "invalid",
+                    Invalid,
                     scheme,
                     "X-Slack-Signature is not v0=<hex> with a numeric timestamp",
                 );
@@ -207,7 +213,7 @@ pub fn verify(
             };
             let Ok(ts_num) = ts.parse::<i64>() else {
                 return verdict(
-                    "invalid",
+                    Invalid,
                     scheme,
                     format!("{prefix}-timestamp is not a number"),
                 );
@@ -219,7 +225,7 @@ pub fn verify(
                 .collect();
             if candidates.is_empty() {
                 return verdict(
-                    "invalid",
+                    Invalid,
                     scheme,
                     format!("{prefix}-signature has no v1 signature"),
                 );
@@ -525,7 +531,7 @@ mod tests {
         ];
         for (what, scheme, secrets, headers, body, now, status, reason) in cases {
             let v = verify(&spec(scheme, secrets), &headers, body.as_bytes(), now);
-            assert_eq!(v.status, status, "{what}: {v:?}");
+            assert_eq!(v.status.as_str(), status, "{what}: {v:?}");
             assert!(
                 v.reason.contains(reason),
                 "{what}: {:?} lacks {reason:?}",
@@ -555,7 +561,9 @@ mod tests {
                 .map(|(n, v)| (n, v.into_bytes()))
                 .collect();
             let check = |secret: &str, body: &[u8], now| {
-                verify(&spec(scheme, &[secret]), &headers, body, now).status
+                verify(&spec(scheme, &[secret]), &headers, body, now)
+                    .status
+                    .as_str()
             };
             assert_eq!(check(secret, body, 1_700_000_000), "valid", "{scheme:?}");
             assert_eq!(
@@ -627,7 +635,7 @@ mod tests {
                 body,
                 0,
             );
-            assert_eq!(v.status, "valid", "{value}");
+            assert_eq!(v.status.as_str(), "valid", "{value}");
         }
     }
 }

@@ -13,6 +13,7 @@ mod hostile;
 mod load;
 mod notify;
 mod providers;
+mod retry_words;
 mod stats;
 mod target;
 mod tunnel;
