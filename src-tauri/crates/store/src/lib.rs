@@ -17,7 +17,7 @@ mod store;
 
 pub use error::StoreError;
 pub use model::{
-    Attempt, AttemptErrorKind, AttemptOutcome, BATCH_BUCKETS, BodyState, Capture, Committed,
+    After, Attempt, AttemptErrorKind, AttemptOutcome, BATCH_BUCKETS, BodyState, Capture, Committed,
     Condition, ConditionOp, Delivery, DeliveryFilter, DeliveryKind, DeliverySpec, DeliveryState,
     Endpoint, EndpointResponse, EndpointSpec, ForwardTarget, MAX_DELAY_MS, MatchMode, NewDelivery,
     NotificationKind, NotificationSettings, Overrides, Page, PathMode, Period, PeriodKind, Relay,

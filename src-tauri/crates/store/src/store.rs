@@ -8,10 +8,10 @@ use tokio::sync::watch;
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
 use crate::{
-    Attempt, AttemptOutcome, Capture, Committed, Delivery, DeliveryFilter, Endpoint, EndpointSpec,
-    NewDelivery, Page, Period, PeriodKind, Request, RequestFilter, Result, RetentionReport,
-    RetentionSettings, RollupRow, Rule, RuleSpec, Settings, SettingsPatch, StoredNotification,
-    WriterStats,
+    After, Attempt, AttemptOutcome, Capture, Committed, Delivery, DeliveryFilter, Endpoint,
+    EndpointSpec, NewDelivery, Page, Period, PeriodKind, Request, RequestFilter, Result,
+    RetentionReport, RetentionSettings, RollupRow, Rule, RuleSpec, Settings, SettingsPatch,
+    StoredNotification, WriterStats,
 };
 
 /// A handle to the store. Cheap to clone; all clones share one backend (one SQLite writer,
@@ -143,6 +143,27 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Committed>> {
         dispatch!(self, b => b.committed_elsewhere(after, up_to, limit).await)
+    }
+
+    /// The newest position so far (0 before the first request): a position before every
+    /// request stored from now on. Positions are those of [`Store::captures_after`]: they
+    /// only grow at commit (the `seq` on SQLite, the commit order on PostgreSQL).
+    pub async fn last_position(&self) -> Result<i64> {
+        dispatch!(self, b => b.last_position().await)
+    }
+
+    /// The position of request `id` (see [`Store::last_position`]).
+    pub async fn position_of(&self, id: &str) -> Result<i64> {
+        dispatch!(self, b => b.position_of(id).await)
+    }
+
+    /// The oldest request past position `after` that `filter` picks (its `before_seq` and
+    /// `limit` do not apply), without its body, and how far the look went: what a waiter for
+    /// "the next webhook like this" asks each time the commits move
+    /// ([`Store::watch_commits`]). A request the full-text index has not reached yet cannot
+    /// match a `q`, so with one the look stops at the index and says more remain.
+    pub async fn first_request_after(&self, filter: RequestFilter, after: i64) -> Result<After> {
+        dispatch!(self, b => b.first_request_after(filter, after).await)
     }
 
     /// One request with its body.

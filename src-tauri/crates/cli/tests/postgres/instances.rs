@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use hooklens_test_postgres::TestPostgres;
 
-use crate::serve::{Serve, post};
+use crate::serve::{Serve, TOKEN, post};
 use crate::{database, name_of};
 
 /// Requests sent to both instances at once, 16 senders each, appear in both lists and in
@@ -127,4 +127,54 @@ async fn export_reads_the_shared_database() {
         })
         .collect();
     assert_eq!(exported, sent, "oldest first");
+}
+
+/// `GET /api/v1/requests/wait` on one instance answers with a capture made on the other,
+/// whether it was stored before the call (`after`) or during it; and with its own (which it
+/// announces a moment before the capture has its position).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiter_on_one_instance_gets_what_the_other_captures() {
+    let db = database();
+    let (a, b) = (Serve::start(&db, &[]), Serve::start(&db, &[]));
+    let client = reqwest::Client::new();
+    let first = a.post(&client, "/wait/first").await.expect("stored");
+    let second = a.post(&client, "/wait/second").await.expect("stored");
+    let waited = b
+        .get(
+            &client,
+            &format!("/api/v1/requests/wait?after={first}&timeout_ms=10000"),
+        )
+        .await;
+    assert_eq!(waited["id"], second.as_str(), "stored before the call");
+
+    let waiting = {
+        let (client, api) = (client.clone(), b.api.clone());
+        tokio::spawn(async move {
+            let url =
+                format!("{api}/api/v1/requests/wait?after={second}&method=PUT&timeout_ms=20000");
+            let answer = client
+                .get(url)
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .expect("waits");
+            assert!(answer.status().is_success(), "{}", answer.status());
+            answer.json::<serde_json::Value>().await.expect("JSON")
+        })
+    };
+    a.post(&client, "/wait/third")
+        .await
+        .expect("stored (a POST: not waited for)");
+    let put = client
+        .put(format!("{}/wait/fourth", a.receiver))
+        .body("{}")
+        .send()
+        .await
+        .expect("sent");
+    let put: serde_json::Value = put.json().await.expect("JSON");
+    let got = waiting.await.expect("the waiter");
+    assert_eq!(
+        got["id"], put["id"],
+        "the PUT captured on A, during the wait on B"
+    );
 }

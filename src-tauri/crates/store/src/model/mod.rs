@@ -201,6 +201,18 @@ pub struct Committed {
     pub request: Request,
 }
 
+/// What [`crate::Store::first_request_after`] found.
+#[derive(Debug, Clone)]
+pub struct After {
+    /// The oldest request past the position that the filter picks, without its body.
+    pub found: Option<Request>,
+    /// Every request up to this position was looked at (all of them when nothing was
+    /// found): the next look starts here.
+    pub through: i64,
+    /// Requests past `through` await full-text indexing (only with `q`): look again soon.
+    pub unindexed: bool,
+}
+
 /// One page of a listing.
 #[derive(Debug, Clone)]
 pub struct Page {

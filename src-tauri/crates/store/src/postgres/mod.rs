@@ -10,6 +10,7 @@
 //! the advisory lock that says this instance is alive, so that one starting up releases
 //! only the leases of instances that are gone (`deliveries`).
 
+mod after;
 mod config;
 mod connect;
 mod deliveries;

@@ -10,7 +10,8 @@ use crate::model::{
 use crate::{DeliveryState, Result, SignatureStatus, StoreError, Via, parse_header_block};
 
 /// A request's columns, `r` being `requests`; the body follows when asked for (index 26).
-const COLUMNS: &str = "r.seq, r.pinned, r.id, r.received_at_us, r.duration_us, r.endpoint_id,
+pub(crate) const COLUMNS: &str =
+    "r.seq, r.pinned, r.id, r.received_at_us, r.duration_us, r.endpoint_id,
     r.endpoint_name, r.method, r.path, r.query, r.http_version, r.remote_addr, r.headers,
     r.body_state, r.body_note, r.size, r.response_status, r.provider, r.event_type,
     r.sig_status, r.sig_scheme, r.sig_reason, r.tags, r.matched_rules, r.via";

@@ -7,6 +7,7 @@
 //! The writer is the only one to write, so the order of `seq` is the order of commits: a
 //! capture's position in the stream of captures is its `seq`.
 
+mod after;
 mod deliveries;
 mod endpoints;
 mod migrate;

@@ -2,6 +2,7 @@
 //! every behaviour test runs on both backends (`both!`); upgrades from an older Hooklens
 //! (`upgrade`, SQLite only: 0.1.0 had no other backend).
 
+mod after;
 mod db;
 mod figures;
 mod filters;
