@@ -48,6 +48,35 @@ enum BodyOutcome {
     },
 }
 
+/// The URL the provider called, for schemes that sign it (Twilio, Square): see
+/// [`crate::provider::signature::public_url`]. Other schemes do not read it.
+fn called_url(
+    shared: &Shared,
+    endpoint: Option<&Endpoint>,
+    spec: &hooklens_store::SignatureSpec,
+    parts: &http::request::Parts,
+) -> String {
+    if !spec.scheme.signs_url() {
+        return String::new();
+    }
+    let tunnel = parts
+        .extensions
+        .get::<crate::serve::Via>()
+        .and_then(|_| shared.tunnels.status().public_url);
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    crate::provider::signature::public_url(
+        endpoint.and_then(|e| Some((e.public_url.as_deref()?, e.path.as_str()))),
+        tunnel.as_deref(),
+        host,
+        parts.uri.path(),
+        parts.uri.query(),
+    )
+}
+
 /// Captures one request inside a span carrying its id (and never its body).
 async fn capture(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let headers = req.headers().len();
@@ -157,12 +186,13 @@ async fn capture_in_span(shared: Arc<Shared>, req: Request, id: String) -> Respo
         .and_then(|e| e.signature.as_ref())
         .map(|spec| {
             if body_state == BodyState::Complete {
-                crate::provider::signature::verify(
-                    spec,
-                    &headers,
-                    &body,
-                    received_at_us / 1_000_000,
-                )
+                let url = called_url(&shared, endpoint.as_ref(), spec, &parts);
+                let message = crate::provider::signature::Message {
+                    url: &url,
+                    headers: &headers,
+                    body: &body,
+                };
+                crate::provider::signature::verify(spec, &message, received_at_us / 1_000_000)
             } else {
                 hooklens_store::SignatureVerdict {
                     status: "invalid".into(),

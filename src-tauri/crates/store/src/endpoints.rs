@@ -108,6 +108,7 @@ fn forwarding_json(spec: &EndpointSpec) -> Result<String> {
         retry: spec.retry.clone(),
         relay: spec.relay.clone(),
         signature: spec.signature.clone(),
+        public_url: spec.public_url.clone(),
     })?)
 }
 
@@ -132,6 +133,7 @@ fn row_to_endpoint(row: &rusqlite::Row) -> rusqlite::Result<Result<Endpoint>> {
         retry: forwarding.retry,
         relay: forwarding.relay,
         signature: forwarding.signature,
+        public_url: forwarding.public_url,
         created_at: format_us(row.get(5)?),
     }))
 }

@@ -207,6 +207,9 @@ pub(crate) async fn replay(
     if overrides != Overrides::default() {
         new.spec.overrides = Some(overrides);
     }
+    if let Some(resign) = &resign {
+        resign.validate()?;
+    }
     if resign.is_some() {
         new.spec.resign = resign;
     }

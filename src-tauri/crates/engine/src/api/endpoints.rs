@@ -75,6 +75,7 @@ async fn update(
         retry: current.retry,
         relay: current.relay,
         signature: current.signature,
+        public_url: current.public_url,
     };
     let mut doc = serde_json::to_value(&spec).map_err(|e| ApiError::invalid(e.to_string()))?;
     merge_patch(&mut doc, &patch);
@@ -99,11 +100,15 @@ async fn delete_one(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Every forward target must be a URL the forwarder can use.
+/// Every forward target must be a URL the forwarder can use, and the signature's secrets
+/// keys its scheme can use (a public key that parses, a `whsec_` secret).
 fn check_targets(spec: &EndpointSpec) -> ApiResult<()> {
     for target in &spec.forward {
         crate::forward::target::map_url(target, Some(&spec.path), &spec.path, None)
             .map_err(ApiError::invalid)?;
+    }
+    if let Some(signature) = &spec.signature {
+        crate::provider::signature::check_secrets(signature).map_err(ApiError::invalid)?;
     }
     Ok(())
 }

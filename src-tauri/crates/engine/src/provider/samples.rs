@@ -35,7 +35,13 @@ impl Sample {
             .iter()
             .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
             .collect();
-        for (name, value) in super::signature::sign(&resign, &raw, &self.body, now_s)? {
+        let message = super::signature::Message {
+            url: "",
+            headers: &raw,
+            body: &self.body,
+        };
+        let signed = super::signature::sign(&resign, &message, now_s).map_err(|e| e.to_string())?;
+        for (name, value) in signed {
             headers.retain(|(n, _)| *n != name);
             headers.push((name, value));
         }
@@ -228,8 +234,13 @@ mod tests {
                 tolerance_s: 300,
                 header: None,
             };
+            let message = crate::provider::signature::Message {
+                url: "",
+                headers: &signed,
+                body: &s.body,
+            };
             assert_eq!(
-                verify(&spec, &signed, &s.body, 1_700_000_000).status,
+                verify(&spec, &message, 1_700_000_000).status,
                 "valid",
                 "{provider}"
             );

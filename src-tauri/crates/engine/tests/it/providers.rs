@@ -1,4 +1,4 @@
-use hooklens_engine::provider::signature::{sign, verify};
+use hooklens_engine::provider::signature::{Message, sign, verify};
 use hooklens_store::{Resign, SignatureScheme, SignatureSpec};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -18,7 +18,12 @@ fn stripe_headers(body: &[u8], secret: &str, at: i64) -> Vec<(String, String)> {
         secret: secret.into(),
         header: None,
     };
-    sign(&resign, &[], body, at).expect("signs")
+    let message = Message {
+        url: "",
+        headers: &[],
+        body,
+    };
+    sign(&resign, &message, at).expect("signs")
 }
 
 async fn send_stripe(engine: &TestEngine, headers: &[(String, String)], body: &str) -> Value {
@@ -203,7 +208,12 @@ async fn forwarded_and_replayed_requests_are_re_signed_for_the_local_secret() {
         header: None,
     };
     let headers: Vec<(String, Vec<u8>)> = got.headers.clone();
-    let check = verify(&local_spec, &headers, &got.body, now_s());
+    let message = Message {
+        url: "",
+        headers: &headers,
+        body: &got.body,
+    };
+    let check = verify(&local_spec, &message, now_s());
     assert_eq!(check.status, "valid", "{check:?}");
     assert_eq!(
         got.header("stripe-signature").len(),
@@ -230,10 +240,12 @@ async fn forwarded_and_replayed_requests_are_re_signed_for_the_local_secret() {
         tolerance_s: 300,
         header: None,
     };
-    assert_eq!(
-        verify(&spec, &got.headers, &got.body, now_s()).status,
-        "valid"
-    );
+    let message = Message {
+        url: "",
+        headers: &got.headers,
+        body: &got.body,
+    };
+    assert_eq!(verify(&spec, &message, now_s()).status, "valid");
 }
 
 #[tokio::test]
