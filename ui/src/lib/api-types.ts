@@ -638,6 +638,7 @@ export interface components {
             id: string;
             name: string;
             path: string;
+            public_url?: string | null;
             relay?: null | components["schemas"]["Relay"];
             response: components["schemas"]["EndpointResponse"];
             retry?: null | components["schemas"]["RetryPolicy"];
@@ -677,6 +678,12 @@ export interface components {
             name: string;
             /** @description Path prefix, e.g. `/stripe`: it takes `/stripe` and everything under `/stripe/`. */
             path: string;
+            /**
+             * @description The URL the provider is configured to call, e.g. `https://hooks.example.com/twilio`.
+             *     Schemes that sign the URL (`twilio`, `square`) check against it; absent: the tunnel's
+             *     public URL the request came through, else the URL rebuilt from its `Host` header.
+             */
+            public_url?: string | null;
             relay?: null | components["schemas"]["Relay"];
             response?: components["schemas"]["EndpointResponse"];
             retry?: null | components["schemas"]["RetryPolicy"];
@@ -900,7 +907,10 @@ export interface components {
             /** @description `hmac-sha256` only: the header to put the signature in. */
             header?: string | null;
             scheme: components["schemas"]["SignatureScheme"];
-            /** @description The secret your service checks with. */
+            /**
+             * @description The secret your service checks with. Not every scheme can be re-signed: see
+             *     `SignatureScheme::resign_refusal`.
+             */
             secret: string;
         };
         /** @description Which old requests are deleted. Pinned requests are always kept. `null` turns a limit off. */
@@ -994,10 +1004,11 @@ export interface components {
             retention?: components["schemas"]["RetentionSettings"];
         };
         /**
-         * @description A signing scheme.
+         * @description A signing scheme: how a provider signs its webhooks, and so how Hooklens checks them.
+         *     The names on the wire are the contract users' scripts rely on (`as_str`).
          * @enum {string}
          */
-        SignatureScheme: "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hmac-sha256";
+        SignatureScheme: "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hmac-sha256" | "twilio" | "sendgrid" | "discord" | "paddle" | "linear" | "gitlab" | "intercom" | "square" | "mailgun" | "pagerduty" | "zoom" | "typeform" | "twitch" | "meta" | "x" | "msgraph" | "dropbox";
         /** @description How an endpoint's requests are signed, so Hooklens can check them. */
         SignatureSpec: {
             /**
@@ -1006,7 +1017,12 @@ export interface components {
              */
             header?: string | null;
             scheme: components["schemas"]["SignatureScheme"];
-            /** @description One or more secrets (several while rotating). Returned masked by the API. */
+            /**
+             * @description One or more secrets (several while rotating). Returned masked by the API. For the
+             *     public-key schemes, the provider's public key as its dashboard shows it (`sendgrid`:
+             *     base64 DER; `discord`: hex); for `gitlab` the secret token; for `msgraph` the
+             *     subscription's `clientState`.
+             */
             secrets: string[];
             /**
              * Format: int64

@@ -53,6 +53,7 @@ describe('endpoint form', () => {
     expect(spec).toEqual({
       name: 'stripe',
       path: '/stripe',
+      public_url: null,
       response: { status: 202, headers: [['x-a', '1']], body: '{"ok":"{{id}}"}', delay_ms: 250 },
       relay: { timeout_ms: 5000 },
       forward: [
@@ -101,6 +102,8 @@ describe('endpoint form', () => {
     ['header value', (f: ReturnType<typeof emptyForm>) => f.headers.push({ name: 'x', value: 'a\nb' }), 'headers.0'],
     ['relay without targets', (f: ReturnType<typeof emptyForm>) => (f.relay = true), 'relay'],
     ['target URL', (f: ReturnType<typeof emptyForm>) => f.forward.push({ ...newTarget(), url: 'localhost:3000' }), 'forward.0.url'],
+    ['public URL', (f: ReturnType<typeof emptyForm>) => (f.publicUrl = 'hooks.example.com/twilio'), 'publicUrl'],
+    ['re-sign with a public-key scheme', (f: ReturnType<typeof emptyForm>) => f.forward.push({ ...newTarget(), url: 'http://localhost:1/', resign: true, resignScheme: 'sendgrid', resignSecret: { value: 'k', kept: false } }), 'forward.0.resignScheme'],
     ['re-sign secret', (f: ReturnType<typeof emptyForm>) => f.forward.push({ ...newTarget(), url: 'http://localhost:1/', resign: true }), 'forward.0.resignSecret'],
     ['empty secret', (f: ReturnType<typeof emptyForm>) => (f.signature = true), 'secrets'],
     ['hmac header', (f: ReturnType<typeof emptyForm>) => Object.assign(f, { signature: true, scheme: 'hmac-sha256', secrets: [{ value: 's', kept: false }] }), 'signatureHeader'],
@@ -115,6 +118,17 @@ describe('endpoint form', () => {
     const errors = validate(form);
     expect(Object.keys(errors)).toEqual([key]);
     expect(errors[key]!.length).toBeGreaterThan(5);
+  });
+
+  test('a public URL is trimmed, sent, and read back', () => {
+    const form = emptyForm();
+    form.name = 'twilio';
+    form.path = '/twilio';
+    form.publicUrl = ' https://abc.ngrok.app/twilio ';
+    expect(validate(form)).toEqual({});
+    const spec = toSpec(form);
+    expect(spec.public_url).toBe('https://abc.ngrok.app/twilio');
+    expect(toForm({ ...stored, public_url: spec.public_url }).publicUrl).toBe('https://abc.ngrok.app/twilio');
   });
 
   test('the list line says what the endpoint does', () => {

@@ -3,6 +3,7 @@
 // sent (the engine checks again and its `error.message` is shown as is). Pure, tested in
 // form.test.ts.
 import type { Endpoint, EndpointSpec, ForwardTarget, SignatureScheme } from '../../lib/api';
+import { SCHEME_INFO } from '../../lib/schemes';
 
 export interface Pair {
   name: string;
@@ -28,6 +29,7 @@ export interface TargetForm {
 export interface EndpointForm {
   name: string;
   path: string;
+  publicUrl: string;
   status: string;
   headers: Pair[];
   body: string;
@@ -44,8 +46,6 @@ export interface EndpointForm {
   retry: string[];
   attemptTimeout: string;
 }
-
-export const SCHEMES: SignatureScheme[] = ['stripe', 'github', 'shopify', 'slack', 'standard-webhooks', 'hmac-sha256'];
 
 /** The engine's retry schedule when an endpoint has none of its own (1 s … 15 min, 12 retries). */
 export const DEFAULT_SCHEDULE_MS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 900, 900].map((s) => s * 1000);
@@ -84,6 +84,7 @@ export function emptyForm(): EndpointForm {
   return {
     name: '',
     path: '/',
+    publicUrl: '',
     status: '200',
     headers: [],
     body: '',
@@ -109,6 +110,7 @@ export function toForm(e: Endpoint): EndpointForm {
   const form = emptyForm();
   form.name = e.name;
   form.path = e.path;
+  form.publicUrl = e.public_url ?? '';
   form.status = String(e.response.status ?? 200);
   form.headers = pairs(e.response.headers);
   form.body = e.response.body ?? '';
@@ -156,6 +158,10 @@ export function validate(f: EndpointForm): Record<string, string> {
   if (!path.startsWith('/') || path.length < 2) errors.path = 'Start with / and name at least one segment, e.g. /stripe';
   else if (path.includes('//') || /[\s?#]/.test(path)) errors.path = 'No empty segments, spaces, ? or #';
 
+  const publicUrl = f.publicUrl.trim();
+  if (publicUrl && !/^https?:\/\/[^/\s]+\S*$/.test(publicUrl))
+    errors.publicUrl = 'The full http:// or https:// URL the provider calls, e.g. https://hooks.example.com/twilio';
+
   if (!isInt(f.status) || Number(f.status) < 100 || Number(f.status) > 599) errors.status = 'An HTTP status from 100 to 599';
   if (!isInt(f.delay) || Number(f.delay) > MAX_DELAY_MS) errors.delay = 'Milliseconds, 0 to 30000';
   checkHeaders(f.headers, 'headers', errors);
@@ -178,6 +184,8 @@ export function validate(f: EndpointForm): Record<string, string> {
     if (!ok) errors[`${key}.url`] = 'An http:// or https:// URL, e.g. http://localhost:3000/webhooks';
     checkHeaders(t.headers, `${key}.headers`, errors);
     if (t.resign) {
+      const why = SCHEME_INFO[t.resignScheme].noResign;
+      if (why) errors[`${key}.resignScheme`] = why;
       if (!t.resignSecret.value) errors[`${key}.resignSecret`] = 'The secret your service checks signatures with';
       if (t.resignScheme === 'hmac-sha256' && !TOKEN.test(t.resignHeader.trim()))
         errors[`${key}.resignHeader`] = 'hmac-sha256 needs the header to put the signature in, e.g. X-Signature';
@@ -230,6 +238,7 @@ export function toSpec(f: EndpointForm): EndpointSpec {
   return {
     name: f.name.trim(),
     path: f.path.trim().replace(/\/+$/, ''),
+    public_url: f.publicUrl.trim() || null,
     response: {
       status: Number(f.status),
       headers: toPairs(f.headers),
