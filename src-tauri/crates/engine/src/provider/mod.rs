@@ -3,6 +3,7 @@
 //! it is table-tested with each provider's published examples.
 
 pub mod detect;
+mod more_samples;
 pub mod samples;
 pub mod signature;
 

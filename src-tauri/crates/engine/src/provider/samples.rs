@@ -56,6 +56,13 @@ pub const PROVIDERS: &[(&str, &str)] = &[
     ("shopify", "orders/create"),
     ("slack", "app_mention"),
     ("standard-webhooks", "invoice.paid"),
+    ("paddle", "transaction.completed"),
+    ("zoom", "meeting.started"),
+    ("pagerduty", "incident.triggered"),
+    ("twitch", "channel.follow"),
+    ("gitlab", "push"),
+    ("linear", "Issue.create"),
+    ("typeform", "form_response"),
 ];
 
 /// The sample for `provider`, with `event` or the provider's default event type.
@@ -171,6 +178,10 @@ pub fn sample(provider: &str, event: Option<&str>, now_s: i64) -> Result<Sample,
             }),
             SignatureScheme::Slack,
         ),
+        other if other != "standard-webhooks" => {
+            super::more_samples::sample(other, &event, &id, now_s)
+                .ok_or_else(|| format!("no samples for {provider:?}"))?
+        }
         _ => {
             let mut headers = json_headers("Hooklens-Test-Events");
             headers.push(("webhook-id".into(), format!("msg_{id}")));
