@@ -6,7 +6,6 @@
 DESKTOP_APT := libwebkit2gtk-4.1-dev libayatana-appindicator3-dev libxdo-dev librsvg2-dev \
 	xvfb webkit2gtk-driver
 DESKTOP_TAURI := cd src-tauri && ./node_modules/.bin/tauri
-DESKTOP_TARGET := $(abspath $(or $(CARGO_TARGET_DIR),target))
 TAURI_DRIVER := $(or $(shell command -v tauri-driver),$(HOME)/.cargo/bin/tauri-driver)
 
 PREPARE += desktop-deps
@@ -17,13 +16,7 @@ RUN_TARGET := desktop-run
 	desktop-figures
 
 desktop-deps:
-	@missing=""; for p in $(DESKTOP_APT); do \
-	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages for the desktop app:$$missing"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	@$(APT_INSTALL) $(DESKTOP_APT)
 
 # Tauri's CLI from npm (prebuilt binaries, no network at build time); reinstalled only when
 # the lock file is newer than node_modules.
@@ -39,35 +32,35 @@ icons: desktop-tooling
 	   $$tmp/icon.ico $$tmp/icon.icns src-tauri/icons/ && rm -rf $$tmp
 
 # The release .deb: target/release/bundle/deb/.
-package: deps desktop-deps $(PREPARE) desktop-tooling
+package: prepare desktop-tooling
 	$(DESKTOP_TAURI) build --bundles deb -- --locked
-	@ls -l $(DESKTOP_TARGET)/release/bundle/deb/*.deb
+	@ls -l $(TARGET_DIR)/release/bundle/deb/*.deb
 
-desktop-run: desktop-deps
+desktop-run: prepare
 	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
 	  echo "no display (DISPLAY and WAYLAND_DISPLAY are unset): starting the headless 'hooklens serve' instead"; \
 	  $(MAKE) --no-print-directory serve; \
 	else \
 	  $(CARGO) build --release --locked -p hooklens-desktop && \
-	  exec $(DESKTOP_TARGET)/release/hooklens-desktop; \
+	  exec $(TARGET_DIR)/release/hooklens-desktop; \
 	fi
 
-$(TAURI_DRIVER):
+$(TAURI_DRIVER): | deps
 	$(CARGO) install tauri-driver --locked
 
 # The real app in a real window under Xvfb over WebDriver, and the debug .deb's contents.
-desktop-test: desktop-deps desktop-tooling $(TAURI_DRIVER)
+desktop-test: prepare desktop-tooling $(TAURI_DRIVER)
 	$(DESKTOP_TAURI) build --debug --bundles deb -- --locked
-	HOOKLENS_DESKTOP_DEB=$$(ls $(DESKTOP_TARGET)/debug/bundle/deb/*.deb | head -1) \
+	HOOKLENS_DESKTOP_DEB=$$(ls $(TARGET_DIR)/debug/bundle/deb/*.deb | head -1) \
 	TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(CARGO) test --locked -p hooklens-desktop --test window -- --ignored --test-threads=1
 
 # docs/desktop.png: the real window with captured requests, under Xvfb.
-desktop-screenshot: desktop-deps desktop-tooling $(TAURI_DRIVER)
+desktop-screenshot: prepare desktop-tooling $(TAURI_DRIVER)
 	HOOKLENS_DESKTOP_SCREENSHOT=$(CURDIR)/docs/desktop.png TAURI_DRIVER=$(TAURI_DRIVER) \
 	  $(CARGO) test --locked -p hooklens-desktop --test window -- --ignored --exact \
 	  the_window_shows_the_inspector_and_requests_arrive_live
 
 # Start-up time, memory (idle and with 100,000 requests), binary and .deb size.
-desktop-figures: desktop-deps
+desktop-figures: prepare
 	tests/desktop/figures.sh

@@ -2,7 +2,8 @@
 # cargo tests (`unit`); this adds the fuzzers and the API's property-based run.
 #   make fuzz-smoke   each fuzz target for FUZZ_SMOKE_SECONDS (part of `make test`)
 #   make fuzz         each fuzz target for FUZZ_SECONDS (default 10 min), corpus kept
-#   make api-fuzz     schemathesis against `hooklens serve` (part of `make test`)
+#   make api-fuzz     schemathesis (from tests/python/requirements.txt, in the `py-deps`
+#                     virtual environment) against `hooklens serve` (part of `make test`)
 
 FUZZ_TARGETS := signature rules detect har
 FUZZ_SMOKE_SECONDS ?= 5
@@ -14,19 +15,18 @@ FUZZ_SECONDS ?= 600
 FUZZ := cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz
 FUZZ_FLAGS := --sanitizer none
 LIBFUZZER_FLAGS := -rss_limit_mb=2048 -timeout=10 -max_len=65536
-SCHEMATHESIS_VERSION := 4.32.5
-SCHEMATHESIS_VENV := $${CARGO_TARGET_DIR:-target}/schemathesis-venv
 API_FUZZ_EXAMPLES ?= 25
 
 SUITES += fuzz-smoke api-fuzz
 
-.PHONY: fuzz fuzz-smoke fuzz-tool fuzz-build api-fuzz schemathesis
+.PHONY: fuzz fuzz-smoke fuzz-tool fuzz-build api-fuzz
 
-fuzz-tool:
+fuzz-tool: deps
 	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
 
-# Fails if fuzz/Cargo.lock is stale rather than quietly changing it.
-fuzz-build: fuzz-tool
+# Fails if fuzz/Cargo.lock is stale rather than quietly changing it. The targets build the
+# engine, which embeds the UI bundle.
+fuzz-build: fuzz-tool prepare
 	$(CARGO) metadata --locked --format-version 1 --manifest-path fuzz/Cargo.toml >/dev/null
 	$(FUZZ) build $(FUZZ_FLAGS)
 
@@ -48,16 +48,5 @@ fuzz: fuzz-build
 	    $(LIBFUZZER_FLAGS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 ) || exit 1; \
 	done
 
-# schemathesis from PyPI into a virtual environment under the build directory, once.
-schemathesis:
-	@venv="$(SCHEMATHESIS_VENV)"; \
-	if ! "$$venv/bin/st" --version 2>/dev/null | grep -q "$(SCHEMATHESIS_VERSION)"; then \
-	  python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null \
-	    || $(SUDO) apt-get install -y -qq python3-venv; \
-	  python3 -m venv "$$venv" && "$$venv/bin/pip" install -q "schemathesis==$(SCHEMATHESIS_VERSION)"; \
-	fi
-
-api-fuzz: schemathesis
-	$(CARGO) build --locked -p hooklens-cli
-	tests/reliability/api-fuzz.sh "$${CARGO_TARGET_DIR:-target}/debug/hooklens" \
-	  "$(SCHEMATHESIS_VENV)/bin/st" $(API_FUZZ_EXAMPLES)
+api-fuzz: py-deps $(HOOKLENS_BIN)
+	tests/reliability/api-fuzz.sh $(HOOKLENS_BIN) $(PY_VENV)/bin/st $(API_FUZZ_EXAMPLES)

@@ -1,6 +1,6 @@
 //! What every target needs: a captured request's metadata built from fuzz input.
 
-use hooklens_store::{BodyState, RequestMeta};
+use hooklens_store::{BodyState, RequestMeta, Via};
 
 /// A capture as the receiver would describe it, with hostile headers, path and query.
 pub fn meta(
@@ -30,6 +30,6 @@ pub fn meta(
         signature: None,
         tags: Vec::new(),
         rules: Vec::new(),
-        via: None,
+        via: Via::Direct,
     }
 }

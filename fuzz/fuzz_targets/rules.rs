@@ -8,7 +8,7 @@ mod common;
 
 use arbitrary::Arbitrary;
 use hooklens_engine::provider::Payload;
-use hooklens_engine::rules::{Subject, compile};
+use hooklens_engine::rules::{RuleError, Subject, compile};
 use hooklens_store::{Condition, ConditionOp, MatchMode, Rule, RuleAction, RuleSpec};
 use libfuzzer_sys::fuzz_target;
 
@@ -97,7 +97,7 @@ fuzz_target!(|input: Input| {
         Ok(compiled) => {
             compiled.matches(&subject);
         }
-        Err(why) => assert!(why.starts_with("condition "), "{why}"),
+        Err(why) => assert!(matches!(why, RuleError::Condition { .. }), "{why}"),
     }
     let _ = subject.render(&input.title);
     let _ = subject.render(&input.body_template);

@@ -213,7 +213,7 @@ fn shutdown(app: &AppHandle) {
 fn fail(message: &str) -> ! {
     eprintln!("error: {message}");
     let popup = hooklens_engine::notify::Popup {
-        kind: "startup".into(),
+        kind: hooklens_engine::notify::NotificationKind::Startup,
         key: "startup".into(),
         title: "Hooklens could not start".into(),
         body: message.into(),
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn the_engines_popups_become_clickable_notify_rust_notifications() {
         let popup = Popup {
-            kind: "rule".into(),
+            kind: hooklens_engine::notify::NotificationKind::Rule,
             key: "r".into(),
             title: "invoice.paid".into(),
             body: "4200 cents".into(),

@@ -114,7 +114,9 @@ fn menu_event(
             .with(|h| {
                 let tunnels = h.tunnels();
                 match tunnels.status().state {
-                    TunnelState::Off | TunnelState::Error => tunnels.start(spec, &h.cancellation()),
+                    TunnelState::Off | TunnelState::Error => tunnels
+                        .start(spec, &h.cancellation())
+                        .map_err(|e| e.to_string()),
                     _ => {
                         tunnels.stop();
                         Ok(())

@@ -1,8 +1,10 @@
 // `make ui-screenshots`: the README's pictures of the inspector (docs/screenshot.png, the first
-// run, and docs/ui-*.png), taken from a
-// real `hooklens serve` with realistic signed provider events, at 1280×800.
+// run, and docs/ui-*.png), taken from a real `hooklens serve` with realistic signed provider
+// events, at 1280×800; and the real-world payloads of e2e/fixtures.ts (docs/ui-long-*.png) at
+// the desktop window's sizes, 1400×860 and 820×600.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DEEP, sendFixture } from './fixtures';
 import { openBrowser, startEngine, startTarget, type Browser, type Engine, type Target } from './harness';
 
 const docs = (name: string) => fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
@@ -67,4 +69,39 @@ test('screenshots', async () => {
   await page.goto(`${engine.api}/diff/${ids[ids.length - 1]}/${ids[0]}`);
   await page.getByTestId('diff-lines').waitFor();
   await page.screenshot({ path: docs('ui-diff.png') });
+});
+
+test('screenshots of real-world payloads', async () => {
+  const id = await sendFixture(engine);
+  const wide = await openBrowser(engine, { width: 1400, height: 860 });
+  try {
+    const { page } = wide;
+    await page.goto(`${engine.api}/requests/${id}`);
+    const tree = page.getByTestId('json-tree');
+    const expand = (key: string) => tree.locator('.line', { has: page.getByText(`"${key}"`, { exact: true }) }).getByRole('button', { name: 'Expand' }).click();
+    await expand('metadata');
+    await expand('lines');
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: docs('ui-long-json.png') });
+    await page.keyboard.press('Control+f');
+    await page.getByTestId('find-input').fill('level');
+    await page.getByTestId('find-prev').click();
+    await expect.poll(() => page.getByTestId('find-count').textContent()).toBe(`${DEEP} of ${DEEP}`);
+    await page.getByTestId('json-crumbs').waitFor();
+    await page.screenshot({ path: docs('ui-long-find.png') });
+  } finally {
+    await wide.close();
+  }
+  const narrow = await openBrowser(engine, { width: 820, height: 600 });
+  try {
+    const { page } = narrow;
+    await page.goto(`${engine.api}/requests/${id}`);
+    await page.getByTestId('json-tree').waitFor();
+    await page.screenshot({ path: docs('ui-long-narrow.png') });
+    await page.goto(`${engine.api}/requests/${id}?tab=headers`);
+    await page.getByTestId('headers-table').waitFor();
+    await page.screenshot({ path: docs('ui-long-headers.png') });
+  } finally {
+    await narrow.close();
+  }
 });

@@ -62,7 +62,7 @@ test('each body viewer renders its kind', async () => {
       await expect.poll(() => tree.textContent()).toContain('"amount"');
       await expect.poll(() => tree.textContent()).toContain('1200');
       await tree.getByRole('button', { name: 'Collapse' }).first().click();
-      await expect.poll(() => tree.textContent()).toContain('1 keys');
+      await expect.poll(() => tree.textContent()).toContain('1 key}');
     }],
     ['/view/xml', { method: 'POST', body: '<?xml version="1.0"?><root><item id="1">one</item></root>', headers: { 'content-type': 'application/xml' } }, 'xml', async () => {
       await expect.poll(() => page.getByTestId('xml-pretty').textContent()).toContain('  <item id="1">one</item>');
@@ -149,6 +149,7 @@ test('copy as cURL, pin, tag and delete', async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await engine.send('/actions/one', { method: 'POST', body: "it's", headers: { 'content-type': 'text/plain' } });
   await openRequest('/actions/one');
+  await page.getByTestId('copy-as').click();
   await page.getByTestId('copy-curl').click();
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain(`curl -X POST ${engine.receiver}/actions/one`);
   expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(`--data-binary 'it'\\''s'`);
@@ -173,6 +174,7 @@ test('export downloads a valid HAR of the filter', async () => {
   const { page } = browser;
   await page.goto(`${engine.api}/requests?q=kumquat`);
   await expect.poll(() => page.getByTestId('request-row').count()).toBe(1);
+  await page.getByTestId('export').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-har').click()]);
   const file = await download.path();
   const har = JSON.parse(readFileSync(file, 'utf8'));
@@ -197,6 +199,7 @@ test('keyboard: j/k move, Enter opens, Esc closes; two marked rows export as HAR
   await page.locator('[data-testid="detail-path"]', { hasText: '/diff/b' }).waitFor();
   await page.keyboard.press('Escape');
   await expect.poll(() => page.getByTestId('request-detail').count()).toBe(0);
+  await page.getByTestId('export').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-marked-har').click()]);
   const marked = JSON.parse(readFileSync(await download.path(), 'utf8'));
   expect(marked.log.entries.map((e: { request: { url: string } }) => new URL(e.request.url).pathname).sort()).toEqual(['/diff/a', '/diff/b']);

@@ -99,11 +99,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live events as Server-Sent Events. First `ready`, then `request.captured` (data: a
-         *     request without body), `request.updated`, `request.deleted`, `requests.removed`,
-         *     `endpoints.changed`, `settings.changed`, `stats.updated` (totals, at most every 2 s, when
-         *     they changed: a cue to refetch `/api/v1/stats`). A client too slow to keep up gets
-         *     `events.lagged` with the number it missed, and should re-list.
+         * Live events as Server-Sent Events, each a `LiveEvent`: first `ready`, then what
+         *     changes. A client too slow to keep up gets `events.lagged` with the number it missed, and
+         *     should re-list.
          */
         get: operations["events_events"];
         put?: never;
@@ -452,8 +450,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sends a sample event through the receiver, signed like the provider would, so it is
-         *     captured, checked, forwarded and matched like a real one.
+         * Sends a sample event through the capture pipeline, signed like the provider would, so it
+         *     is captured, checked, forwarded and matched like a real one.
          */
         post: operations["test_events_send_test_event"];
         delete?: never;
@@ -507,13 +505,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description Why a delivery attempt got no answer (or was not sent).
+         * @enum {string}
+         */
+        AttemptErrorKind: "refused" | "dns" | "timeout" | "tls" | "reset" | "blocked" | "invalid" | "other";
         /** @description One try at a delivery. */
         AttemptJson: {
             /** Format: double */
             duration_ms: number;
             error?: string | null;
-            /** @description `refused`, `dns`, `timeout`, `tls`, `reset`, `blocked`, `invalid` or `other`. */
-            error_kind?: string | null;
+            error_kind?: null | components["schemas"]["AttemptErrorKind"];
             /** Format: int32 */
             n: number;
             /** @description The first 64 KiB of the response body, base64. */
@@ -559,6 +561,8 @@ export interface components {
             /** @description `true`: the receiver stores nothing and answers `503` with `Retry-After`. */
             paused: boolean;
         };
+        /** @description Something changed: read it again. */
+        Changed: Record<string, never>;
         /** @description One test on a capture. */
         Condition: {
             /**
@@ -724,6 +728,13 @@ export interface components {
             status: string;
             version: string;
         };
+        Lagged: {
+            /**
+             * Format: int64
+             * @description How many events this client missed.
+             */
+            missed: number;
+        };
         /**
          * @description One target's attempt latency per bucket, in milliseconds, read from merged log-scale
          *     histograms (within 9.1 % of the true value); `null` where no attempt was made.
@@ -745,8 +756,88 @@ export interface components {
             /** Format: double */
             window_p99_ms?: number | null;
         };
+        /** @description One event of the live stream: `event` is its name on the stream, `data` its payload. */
+        LiveEvent: {
+            /** @description First on every stream (and again after a reconnect): re-read what you show. */
+            data: components["schemas"]["Ready"];
+            /** @enum {string} */
+            event: "ready";
+        } | {
+            /** @description A request was stored; without its body. */
+            data: components["schemas"]["RequestJson"];
+            /** @enum {string} */
+            event: "request.captured";
+        } | {
+            /** @description A request was pinned, unpinned, tagged or untagged. */
+            data: components["schemas"]["RequestUpdated"];
+            /** @enum {string} */
+            event: "request.updated";
+        } | {
+            data: components["schemas"]["RequestDeleted"];
+            /** @enum {string} */
+            event: "request.deleted";
+        } | {
+            /** @description Unpinned requests were deleted in bulk. */
+            data: components["schemas"]["RequestsRemoved"];
+            /** @enum {string} */
+            event: "requests.removed";
+        } | {
+            /** @description A delivery was queued, attempted, succeeded or gave up. */
+            data: components["schemas"]["DeliveryJson"];
+            /** @enum {string} */
+            event: "delivery.updated";
+        } | {
+            /** @description A forward target went down or came back. */
+            data: components["schemas"]["TargetChanged"];
+            /** @enum {string} */
+            event: "target.changed";
+        } | {
+            /** @description A notification was raised (shown or folded into a summary). */
+            data: components["schemas"]["StoredNotification"];
+            /** @enum {string} */
+            event: "notification.raised";
+        } | {
+            data: components["schemas"]["TunnelStatus"];
+            /** @enum {string} */
+            event: "tunnel.status";
+        } | {
+            /** @description Capture was paused or resumed. */
+            data: components["schemas"]["CaptureState"];
+            /** @enum {string} */
+            event: "capture.changed";
+        } | {
+            data: components["schemas"]["Changed"];
+            /** @enum {string} */
+            event: "endpoints.changed";
+        } | {
+            data: components["schemas"]["Changed"];
+            /** @enum {string} */
+            event: "rules.changed";
+        } | {
+            data: components["schemas"]["Changed"];
+            /** @enum {string} */
+            event: "settings.changed";
+        } | {
+            /**
+             * @description Totals, at most every 2 s and only when they changed: a cue to refetch
+             *     `/api/v1/stats`.
+             */
+            data: components["schemas"]["StatsSummary"];
+            /** @enum {string} */
+            event: "stats.updated";
+        } | {
+            /** @description This client was too slow and missed events: re-list. */
+            data: components["schemas"]["Lagged"];
+            /** @enum {string} */
+            event: "events.lagged";
+        };
         /** @enum {string} */
         MatchMode: "all" | "any";
+        /**
+         * @description What raised a notification.
+         * @enum {string}
+         */
+        NotificationKind: "rule" | "delivery_failed" | "target_down" | "target_up" | "signature_invalid" | "tunnel" | "startup";
         /** @description Which events raise notifications, and how they are grouped. */
         NotificationSettings: {
             /** @description When a delivery fails: `first` failure (default), `exhausted` retries, `both`, `off`. */
@@ -780,8 +871,7 @@ export interface components {
              * @description Unix seconds (fractional).
              */
             from: number;
-            /** @description `target_down` or `tunnel_down`. */
-            kind: string;
+            kind: components["schemas"]["PeriodKind"];
             /** @description Why, in words. */
             reason: string;
             /** @description The target URL, or the tunnel provider. */
@@ -791,6 +881,14 @@ export interface components {
              * @description Unix seconds; `null` while it lasts.
              */
             to?: number | null;
+        };
+        /**
+         * @description What a down period is about.
+         * @enum {string}
+         */
+        PeriodKind: "target_down" | "tunnel_down";
+        Ready: {
+            version: string;
         };
         /**
          * @description Relay mode: the receiver waits for the first target's answer and returns it to the
@@ -823,6 +921,9 @@ export interface components {
              *     target, or the global `--forward-to`, mapped as when it was captured.
              */
             target?: string | null;
+        };
+        RequestDeleted: {
+            id: string;
         };
         /** @description A captured request. */
         RequestJson: {
@@ -890,14 +991,24 @@ export interface components {
             size: number;
             /** @description Tags given by rules. */
             tags: string[];
-            /** @description `direct`, or `tunnel` when it came through the public tunnel. */
-            via: string;
+            via: components["schemas"]["Via"];
         };
         /** @description One page of requests, newest first. */
         RequestPage: {
             items: components["schemas"]["RequestJson"][];
             /** @description Pass as `cursor` for the next page; `null` on the last one. */
             next?: string | null;
+        };
+        RequestsRemoved: {
+            /** Format: int64 */
+            count: number;
+            /** @description `retention` or `cleared`. */
+            reason: string;
+        };
+        RequestUpdated: {
+            id: string;
+            pinned: boolean;
+            tags: string[];
         };
         /**
          * @description Re-sign what is forwarded, with the current time, so the receiving code's own signature
@@ -1030,14 +1141,18 @@ export interface components {
              */
             tolerance_s?: number;
         };
+        /**
+         * @description Whether a request's signature checks out.
+         * @enum {string}
+         */
+        SignatureStatus: "valid" | "invalid" | "missing" | "unconfigured";
         /** @description Whether a request's signature checks out, and why. */
         SignatureVerdict: {
             /** @description Why, for a person: "timestamp is 9 min old, tolerance 5 min". */
             reason: string;
             /** @description The scheme it was checked with. */
             scheme?: string | null;
-            /** @description `valid`, `invalid`, `missing` or `unconfigured`. */
-            status: string;
+            status: components["schemas"]["SignatureStatus"];
         };
         /**
          * @description Series for charts: `timestamps` holds the start of each bucket (Unix seconds, oldest
@@ -1082,6 +1197,25 @@ export interface components {
             /** @description The window: `15m`, `1h`, `24h` or `7d`. */
             window: string;
         };
+        /** @description The `stats.updated` event: totals since start, enough for a view to decide to refetch. */
+        StatsSummary: {
+            /**
+             * Format: int64
+             * @description Unix seconds.
+             */
+            at: number;
+            /** Format: int64 */
+            attempts_failed: number;
+            /** Format: int64 */
+            attempts_ok: number;
+            /** Format: int64 */
+            refused: number;
+            /** Format: int64 */
+            requests: number;
+            /** Format: int64 */
+            retry_backlog: number;
+            targets_down: number;
+        };
         /** @description Where things listen and how many requests are stored. */
         Status: {
             api_url: string;
@@ -1100,8 +1234,7 @@ export interface components {
             body: string;
             /** @description What it is about: a rule id, a target, an endpoint. */
             key: string;
-            /** @description `rule`, `delivery_failed`, `target_down`, `target_up`, `signature_invalid`. */
-            kind: string;
+            kind: components["schemas"]["NotificationKind"];
             request_id?: string | null;
             /** @description Whether a popup showed it (otherwise it was folded into a summary). */
             shown: boolean;
@@ -1112,6 +1245,17 @@ export interface components {
             /** @description 1–64 characters, no commas. */
             tag: string;
         };
+        TargetChanged: {
+            /** @description Why it is down; `null` when it came back. */
+            reason?: string | null;
+            state: components["schemas"]["TargetState"];
+            target: string;
+        };
+        /**
+         * @description Whether a target is taking deliveries.
+         * @enum {string}
+         */
+        TargetState: "up" | "down";
         /** @description What the API says about a target. */
         TargetStatus: {
             /** @description RFC 3339: since when it is down. */
@@ -1190,6 +1334,11 @@ export interface components {
             since: string;
             state: components["schemas"]["TunnelState"];
         };
+        /**
+         * @description How a request reached Hooklens.
+         * @enum {string}
+         */
+        Via: "direct" | "tunnel";
     };
     responses: never;
     parameters: never;
@@ -1648,13 +1797,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description an event stream */
+            /** @description an event stream: each event's name is a LiveEvent's `event`, its data the LiveEvent's `data` as JSON */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": unknown;
+                    "text/event-stream": components["schemas"]["LiveEvent"];
                 };
             };
             /** @description no token, or a wrong one */
@@ -3118,3 +3267,6 @@ export interface operations {
         };
     };
 }
+
+/** The live stream's event names, in the order of the LiveEvent schema. */
+export const liveEventNames = ["ready","request.captured","request.updated","request.deleted","requests.removed","delivery.updated","target.changed","notification.raised","tunnel.status","capture.changed","endpoints.changed","rules.changed","settings.changed","stats.updated","events.lagged"] as const;

@@ -1,6 +1,6 @@
 // The one module that talks to the engine: every fetch and the live EventSource live here.
 // Components import these functions and the generated types, never `fetch` itself.
-import type { components, operations } from './api-types';
+import { liveEventNames, type components, type operations } from './api-types';
 
 type Schemas = components['schemas'];
 export type RequestJson = Schemas['RequestJson'];
@@ -142,36 +142,15 @@ export const api = {
   stats: (window: string) => call<Stats>('GET', '/api/v1/stats' + queryString({ window })),
 };
 
-/** Names of the live stream's events and their payloads. */
-export interface LiveEvents {
-  'request.captured': RequestJson;
-  'request.updated': { id: string; pinned: boolean; tags?: string[] };
-  'request.deleted': { id: string };
-  'requests.removed': { count: number; reason: string };
-  'delivery.updated': DeliveryJson;
-  'target.changed': { target: string; state: 'up' | 'down'; reason: string | null };
-  'notification.raised': StoredNotification;
-  'tunnel.status': TunnelStatus;
-  'endpoints.changed': Record<string, never>;
-  'rules.changed': Record<string, never>;
-  'settings.changed': Record<string, never>;
-  'events.lagged': { missed: number };
-  'stats.updated': {
-    at: number;
-    requests: number;
-    refused: number;
-    attempts_ok: number;
-    attempts_failed: number;
-    retry_backlog: number;
-    targets_down: number;
-  };
-}
-export type LiveName = keyof LiveEvents;
-export const LIVE_NAMES: LiveName[] = [
-  'request.captured', 'request.updated', 'request.deleted', 'requests.removed', 'delivery.updated',
-  'target.changed', 'notification.raised', 'tunnel.status', 'endpoints.changed', 'rules.changed',
-  'settings.changed', 'events.lagged', 'stats.updated',
-];
+/** One event of the live stream, as the engine's LiveEvent schema describes it. */
+export type LiveEvent = Schemas['LiveEvent'];
+/** The events views listen to (`ready` is the stream's own, see `connectLive`). */
+export type LiveName = Exclude<LiveEvent['event'], 'ready'>;
+/** Each event's payload, by name. */
+export type LiveEvents = { [E in LiveEvent as E['event']]: E['data'] };
+export const LIVE_NAMES: readonly LiveName[] = liveEventNames.filter(
+  (name): name is LiveName => name !== 'ready',
+);
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ctParam, detectBody, fromBase64, hexLines, jsonPath, looksLikeText, parseForm, parseMultipart, prettyXml } from './body';
+import { ctParam, detectBody, fromBase64, hexLines, looksLikeText, parseForm, parseMultipart, prettyXml } from './body';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -79,10 +79,6 @@ test('prettyXml indents elements and keeps short text inline', () => {
   expect(prettyXml('<?xml version="1.0"?><a><b>1</b><c x="y"/><d><e>t</e></d></a>')).toBe(
     ['<?xml version="1.0"?>', '<a>', '  <b>1</b>', '  <c x="y"/>', '  <d>', '    <e>t</e>', '  </d>', '</a>'].join('\n'),
   );
-});
-
-test('jsonPath', () => {
-  expect(jsonPath(['data', 'object', 0, 'odd key', 'x'])).toBe('$.data.object[0]["odd key"].x');
 });
 
 test('fromBase64', () => {

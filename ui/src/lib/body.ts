@@ -241,14 +241,3 @@ export function prettyXml(xml: string): string {
   }
   return out.filter((l) => l.trim()).join('\n');
 }
-
-/** A path into JSON as JavaScript would write it: `data.object["odd key"][0]`. */
-export function jsonPath(parts: (string | number)[]): string {
-  let s = '$';
-  for (const p of parts) {
-    if (typeof p === 'number') s += `[${p}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(p)) s += '.' + p;
-    else s += `[${JSON.stringify(p)}]`;
-  }
-  return s;
-}

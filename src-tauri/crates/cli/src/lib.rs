@@ -241,7 +241,7 @@ pub fn with_flag_hint(e: EngineError) -> anyhow::Error {
             " (--api-listen, HOOKLENS_API_LISTEN)"
         }
         EngineError::WeakToken => " (--api-token, HOOKLENS_API_TOKEN)",
-        EngineError::Store(_) | EngineError::Forwarder(_) => "",
+        EngineError::Store(_) | EngineError::HttpClient(_) => "",
     };
     anyhow::anyhow!("{e}{flag}")
 }

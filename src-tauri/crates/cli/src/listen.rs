@@ -5,9 +5,8 @@ use std::net::SocketAddr;
 
 use anyhow::Result;
 use clap::Args;
-use hooklens_engine::api::types::RequestJson;
 use hooklens_engine::{Config, Event, Listeners, human_bytes};
-use hooklens_store::{Delivery, DeliveryState};
+use hooklens_store::{Delivery, DeliveryState, Request};
 
 use hooklens_cli::{DataDir, Signals, forward_targets, token, with_flag_hint};
 
@@ -93,7 +92,8 @@ fn clock() -> String {
     now.get(11..19).unwrap_or_default().to_string()
 }
 
-fn captured(r: &RequestJson, paint: Paint) -> String {
+fn captured(request: &Request, paint: Paint) -> String {
+    let r = &request.meta;
     let path = match &r.query {
         Some(q) => format!("{}?{q}", r.path),
         None => r.path.clone(),

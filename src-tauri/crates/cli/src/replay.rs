@@ -58,7 +58,7 @@ pub async fn run(args: ReplayArgs) -> Result<()> {
     )
     .map_err(|e| anyhow::anyhow!(e))?;
     let settings = store.settings().await?;
-    let (events, _) = tokio::sync::broadcast::channel(16);
+    let events = hooklens_engine::EventBus::new(16);
     let notifications = Notifications::new(
         store.clone(),
         Arc::new(LogNotifier),

@@ -39,7 +39,7 @@ fn record(metrics: &Metrics, offset: u64) -> (f64, f64) {
             endpoints[k % 4],
             Some("stripe"),
             Some(events[k % 3]),
-            "valid",
+            hooklens_store::SignatureStatus::Valid,
             None,
         );
         metrics.attempt(

@@ -109,7 +109,7 @@ fn main() {
         signature: None,
         tags: Vec::new(),
         rules: Vec::new(),
-        via: None,
+        via: hooklens_store::Via::Direct,
     };
     const N: u32 = 100_000;
     let time = |what: &str, f: &mut dyn FnMut() -> usize| {

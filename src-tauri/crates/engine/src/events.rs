@@ -1,14 +1,42 @@
-//! Live events, broadcast to every API stream subscriber.
+//! Live events: what changed, in the engine's own terms (store and domain types), broadcast
+//! to every subscriber. The API's stream maps each to its wire form (`api/events.rs`), the
+//! desktop's tray and `hooklens listen` read them as they are.
 
-use serde_json::{Value, json};
+use tokio::sync::broadcast;
 
-use crate::api::types::{DeliveryJson, RequestJson};
+/// Where every part that changes something says so; the API's live stream, the desktop's
+/// tray and `hooklens listen` subscribe. Cheap to clone. Nobody listening is fine: the event
+/// is dropped.
+#[derive(Clone)]
+pub struct EventBus(broadcast::Sender<Event>);
+
+impl EventBus {
+    /// A bus that keeps up to `capacity` events for a slow subscriber, which then skips
+    /// the older ones (and is told how many).
+    pub fn new(capacity: usize) -> EventBus {
+        EventBus(broadcast::channel(capacity).0)
+    }
+
+    pub fn emit(&self, event: Event) {
+        let _ = self.0.send(event); // no subscribers is fine
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.0.subscribe()
+    }
+
+    /// Whether anyone listens: events that cost something to build are built only then.
+    pub fn listened(&self) -> bool {
+        self.0.receiver_count() > 0
+    }
+}
 
 /// Something that changed, as the live stream reports it.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// A request was stored (sent after the commit, before the sender gets its answer).
-    RequestCaptured(Box<RequestJson>),
+    /// A request was stored (sent after the commit, before the sender gets its answer);
+    /// without its body, its delivery summary `Pending` when it is forwarded.
+    RequestCaptured(Box<hooklens_store::Request>),
     /// A request was pinned, unpinned, tagged or untagged.
     RequestUpdated {
         id: String,
@@ -43,50 +71,4 @@ pub enum Event {
     CaptureChanged {
         paused: bool,
     },
-}
-
-impl Event {
-    /// Event name on the stream.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Event::RequestCaptured(_) => "request.captured",
-            Event::RequestUpdated { .. } => "request.updated",
-            Event::RequestDeleted { .. } => "request.deleted",
-            Event::RequestsRemoved { .. } => "requests.removed",
-            Event::EndpointsChanged => "endpoints.changed",
-            Event::RulesChanged => "rules.changed",
-            Event::SettingsChanged => "settings.changed",
-            Event::DeliveryUpdated(_) => "delivery.updated",
-            Event::TargetChanged { .. } => "target.changed",
-            Event::NotificationRaised(_) => "notification.raised",
-            Event::TunnelStatus(_) => "tunnel.status",
-            Event::StatsUpdated(_) => "stats.updated",
-            Event::CaptureChanged { .. } => "capture.changed",
-        }
-    }
-
-    /// Event payload.
-    pub fn data(&self) -> Value {
-        match self {
-            Event::RequestCaptured(request) => json!(request),
-            Event::RequestUpdated { id, pinned, tags } => {
-                json!({ "id": id, "pinned": pinned, "tags": tags })
-            }
-            Event::RequestDeleted { id } => json!({ "id": id }),
-            Event::RequestsRemoved { count, reason } => {
-                json!({ "count": count, "reason": reason })
-            }
-            Event::EndpointsChanged | Event::RulesChanged | Event::SettingsChanged => json!({}),
-            Event::DeliveryUpdated(delivery) => json!(DeliveryJson::from_delivery(delivery, None)),
-            Event::NotificationRaised(n) => json!(n),
-            Event::TunnelStatus(s) => json!(s),
-            Event::StatsUpdated(s) => json!(s),
-            Event::CaptureChanged { paused } => json!({ "paused": paused }),
-            Event::TargetChanged { target, down } => json!({
-                "target": target,
-                "state": if down.is_some() { "down" } else { "up" },
-                "reason": down,
-            }),
-        }
-    }
 }

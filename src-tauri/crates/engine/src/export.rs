@@ -82,6 +82,7 @@ pub fn export<W: Write>(
 
 /// One HAR 1.2 entry. The response part is what Hooklens answered. Binary bodies are
 /// base64 with `"encoding": "base64"` on `postData`, as HAR tools read response content.
+// Long: one JSON document in the shape of the HAR 1.2 spec, read best whole.
 pub fn har_entry(request: &Request) -> Value {
     let m = &request.meta;
     let host = m.header("host").unwrap_or_else(|| "localhost".into());

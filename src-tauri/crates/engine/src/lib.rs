@@ -7,6 +7,8 @@
 //! through a tunnel never exposes the API. Nothing here depends on tauri or a display.
 
 pub mod api;
+mod capture;
+mod catalog;
 mod config;
 mod events;
 pub mod export;
@@ -15,9 +17,9 @@ pub mod metrics;
 pub mod notify;
 pub mod provider;
 mod receiver;
+mod retention;
 pub mod rules;
 mod serve;
-mod state;
 mod text;
 pub mod tunnel;
 
@@ -29,12 +31,12 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
-pub use events::Event;
+pub use events::{Event, EventBus};
 pub use hooklens_store::{Store, StoreError};
 pub use metrics::rollup::StatsSummary;
-pub use text::{human_bytes, parse_bytes};
+pub use text::{SizeError, human_bytes, parse_bytes};
 
-use state::{Addrs, Shared};
+use capture::gate::CaptureGate;
 
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]
@@ -52,8 +54,8 @@ pub enum EngineError {
     ApiNotLoopback(SocketAddr),
     #[error("the API token must be at least 16 characters")]
     WeakToken,
-    #[error("{0}")]
-    Forwarder(String),
+    #[error("cannot build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -74,7 +76,9 @@ pub struct Handle {
     store: Store,
     cancel: CancellationToken,
     tasks: JoinSet<()>,
-    shared: Arc<Shared>,
+    events: EventBus,
+    tunnels: Arc<tunnel::Tunnels>,
+    gate: Arc<CaptureGate>,
 }
 
 impl Handle {
@@ -85,7 +89,7 @@ impl Handle {
 
     /// Subscribes to the live events the API streams.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
-        self.shared.events.subscribe()
+        self.events.subscribe()
     }
 
     /// `http://ADDR` of the receiver.
@@ -100,17 +104,17 @@ impl Handle {
 
     /// The public tunnel: start, stop, status.
     pub fn tunnels(&self) -> &tunnel::Tunnels {
-        &self.shared.tunnels
+        &self.tunnels
     }
 
     /// Whether capture is paused (the receiver answers 503 and stores nothing).
     pub fn paused(&self) -> bool {
-        self.shared.paused()
+        self.gate.paused()
     }
 
     /// Pauses or resumes capture, as `PUT /api/v1/capture` does.
     pub fn set_paused(&self, paused: bool) {
-        self.shared.set_paused(paused);
+        self.gate.set_paused(paused);
     }
 
     /// A token that resolves when shutdown starts.
@@ -133,107 +137,229 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     if config.api_token.len() < 16 {
         return Err(EngineError::WeakToken);
     }
-    let receiver = bind(listeners.receiver, config.listen, "receiver").await?;
-    let api = bind(listeners.api, config.api_listen, "control API").await?;
-    let receiver_addr = local_addr(&receiver, "receiver")?;
-    // The tunnel forwards here, never to the API.
-    let ingress = bind(
-        None,
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        "tunnel ingress",
-    )
-    .await?;
-    let ingress_addr = local_addr(&ingress, "tunnel ingress")?;
-    let api_addr = local_addr(&api, "control API")?;
-    if !api_addr.ip().is_loopback() {
-        return Err(EngineError::ApiNotLoopback(api_addr));
-    }
+    let bound = Bound::bind(&config, listeners).await?;
     let store = Store::open(&config.data_dir)?;
-    let data_dir = config.data_dir.clone();
-    let ngrok_server = config.ngrok_server.clone();
-    let endpoints = store.list_endpoints().await?;
-    let rules = store.list_rules().await?;
-    let settings = store.settings().await?;
-    let cancel = CancellationToken::new();
-    let (events, _) = tokio::sync::broadcast::channel(4096);
-    let metrics = Arc::new(metrics::Metrics::new(config.metrics));
     // A down period left open by a crash ended at the latest when this run began.
     store
         .close_period(None, None, hooklens_store::now_us())
         .await?;
-    let notifications = notify::Notifications::new(
-        store.clone(),
-        config.notifier.clone(),
-        config.clock.clone(),
-        settings.notifications.clone(),
-        events.clone(),
-    );
-    let forwarder = forward::Forwarder::new(
-        store.clone(),
-        config.clock.clone(),
-        events.clone(),
-        notifications.clone(),
-        metrics.clone(),
-        settings.allow_remote_targets,
-    )
-    .map_err(EngineError::Forwarder)?;
-    let shared = Arc::new(Shared::new(
-        config,
-        store.clone(),
-        endpoints,
-        rules,
-        Addrs {
-            receiver: receiver_addr,
-            api: api_addr,
-        },
-        events,
-        forwarder.clone(),
-        notifications.clone(),
-        tunnel::Tunnels::new(ingress_addr, data_dir, ngrok_server),
-        metrics,
-        cancel.clone(),
-    ));
-
+    let parts = Parts::assemble(&config, &bound, store.clone()).await?;
+    let cancel = CancellationToken::new();
     let mut tasks = JoinSet::new();
-    let drain = shared.config.drain_timeout;
-    let opts = serve::Options::new(&shared.config);
-    let receiver_opts = opts.clone().counting_refusals(shared.metrics.clone());
-    tasks.spawn(serve::serve(
-        receiver,
-        receiver::app(shared.clone()),
-        receiver_opts.clone(),
-        cancel.clone(),
-        drain,
-    ));
-    tasks.spawn(serve::serve(
-        api,
-        api::app(shared.clone()),
-        opts,
-        cancel.clone(),
-        drain,
-    ));
-    tasks.spawn(serve::serve_tagged(
-        ingress,
-        receiver::app(shared.clone()),
-        receiver_opts,
-        cancel.clone(),
-        drain,
-        Some(serve::Via("tunnel")),
-    ));
-    tasks.spawn(state::tunnel_watch(shared.clone()));
-    tasks.spawn(state::retention_loop(shared.clone()));
-    tasks.spawn(metrics::rollup::run(shared.clone()));
-    tasks.spawn(forwarder.run(cancel.clone()));
-    tasks.spawn(notifications.run(cancel.clone()));
-    tracing::info!(%receiver_addr, %api_addr, "hooklens engine started");
+    parts.spawn(&config, bound, &cancel, &mut tasks);
     Ok(Handle {
-        receiver_addr,
-        api_addr,
+        receiver_addr: parts.access.receiver,
+        api_addr: parts.access.api,
         store,
         cancel,
         tasks,
-        shared,
+        events: parts.events,
+        tunnels: parts.tunnels,
+        gate: parts.gate,
     })
+}
+
+/// The three listeners, bound: the receiver, the control API, and the tunnel's ingress
+/// (loopback: the tunnel forwards there, never to the API).
+struct Bound {
+    receiver: TcpListener,
+    api: TcpListener,
+    ingress: TcpListener,
+    receiver_addr: SocketAddr,
+    api_addr: SocketAddr,
+    ingress_addr: SocketAddr,
+}
+
+impl Bound {
+    async fn bind(config: &Config, listeners: Listeners) -> Result<Bound, EngineError> {
+        let receiver = bind(listeners.receiver, config.listen, "receiver").await?;
+        let api = bind(listeners.api, config.api_listen, "control API").await?;
+        let receiver_addr = local_addr(&receiver, "receiver")?;
+        let ingress = bind(
+            None,
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            "tunnel ingress",
+        )
+        .await?;
+        let ingress_addr = local_addr(&ingress, "tunnel ingress")?;
+        let api_addr = local_addr(&api, "control API")?;
+        if !api_addr.ip().is_loopback() {
+            return Err(EngineError::ApiNotLoopback(api_addr));
+        }
+        Ok(Bound {
+            receiver,
+            api,
+            ingress,
+            receiver_addr,
+            api_addr,
+            ingress_addr,
+        })
+    }
+}
+
+/// The engine's parts, each owning one concern; the receiver's pipeline and the API take
+/// the ones they use.
+struct Parts {
+    access: Arc<api::Access>,
+    store: Store,
+    events: EventBus,
+    catalog: Arc<catalog::Catalog>,
+    gate: Arc<CaptureGate>,
+    routes: Arc<forward::routes::Routes>,
+    forwarder: Arc<forward::Forwarder>,
+    notifications: Arc<notify::Notifications>,
+    tunnels: Arc<tunnel::Tunnels>,
+    metrics: Arc<metrics::Metrics>,
+    retention: Arc<retention::Retention>,
+}
+
+impl Parts {
+    async fn assemble(config: &Config, bound: &Bound, store: Store) -> Result<Parts, EngineError> {
+        let events = EventBus::new(4096);
+        let settings = store.settings().await?;
+        let metrics = Arc::new(metrics::Metrics::new(config.metrics));
+        let notifications = notify::Notifications::new(
+            store.clone(),
+            config.notifier.clone(),
+            config.clock.clone(),
+            settings.notifications.clone(),
+            events.clone(),
+        );
+        let forwarder = forward::Forwarder::new(
+            store.clone(),
+            config.clock.clone(),
+            events.clone(),
+            notifications.clone(),
+            metrics.clone(),
+            settings.allow_remote_targets,
+        )
+        .map_err(EngineError::HttpClient)?;
+        Ok(Parts {
+            access: Arc::new(api::Access {
+                receiver: bound.receiver_addr,
+                api: bound.api_addr,
+                max_body: config.max_body,
+                token: config.api_token.clone(),
+                extra_origins: config.extra_origins.clone(),
+                metrics_without_token: config.metrics_without_token,
+            }),
+            catalog: Arc::new(catalog::Catalog::load(store.clone(), events.clone()).await?),
+            gate: Arc::new(CaptureGate::new(config.max_body, events.clone())),
+            routes: Arc::new(forward::routes::Routes::new(
+                config.forward_to.clone(),
+                config.forward_prefix.clone(),
+                config.retry.clone(),
+            )),
+            tunnels: Arc::new(tunnel::Tunnels::new(
+                bound.ingress_addr,
+                config.data_dir.clone(),
+                config.ngrok_server.clone(),
+            )),
+            retention: Arc::new(retention::Retention::new(store.clone(), events.clone())),
+            store,
+            events,
+            forwarder,
+            notifications,
+            metrics,
+        })
+    }
+
+    /// The receiver's pipeline: what every capture reads and tells.
+    fn pipeline(&self, config: &Config, cancel: &CancellationToken) -> Arc<capture::Pipeline> {
+        Arc::new(capture::Pipeline {
+            limits: capture::BodyLimits {
+                max: config.max_body,
+                stall: config.body_stall_timeout,
+                total: config.body_total_timeout,
+            },
+            gate: self.gate.clone(),
+            catalog: self.catalog.clone(),
+            routes: self.routes.clone(),
+            store: self.store.clone(),
+            events: self.events.clone(),
+            metrics: self.metrics.clone(),
+            notifications: self.notifications.clone(),
+            forwarder: self.forwarder.clone(),
+            tunnel: self.tunnels.subscribe(),
+            cancel: cancel.clone(),
+        })
+    }
+
+    fn api(&self, pipeline: Arc<capture::Pipeline>, cancel: &CancellationToken) -> api::Api {
+        api::Api {
+            access: self.access.clone(),
+            store: self.store.clone(),
+            events: self.events.clone(),
+            catalog: self.catalog.clone(),
+            gate: self.gate.clone(),
+            routes: self.routes.clone(),
+            forwarder: self.forwarder.clone(),
+            notifications: self.notifications.clone(),
+            tunnels: self.tunnels.clone(),
+            metrics: self.metrics.clone(),
+            retention: self.retention.clone(),
+            pipeline,
+            cancel: cancel.clone(),
+        }
+    }
+
+    /// Serves the three listeners and starts the background loops.
+    fn spawn(
+        &self,
+        config: &Config,
+        bound: Bound,
+        cancel: &CancellationToken,
+        tasks: &mut JoinSet<()>,
+    ) {
+        let drain = config.drain_timeout;
+        let opts = serve::Options::new(config);
+        let receiver_opts = opts.clone().counting_refusals(self.metrics.clone());
+        let pipeline = self.pipeline(config, cancel);
+        tasks.spawn(serve::serve(
+            bound.receiver,
+            receiver::app(pipeline.clone()),
+            receiver_opts.clone(),
+            cancel.clone(),
+            drain,
+        ));
+        tasks.spawn(serve::serve(
+            bound.api,
+            api::app(self.api(pipeline.clone(), cancel)),
+            opts,
+            cancel.clone(),
+            drain,
+        ));
+        tasks.spawn(serve::serve_tagged(
+            bound.ingress,
+            receiver::app(pipeline),
+            receiver_opts,
+            cancel.clone(),
+            drain,
+            Some(hooklens_store::Via::Tunnel),
+        ));
+        let watch = tunnel::TunnelWatch {
+            tunnels: self.tunnels.clone(),
+            store: self.store.clone(),
+            events: self.events.clone(),
+            notifications: self.notifications.clone(),
+            metrics: self.metrics.clone(),
+        };
+        tasks.spawn(watch.run(cancel.clone()));
+        tasks.spawn(
+            self.retention
+                .clone()
+                .run(config.retention_every, cancel.clone()),
+        );
+        tasks.spawn(metrics::rollup::run(
+            self.metrics.clone(),
+            self.store.clone(),
+            self.events.clone(),
+            cancel.clone(),
+        ));
+        tasks.spawn(self.forwarder.clone().run(cancel.clone()));
+        tasks.spawn(self.notifications.clone().run(cancel.clone()));
+        tracing::info!(receiver_addr = %bound.receiver_addr, api_addr = %bound.api_addr, "hooklens engine started");
+    }
 }
 
 async fn bind(

@@ -48,26 +48,65 @@ enum Test {
     Compare(ConditionOp, f64),
 }
 
+/// Why a rule does not compile, in words that name the part to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("a rule needs a name")]
+    NoName,
+    #[error("a rule needs at least one action")]
+    NoAction,
+    #[error("a tag must be 1 to 64 characters")]
+    BadTag,
+    #[error("forward URL {0:?} must start with http:// or https://")]
+    ForwardUrl(String),
+    /// `index` counts from 1, as the rule builder shows them.
+    #[error("condition {index}: {problem}")]
+    Condition {
+        index: usize,
+        problem: ConditionError,
+    },
+}
+
+/// What is wrong with one condition.
+#[derive(Debug, thiserror::Error)]
+pub enum ConditionError {
+    #[error("unknown field {0:?}")]
+    UnknownField(String),
+    #[error("unknown field {0:?}: use header:<name>, query:<name> or json:<path>")]
+    UnknownPrefix(String),
+    #[error("{0:?} needs a value")]
+    NeedsValue(ConditionOp),
+    #[error("{0:?} needs a number")]
+    NeedsNumber(ConditionOp),
+    #[error("{0:?} is not a number")]
+    NotANumber(String),
+    /// A JSON number too large for a float.
+    #[error("not a number")]
+    NotFinite,
+    #[error("bad regex: {0}")]
+    BadRegex(regex::Error),
+    #[error("bad glob: {0}")]
+    BadGlob(regex::Error),
+}
+
 /// Compiles a rule; the error says which condition is wrong and why.
-pub fn compile(rule: &Rule) -> Result<Compiled, String> {
+pub fn compile(rule: &Rule) -> Result<Compiled, RuleError> {
     let spec = &rule.spec;
     if spec.name.trim().is_empty() {
-        return Err("a rule needs a name".into());
+        return Err(RuleError::NoName);
     }
     if spec.actions.is_empty() {
-        return Err("a rule needs at least one action".into());
+        return Err(RuleError::NoAction);
     }
     for action in &spec.actions {
         match action {
             RuleAction::Tag { tag } if tag.trim().is_empty() || tag.len() > 64 => {
-                return Err("a tag must be 1 to 64 characters".into());
+                return Err(RuleError::BadTag);
             }
             RuleAction::Forward { url }
                 if !(url.starts_with("http://") || url.starts_with("https://")) =>
             {
-                return Err(format!(
-                    "forward URL {url:?} must start with http:// or https://"
-                ));
+                return Err(RuleError::ForwardUrl(url.clone()));
             }
             _ => {}
         }
@@ -76,7 +115,12 @@ pub fn compile(rule: &Rule) -> Result<Compiled, String> {
         .conditions
         .iter()
         .enumerate()
-        .map(|(i, c)| check(c).map_err(|e| format!("condition {}: {e}", i + 1)))
+        .map(|(i, c)| {
+            check(c).map_err(|problem| RuleError::Condition {
+                index: i + 1,
+                problem,
+            })
+        })
         .collect::<Result<_, _>>()?;
     Ok(Compiled {
         id: rule.id.clone(),
@@ -86,7 +130,7 @@ pub fn compile(rule: &Rule) -> Result<Compiled, String> {
     })
 }
 
-fn check(c: &Condition) -> Result<Check, String> {
+fn check(c: &Condition) -> Result<Check, ConditionError> {
     let field = match c.field.split_once(':') {
         Some(("header", name)) if !name.is_empty() => Field::Header(name.to_ascii_lowercase()),
         Some(("query", name)) if !name.is_empty() => Field::Query(name.to_string()),
@@ -99,28 +143,23 @@ fn check(c: &Condition) -> Result<Check, String> {
             "event_type" => Field::EventType,
             "signature" => Field::Signature,
             "size" => Field::Size,
-            other => return Err(format!("unknown field {other:?}")),
+            other => return Err(ConditionError::UnknownField(other.to_string())),
         },
-        _ => {
-            return Err(format!(
-                "unknown field {:?}: use header:<name>, query:<name> or json:<path>",
-                c.field
-            ));
-        }
+        _ => return Err(ConditionError::UnknownPrefix(c.field.clone())),
     };
-    let text = || -> Result<String, String> {
+    let text = || -> Result<String, ConditionError> {
         match &c.value {
             Some(Value::String(s)) => Ok(s.clone()),
             Some(Value::Number(n)) => Ok(n.to_string()),
             Some(Value::Bool(b)) => Ok(b.to_string()),
-            _ => Err(format!("{:?} needs a value", c.op)),
+            _ => Err(ConditionError::NeedsValue(c.op)),
         }
     };
-    let number = || -> Result<f64, String> {
+    let number = || -> Result<f64, ConditionError> {
         match &c.value {
-            Some(Value::Number(n)) => n.as_f64().ok_or_else(|| "not a number".to_string()),
-            Some(Value::String(s)) => s.parse().map_err(|_| format!("{s:?} is not a number")),
-            _ => Err(format!("{:?} needs a number", c.op)),
+            Some(Value::Number(n)) => n.as_f64().ok_or(ConditionError::NotFinite),
+            Some(Value::String(s)) => s.parse().map_err(|_| ConditionError::NotANumber(s.clone())),
+            _ => Err(ConditionError::NeedsNumber(c.op)),
         }
     };
     let test = match c.op {
@@ -128,7 +167,7 @@ fn check(c: &Condition) -> Result<Check, String> {
         ConditionOp::NotEquals => Test::Equals(text()?, false),
         ConditionOp::Contains => Test::Contains(text()?),
         ConditionOp::Regex => {
-            Test::Matches(Regex::new(&text()?).map_err(|e| format!("bad regex: {e}"))?)
+            Test::Matches(Regex::new(&text()?).map_err(ConditionError::BadRegex)?)
         }
         ConditionOp::Glob => Test::Matches(glob(&text()?)?),
         ConditionOp::Exists => Test::Exists(!matches!(c.value, Some(Value::Bool(false)))),
@@ -161,7 +200,7 @@ fn walk<'v>(mut value: &'v Value, steps: &[String]) -> Option<&'v Value> {
 }
 
 /// `*` any run, `?` one character; everything else literal.
-pub fn glob(pattern: &str) -> Result<Regex, String> {
+pub fn glob(pattern: &str) -> Result<Regex, ConditionError> {
     let mut re = String::from("^");
     for c in pattern.chars() {
         match c {
@@ -171,7 +210,7 @@ pub fn glob(pattern: &str) -> Result<Regex, String> {
         }
     }
     re.push('$');
-    Regex::new(&re).map_err(|e| format!("bad glob: {e}"))
+    Regex::new(&re).map_err(ConditionError::BadGlob)
 }
 
 /// What a rule is evaluated against.
@@ -282,7 +321,7 @@ impl Compiled {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hooklens_store::{BodyState, RuleSpec, SignatureVerdict};
+    use hooklens_store::{BodyState, RuleSpec, SignatureStatus, SignatureVerdict, Via};
     use serde_json::json;
 
     fn meta() -> RequestMeta {
@@ -305,17 +344,17 @@ mod tests {
             provider: Some("stripe".into()),
             event_type: Some("payment_intent.payment_failed".into()),
             signature: Some(SignatureVerdict {
-                status: "invalid".into(),
+                status: SignatureStatus::Invalid,
                 scheme: Some("stripe".into()),
                 reason: String::new(),
             }),
             tags: Vec::new(),
             rules: Vec::new(),
-            via: None,
+            via: Via::Direct,
         }
     }
 
-    fn rule(mode: MatchMode, conditions: serde_json::Value) -> Result<Compiled, String> {
+    fn rule(mode: MatchMode, conditions: serde_json::Value) -> Result<Compiled, RuleError> {
         let spec = RuleSpec {
             name: "r".into(),
             enabled: true,
@@ -478,7 +517,9 @@ mod tests {
             (json!([{"field": "path", "op": "equals"}]), "needs a value"),
         ];
         for (conditions, want) in cases {
-            let err = rule(MatchMode::All, conditions).expect_err("refused");
+            let err = rule(MatchMode::All, conditions)
+                .expect_err("refused")
+                .to_string();
             assert!(err.contains(want), "{err}");
         }
     }

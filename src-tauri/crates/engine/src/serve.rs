@@ -22,17 +22,13 @@ use crate::metrics::Metrics;
 
 /// Headers the receiver takes in one request (hyper's own default is 100, and providers
 /// or proxies adding tracing headers can come near it). More are refused by the receiver
-/// with a 431 that says so (see `receiver.rs`).
+/// with a 431 that says so (see `capture/admit.rs`).
 pub(crate) const MAX_HEADERS: usize = 1000;
 /// Headers hyper's parser takes: beyond [`MAX_HEADERS`], so a request just over the limit
 /// still reaches the receiver for a clear refusal. A request over this (or over hyper's
 /// 400 KiB head buffer) gets hyper's own bare 431; the accept loop counts and logs it. Each
 /// parse reserves room for this many headers (about 64 bytes each), hence not more.
 const PARSER_MAX_HEADERS: usize = 2 * MAX_HEADERS;
-
-/// How a request reached the receiver: the tunnel's ingress listener tags its requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Via(pub &'static str);
 
 #[derive(Clone)]
 pub(crate) struct Options {
@@ -73,7 +69,7 @@ pub(crate) async fn serve_tagged(
     options: Options,
     cancel: CancellationToken,
     drain: Duration,
-    via: Option<Via>,
+    via: Option<hooklens_store::Via>,
 ) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder

@@ -16,9 +16,20 @@ pub fn human_bytes(n: u64) -> String {
     format!("{} {}", text.trim_end_matches(".0"), UNITS[unit])
 }
 
+/// A size that [`parse_bytes`] cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SizeError {
+    #[error("{0:?} is not a size: use e.g. 25MiB, 512KiB or 1048576")]
+    NotASize(String),
+    #[error("unknown size unit {0:?}: use B, KiB, MiB or GiB")]
+    UnknownUnit(String),
+    #[error("size {0:?} must be between 1 B and 1 TiB")]
+    OutOfRange(String),
+}
+
 /// Parses sizes like `25MiB`, `25MB`, `25m`, `1048576`. Decimal units (`MB`) are read as
 /// binary, as people mean them.
-pub fn parse_bytes(s: &str) -> Result<u64, String> {
+pub fn parse_bytes(s: &str) -> Result<u64, SizeError> {
     let s = s.trim();
     let split = s
         .find(|c: char| !c.is_ascii_digit() && c != '.')
@@ -26,21 +37,17 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
     let (number, unit) = s.split_at(split);
     let number: f64 = number
         .parse()
-        .map_err(|_| format!("{s:?} is not a size: use e.g. 25MiB, 512KiB or 1048576"))?;
+        .map_err(|_| SizeError::NotASize(s.to_string()))?;
     let shift = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 0,
         "k" | "kb" | "kib" => 10,
         "m" | "mb" | "mib" => 20,
         "g" | "gb" | "gib" => 30,
-        other => {
-            return Err(format!(
-                "unknown size unit {other:?}: use B, KiB, MiB or GiB"
-            ));
-        }
+        other => return Err(SizeError::UnknownUnit(other.to_string())),
     };
     let bytes = number * (1u64 << shift) as f64;
     if !(1.0..=(1u64 << 40) as f64).contains(&bytes) {
-        return Err(format!("size {s:?} must be between 1 B and 1 TiB"));
+        return Err(SizeError::OutOfRange(s.to_string()));
     }
     Ok(bytes as u64)
 }
@@ -79,7 +86,7 @@ mod tests {
         for (input, want) in cases {
             match (parse_bytes(input), want) {
                 (Ok(got), Ok(want)) => assert_eq!(got, *want, "{input}"),
-                (Err(e), Err(want)) => assert!(e.contains(want), "{input}: {e}"),
+                (Err(e), Err(want)) => assert!(e.to_string().contains(want), "{input}: {e}"),
                 (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
             }
         }

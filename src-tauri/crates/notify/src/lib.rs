@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use hooklens_engine::notify::{Notifier, Popup, Urgency};
+use hooklens_engine::notify::{NotShown, Notifier, Popup, Urgency};
 use notify_rust::{Notification, NotificationResponse};
 use tokio::sync::OnceCell;
 
@@ -48,7 +48,7 @@ pub fn notification(popup: &Popup, clickable: bool) -> Notification {
 }
 
 impl Notifier for DesktopNotifier {
-    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), String>> {
+    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), NotShown>> {
         Box::pin(async move {
             notification(&popup, false)
                 .show_async()
@@ -76,7 +76,7 @@ impl OpeningNotifier {
 }
 
 impl Notifier for OpeningNotifier {
-    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), String>> {
+    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), NotShown>> {
         let (open, actions) = (self.open.clone(), self.actions.clone());
         Box::pin(async move {
             // Asked once per run; a failed answer (no server yet) is asked again next time.
@@ -117,8 +117,8 @@ impl Notifier for OpeningNotifier {
     }
 }
 
-fn refused(e: notify_rust::error::Error) -> String {
-    format!("the desktop did not take the notification: {e}")
+fn refused(e: notify_rust::error::Error) -> NotShown {
+    NotShown(Box::new(e))
 }
 
 #[cfg(test)]
@@ -127,7 +127,7 @@ mod tests {
 
     fn popup(request_id: Option<&str>) -> Popup {
         Popup {
-            kind: "rule".into(),
+            kind: hooklens_engine::notify::NotificationKind::Rule,
             key: "r1".into(),
             title: "payment_intent.payment_failed".into(),
             body: "1500 cents".into(),

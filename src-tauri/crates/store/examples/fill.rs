@@ -252,7 +252,7 @@ fn capture(rng: &mut Rng, received_at_us: i64) -> Capture {
             signature: None,
             tags: Vec::new(),
             rules: Vec::new(),
-            via: None,
+            via: hooklens_store::Via::Direct,
         },
         body,
         pinned: false,

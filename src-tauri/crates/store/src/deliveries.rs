@@ -174,7 +174,7 @@ pub struct Attempt {
     /// The first 64 KiB of the response body.
     pub response_body: Vec<u8>,
     pub response_size: Option<u64>,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<crate::AttemptErrorKind>,
     pub error: Option<String>,
 }
 

@@ -19,7 +19,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     #[error(
-        "database {path} was written by a newer Hooklens (schema {found}, this build knows {known}) — upgrade Hooklens"
+        "database {path} was made by a newer Hooklens (schema {found}; this one knows {known}): upgrade Hooklens or use another --data-dir"
     )]
     TooNew {
         path: PathBuf,

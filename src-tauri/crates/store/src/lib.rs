@@ -8,6 +8,8 @@
 mod deliveries;
 mod endpoints;
 mod error;
+#[cfg(test)]
+mod filter_cases;
 pub mod hist;
 mod migrate;
 mod model;
@@ -32,11 +34,13 @@ pub use deliveries::{
 };
 pub use endpoints::format_us;
 pub use error::StoreError;
+pub use migrate::SCHEMA_VERSION;
 pub use model::{
-    BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse, EndpointSpec,
-    ForwardTarget, MAX_DELAY_MS, MatchMode, NotificationSettings, Page, PathMode, Relay, Request,
-    RequestFilter, RequestMeta, Resign, RetentionSettings, Rule, RuleAction, RuleSpec, Settings,
-    SettingsPatch, SignatureScheme, SignatureSpec, SignatureVerdict, endpoint_for, merge_patch,
+    AttemptErrorKind, BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse,
+    EndpointSpec, ForwardTarget, MAX_DELAY_MS, MatchMode, NotificationKind, NotificationSettings,
+    Page, PathMode, PeriodKind, Relay, Request, RequestFilter, RequestMeta, Resign,
+    RetentionSettings, Rule, RuleAction, RuleSpec, Settings, SettingsPatch, SignatureScheme,
+    SignatureSpec, SignatureStatus, SignatureVerdict, Via, endpoint_for, merge_patch,
     parse_header_block, path_under,
 };
 pub use notifications::StoredNotification;

@@ -20,14 +20,17 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_fts_delete_merge.sql"),
 ];
 
+/// The schema this build makes: the number of its migrations. A database whose
+/// `user_version` is larger was made by a newer Hooklens and is refused, untouched.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
 pub(crate) fn apply(conn: &mut Connection) -> Result<()> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    let known = MIGRATIONS.len() as u32;
-    if current > known {
+    if current > SCHEMA_VERSION {
         return Err(StoreError::TooNew {
             path: conn.path().unwrap_or_default().into(),
             found: current,
-            known,
+            known: SCHEMA_VERSION,
         });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
@@ -55,7 +58,7 @@ mod tests {
         let version: u32 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("version");
-        assert_eq!(version, MIGRATIONS.len() as u32);
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     #[test]
@@ -63,6 +66,12 @@ mod tests {
         let mut conn = Connection::open_in_memory().expect("sqlite");
         conn.pragma_update(None, "user_version", 99).expect("set");
         let err = apply(&mut conn).expect_err("must refuse");
-        assert!(err.to_string().contains("newer Hooklens"), "{err}");
+        assert!(
+            err.to_string().ends_with(&format!(
+                "was made by a newer Hooklens (schema 99; this one knows {SCHEMA_VERSION}): \
+                 upgrade Hooklens or use another --data-dir"
+            )),
+            "{err}"
+        );
     }
 }

@@ -15,8 +15,7 @@ pub struct StoredNotification {
     pub at: String,
     #[serde(skip)]
     pub at_us: i64,
-    /// `rule`, `delivery_failed`, `target_down`, `target_up`, `signature_invalid`.
-    pub kind: String,
+    pub kind: crate::NotificationKind,
     /// What it is about: a rule id, a target, an endpoint.
     pub key: String,
     pub title: String,

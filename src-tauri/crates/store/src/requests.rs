@@ -168,7 +168,7 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
         json_list(&m.tags)?,
         json_list(&m.rules)?,
         c.pinned,
-        m.via,
+        m.via.stored(),
     ])?;
     let seq = conn.last_insert_rowid();
     for delivery in &c.deliveries {
@@ -226,7 +226,7 @@ fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
             response_status: row.get(16)?,
             provider: row.get(17)?,
             event_type: row.get(18)?,
-            signature: match row.get::<_, Option<String>>(19)? {
+            signature: match row.get::<_, Option<crate::SignatureStatus>>(19)? {
                 Some(status) => Some(SignatureVerdict {
                     status,
                     scheme: row.get(20)?,
@@ -236,7 +236,9 @@ fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
             },
             tags: parse_list(row.get(22)?),
             rules: parse_list(row.get(23)?),
-            via: row.get(24)?,
+            via: row
+                .get::<_, Option<crate::Via>>(24)?
+                .unwrap_or(crate::Via::Direct),
         },
         delivery: row
             .get::<_, Option<String>>(25)?
@@ -257,6 +259,7 @@ pub(crate) fn get(conn: &Connection, id: &str) -> Result<Request> {
 
 /// Builds the WHERE clause shared by listings and exports. Each condition names its
 /// argument as `?N`, N being the argument's position.
+// Long: one condition per filter field, each a few lines.
 fn where_clause(
     filter: &RequestFilter,
     full_text: FullText,
@@ -489,7 +492,7 @@ pub(crate) mod tests {
                 signature: None,
                 tags: Vec::new(),
                 rules: Vec::new(),
-                via: None,
+                via: crate::Via::Direct,
             },
             body: body.to_vec(),
             pinned: false,

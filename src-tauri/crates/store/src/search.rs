@@ -317,8 +317,10 @@ mod tests {
         .expect("insert");
         insert(&conn, &capture("b", "/github", &[0xff, 0xfe, b'x'])).expect("insert");
         assert!(search(&conn, "stripe").is_empty(), "not indexed yet");
-        assert!(
-            !index_slice(&conn, RECENT_ROWS).expect("index").more,
+        // `lag`, not `more`: a slice preempted past its merge budget reports merging left.
+        assert_eq!(
+            index_slice(&conn, RECENT_ROWS).expect("index").lag,
+            0,
             "one slice covers two rows"
         );
         assert_eq!(search(&conn, "stripe"), ["a"]);
@@ -508,8 +510,9 @@ mod tests {
         let first = index_slice(&conn, RECENT_ROWS).expect("first slice");
         assert!(first.more, "more remain");
         assert_eq!(first.lag, 10, "ten requests still unindexed");
+        // The second slice indexes the rest (it may still report merging left, when it was
+        // preempted past its merge budget on a loaded machine).
         let second = index_slice(&conn, RECENT_ROWS).expect("second slice");
-        assert!(!second.more);
         assert_eq!(second.lag, 0);
         assert_eq!(search(&conn, "bulk").len(), 100.min(SLICE_ROWS + 10));
         let indexed: i64 = conn

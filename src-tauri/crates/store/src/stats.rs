@@ -63,8 +63,7 @@ pub struct RollupRow {
 /// A period a target or the tunnel was down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
-    /// `target_down` or `tunnel_down`.
-    pub kind: String,
+    pub kind: crate::PeriodKind,
     /// The target URL, or the tunnel provider.
     pub subject: String,
     pub started_us: i64,
@@ -158,7 +157,7 @@ impl Store {
             .submit(move |conn| {
                 close(
                     conn,
-                    Some(&period.kind),
+                    Some(period.kind),
                     Some(&period.subject),
                     period.started_us,
                 )?;
@@ -181,14 +180,14 @@ impl Store {
     /// Ends the open periods of `kind` (any when `None`) for `subject` (any when `None`).
     pub async fn close_period(
         &self,
-        kind: Option<&str>,
+        kind: Option<crate::PeriodKind>,
         subject: Option<&str>,
         at_us: i64,
     ) -> Result<()> {
-        let (kind, subject) = (kind.map(str::to_string), subject.map(str::to_string));
+        let subject = subject.map(str::to_string);
         self.inner
             .writer
-            .submit(move |conn| close(conn, kind.as_deref(), subject.as_deref(), at_us))
+            .submit(move |conn| close(conn, kind, subject.as_deref(), at_us))
             .await
     }
 
@@ -217,7 +216,7 @@ impl Store {
 
 fn close(
     conn: &rusqlite::Connection,
-    kind: Option<&str>,
+    kind: Option<crate::PeriodKind>,
     subject: Option<&str>,
     at_us: i64,
 ) -> Result<()> {

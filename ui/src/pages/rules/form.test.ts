@@ -1,6 +1,6 @@
 import { describe as group, expect, test } from 'vitest';
 import type { RequestJson, Rule } from '../../lib/api';
-import { describe, emptyRule, fieldValue, opsFor, render, toForm, toSpec, validate, withKind, type RuleForm } from './form';
+import { describe, emptyRule, fieldValue, opsFor, render, ruleFromQuery, toForm, toSpec, validate, withKind, type RuleForm } from './form';
 
 const rule: Rule = {
   id: '01R',
@@ -102,6 +102,21 @@ group('rule form', () => {
     expect(validate(form)).toEqual({});
     spoil(form);
     expect(Object.keys(validate(form))).toEqual([key]);
+  });
+
+  test('a link names the field a new rule starts from', () => {
+    const from = (q: string) => ruleFromQuery(new URLSearchParams(q));
+    const amount = from('field=json:data.object.amount&op=equals&value=1200')!;
+    expect(amount.name).toBe('data.object.amount is 1200');
+    expect(amount.conditions).toEqual([{ kind: 'json', arg: 'data.object.amount', op: 'equals', value: '1200' }]);
+    expect(amount.actions).toEqual(emptyRule().actions);
+    expect(toSpec({ ...amount, actions: [{ type: 'tag', tag: 'x' }] }).conditions).toEqual([{ field: 'json:data.object.amount', op: 'equals', value: '1200' }]);
+    expect(from('field=json:/a.b/c&op=exists')!.conditions[0]).toEqual({ kind: 'json', arg: '/a.b/c', op: 'exists', value: '' });
+    expect(from('field=json:data.gone&op=missing')!.name).toBe('data.gone is absent');
+    expect(from('field=method&op=nonsense&value=GET')!.conditions[0]).toEqual({ kind: 'method', arg: '', op: 'equals', value: 'GET' });
+    expect(from(`field=json:k&value=${'v'.repeat(200)}`)!.name).toHaveLength(80);
+    expect(from('field=colour&value=red')).toBeNull();
+    expect(from('')).toBeNull();
   });
 
   test('the list line says when and what', () => {

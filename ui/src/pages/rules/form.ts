@@ -112,6 +112,24 @@ export function emptyRule(): RuleForm {
   return { name: '', enabled: true, match: 'all', conditions: [newCondition()], actions: [newAction('tag')] };
 }
 
+/**
+ * A new rule from a link (`/rules/new?field=json:data.object.amount&op=equals&value=1200`,
+ * "make a rule from this field" in the JSON tree): one condition on that field, named after it.
+ * Null when the link names no field the builder knows.
+ */
+export function ruleFromQuery(q: URLSearchParams): RuleForm | null {
+  const field = q.get('field');
+  if (!field) return null;
+  const { kind, arg } = splitField(field);
+  if (kind !== field.split(':')[0]) return null;
+  const op = q.get('op') as OpChoice | null;
+  const c = withKind({ kind, arg, op: op ?? 'equals', value: q.get('value') ?? '' }, kind);
+  if (!needsValue(c.op)) c.value = '';
+  const label = arg || FIELDS.find((f) => f.kind === kind)!.label;
+  const name = needsValue(c.op) ? `${label} ${OP_LABELS[c.op]} ${c.value}` : `${label} ${OP_LABELS[c.op]}`;
+  return { ...emptyRule(), name: name.length > 80 ? name.slice(0, 79) + '…' : name, conditions: [c] };
+}
+
 /** Keeps the operator when it still fits a newly picked field, else takes the field's first. */
 export function withKind(c: ConditionForm, kind: FieldKind): ConditionForm {
   const ops = opsFor(kind);

@@ -8,20 +8,19 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 
+use super::Access;
 use super::ApiError;
-use crate::state::Shared;
 
 /// Paths that need no token.
 const PUBLIC: &[&str] = &["/api/v1/health", "/login", "/favicon.svg"];
 
-pub(super) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    if let Err(e) = check_host_and_origin(&shared, &req) {
+pub(super) async fn guard(State(access): State<Arc<Access>>, req: Request, next: Next) -> Response {
+    if let Err(e) = check_host_and_origin(&access, &req) {
         return e.into_response();
     }
     let path = req.uri().path();
-    let public =
-        PUBLIC.contains(&path) || (path == "/metrics" && shared.config.metrics_without_token);
-    if !public && !has_token(&shared, req.headers()) {
+    let public = PUBLIC.contains(&path) || (path == "/metrics" && access.metrics_without_token);
+    if !public && !has_token(&access, req.headers()) {
         return if path.starts_with("/api/") || path == "/metrics" {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -65,15 +64,15 @@ fn secure_headers(headers: &mut HeaderMap) {
 
 /// Host must name this listener by loopback name or address; Origin, when sent, must be this
 /// listener (or a configured extra origin); a browser's cross-site fetch is refused.
-fn check_host_and_origin(shared: &Shared, req: &Request) -> Result<(), ApiError> {
-    let port = shared.api_addr.port();
+fn check_host_and_origin(access: &Access, req: &Request) -> Result<(), ApiError> {
+    let port = access.api.port();
     let allowed_host = |host: &str| {
         let host = host.to_ascii_lowercase();
         [
             format!("127.0.0.1:{port}"),
             format!("localhost:{port}"),
             format!("[::1]:{port}"),
-            shared.api_addr.to_string(),
+            access.api.to_string(),
         ]
         .contains(&host)
     };
@@ -99,7 +98,7 @@ fn check_host_and_origin(shared: &Shared, req: &Request) -> Result<(), ApiError>
     if let Some(origin) = req.headers().get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or_default();
         let own = origin.strip_prefix("http://").is_some_and(allowed_host);
-        if !own && !shared.config.extra_origins.iter().any(|o| o == origin) {
+        if !own && !access.extra_origins.iter().any(|o| o == origin) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -120,13 +119,13 @@ fn check_host_and_origin(shared: &Shared, req: &Request) -> Result<(), ApiError>
     Ok(())
 }
 
-fn cookie_name(shared: &Shared) -> String {
+fn cookie_name(access: &Access) -> String {
     // Cookies are shared across ports; name them by port so two instances don't collide.
-    format!("hooklens_{}", shared.api_addr.port())
+    format!("hooklens_{}", access.api.port())
 }
 
-fn has_token(shared: &Shared, headers: &HeaderMap) -> bool {
-    let token = shared.config.api_token.as_bytes();
+fn has_token(access: &Access, headers: &HeaderMap) -> bool {
+    let token = access.token.as_bytes();
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -135,7 +134,7 @@ fn has_token(shared: &Shared, headers: &HeaderMap) -> bool {
     if bearer.is_some_and(|b| same(b.as_bytes(), token)) {
         return true;
     }
-    let name = cookie_name(shared);
+    let name = cookie_name(access);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -157,11 +156,11 @@ pub(super) struct LoginQuery {
 
 /// `GET /login?token=…`: sets an HttpOnly, SameSite=Strict cookie and goes to `/`.
 pub(super) async fn login(
-    State(shared): State<Arc<Shared>>,
+    State(access): State<Arc<Access>>,
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let token = q.token.unwrap_or_default();
-    if !same(token.as_bytes(), shared.config.api_token.as_bytes()) {
+    if !same(token.as_bytes(), access.token.as_bytes()) {
         return (
             StatusCode::UNAUTHORIZED,
             Html(
@@ -174,7 +173,7 @@ pub(super) async fn login(
     }
     let cookie = format!(
         "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000",
-        cookie_name(&shared)
+        cookie_name(&access)
     );
     let mut response = Redirect::to("/").into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use hooklens_store::{
     DeliveryFilter, DeliveryKind, DeliveryState, ForwardTarget, Overrides, PathMode, Request,
-    Resign,
+    Resign, Store,
 };
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -15,14 +15,17 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Api;
 use super::extract::{JsonBody, QueryParams};
 use super::types::{DeliveryJson, ErrorBody, RequestQuery};
 use super::{ApiError, ApiResult};
+use crate::catalog::Catalog;
+use crate::forward::Forwarder;
 use crate::forward::TargetStatus;
+use crate::forward::routes::Routes;
 use crate::forward::target::map_url;
-use crate::state::Shared;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
         .routes(routes!(replay_one))
         .routes(routes!(replay_many))
@@ -88,26 +91,21 @@ pub struct BulkReplayed {
     responses((status = 202, body = DeliveryJson), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 async fn replay_one(
-    State(shared): State<Arc<Shared>>,
+    State(replayer): State<Replayer>,
     Path(id): Path<String>,
     body: Option<JsonBody<ReplayBody>>,
 ) -> ApiResult<(StatusCode, Json<DeliveryJson>)> {
     let body = body.map(|JsonBody(b)| b).unwrap_or_default();
-    let request = shared.store.get_request(&id).await?;
+    let request = replayer.store.get_request(&id).await?;
     let overrides = Overrides {
         method: body.method,
         path: body.path,
         headers: body.headers,
         body_base64: body.body_base64,
     };
-    let delivery = replay(
-        &shared,
-        &request,
-        body.target.as_deref(),
-        overrides,
-        body.resign,
-    )
-    .await?;
+    let delivery = replayer
+        .replay(&request, body.target.as_deref(), overrides, body.resign)
+        .await?;
     Ok((StatusCode::ACCEPTED, Json(delivery)))
 }
 
@@ -115,7 +113,7 @@ async fn replay_one(
 #[utoipa::path(post, path = "/api/v1/replay", request_body = BulkReplayBody,
     responses((status = 202, body = BulkReplayed), (status = 400, body = ErrorBody)))]
 async fn replay_many(
-    State(shared): State<Arc<Shared>>,
+    State(replayer): State<Replayer>,
     JsonBody(body): JsonBody<BulkReplayBody>,
 ) -> ApiResult<(StatusCode, Json<BulkReplayed>)> {
     let ids: Vec<String> = match (body.ids, body.filter) {
@@ -125,7 +123,7 @@ async fn replay_many(
                 .map_err(|e| ApiError::invalid(format!("filter: {e}")))?;
             let mut filter = query.to_filter()?;
             filter.limit = 1000;
-            let page = shared.store.list_requests(filter).await?;
+            let page = replayer.store.list_requests(filter).await?;
             page.items.into_iter().rev().map(|r| r.meta.id).collect()
         }
         _ => return Err(ApiError::invalid("give either `ids` or `filter`")),
@@ -138,16 +136,11 @@ async fn replay_many(
         skipped: Vec::new(),
     };
     for id in ids {
-        let result = match shared.store.get_request(&id).await {
+        let result = match replayer.store.get_request(&id).await {
             Ok(request) => {
-                replay(
-                    &shared,
-                    &request,
-                    body.target.as_deref(),
-                    Overrides::default(),
-                    None,
-                )
-                .await
+                replayer
+                    .replay(&request, body.target.as_deref(), Overrides::default(), None)
+                    .await
             }
             Err(e) => Err(e.into()),
         };
@@ -159,74 +152,95 @@ async fn replay_many(
     Ok((StatusCode::ACCEPTED, Json(out)))
 }
 
-/// Queues a replay of `request`.
-pub(crate) async fn replay(
-    shared: &Shared,
-    request: &Request,
-    target: Option<&str>,
-    overrides: Overrides,
-    resign: Option<Resign>,
-) -> ApiResult<DeliveryJson> {
-    let endpoint = shared.endpoint_for(&request.meta.path);
-    let (target, prefix, retry) = match target {
-        Some(url) => (
-            ForwardTarget {
-                url: url.to_string(),
-                path: PathMode::Fixed,
-                headers: Vec::new(),
-                resign: None,
-            },
-            None,
-            shared.config.retry.clone(),
-        ),
-        None => {
-            let plan = shared.forward_plan(endpoint.as_ref());
-            let target = plan.targets.first().cloned().ok_or_else(|| {
-                ApiError::invalid(
-                    "nowhere to replay to: pass `target`, give the endpoint a forward target, \
-                     or start Hooklens with --forward-to",
-                )
-            })?;
-            (target, plan.prefix.map(str::to_string), plan.retry)
+/// What a replay reads and queues with.
+#[derive(Clone)]
+pub(super) struct Replayer {
+    store: Store,
+    catalog: Arc<Catalog>,
+    routes: Arc<Routes>,
+    forwarder: Arc<Forwarder>,
+}
+
+impl FromRef<Api> for Replayer {
+    fn from_ref(api: &Api) -> Replayer {
+        Replayer {
+            store: api.store.clone(),
+            catalog: api.catalog.clone(),
+            routes: api.routes.clone(),
+            forwarder: api.forwarder.clone(),
         }
-    };
-    let url = map_url(
-        &target,
-        prefix.as_deref(),
-        &request.meta.path,
-        request.meta.query.as_deref(),
-    )
-    .map_err(ApiError::invalid)?;
-    let mut new = crate::forward::new_delivery(
-        DeliveryKind::Replay,
-        &target,
-        url,
-        retry,
-        shared.forwarder.now_us(),
-    );
-    if overrides != Overrides::default() {
-        new.spec.overrides = Some(overrides);
     }
-    if let Some(resign) = &resign {
-        resign.validate()?;
+}
+
+impl Replayer {
+    /// Queues a replay of `request`.
+    pub(super) async fn replay(
+        &self,
+        request: &Request,
+        target: Option<&str>,
+        overrides: Overrides,
+        resign: Option<Resign>,
+    ) -> ApiResult<DeliveryJson> {
+        let endpoint = self.catalog.endpoint_for(&request.meta.path);
+        let (target, prefix, retry) = match target {
+            Some(url) => (
+                ForwardTarget {
+                    url: url.to_string(),
+                    path: PathMode::Fixed,
+                    headers: Vec::new(),
+                    resign: None,
+                },
+                None,
+                self.routes.retry().clone(),
+            ),
+            None => {
+                let plan = self.routes.route(endpoint.as_ref());
+                let target = plan.targets.first().cloned().ok_or_else(|| {
+                    ApiError::invalid(
+                        "nowhere to replay to: pass `target`, give the endpoint a forward target, \
+                     or start Hooklens with --forward-to",
+                    )
+                })?;
+                (target, plan.prefix.map(str::to_string), plan.retry)
+            }
+        };
+        let url = map_url(
+            &target,
+            prefix.as_deref(),
+            &request.meta.path,
+            request.meta.query.as_deref(),
+        )
+        .map_err(ApiError::invalid)?;
+        let mut new = crate::forward::new_delivery(
+            DeliveryKind::Replay,
+            &target,
+            url,
+            retry,
+            self.forwarder.now_us(),
+        );
+        if overrides != Overrides::default() {
+            new.spec.overrides = Some(overrides);
+        }
+        if let Some(resign) = &resign {
+            resign.validate()?;
+        }
+        if resign.is_some() {
+            new.spec.resign = resign;
+        }
+        let delivery = self.forwarder.enqueue(&request.meta.id, new).await?;
+        Ok(DeliveryJson::from_delivery(&delivery, None))
     }
-    if resign.is_some() {
-        new.spec.resign = resign;
-    }
-    let delivery = shared.forwarder.enqueue(&request.meta.id, new).await?;
-    Ok(DeliveryJson::from_delivery(&delivery, None))
 }
 
 /// A request's deliveries with all their attempts, newest first.
 #[utoipa::path(get, path = "/api/v1/requests/{id}/deliveries", params(("id" = String, Path)),
     responses((status = 200, body = Vec<DeliveryJson>), (status = 404, body = ErrorBody)))]
 async fn of_request(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<DeliveryJson>>> {
-    shared.store.get_request(&id).await?; // 404 for an unknown request
-    let deliveries = shared
-        .store
+    store.get_request(&id).await?; // 404 for an unknown request
+    let deliveries = store
         .list_deliveries(DeliveryFilter {
             request_id: Some(id),
             limit: 1000,
@@ -235,7 +249,7 @@ async fn of_request(
         .await?;
     let mut out = Vec::with_capacity(deliveries.len());
     for d in deliveries {
-        let attempts = shared.store.attempts(d.seq).await?;
+        let attempts = store.attempts(d.seq).await?;
         out.push(DeliveryJson::from_delivery(&d, Some(&attempts)));
     }
     Ok(Json(out))
@@ -262,7 +276,7 @@ pub struct DeliveryPage {
 #[utoipa::path(get, path = "/api/v1/deliveries", params(DeliveryQuery),
     responses((status = 200, body = DeliveryPage), (status = 400, body = ErrorBody)))]
 async fn list(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
     QueryParams(query): QueryParams<DeliveryQuery>,
 ) -> ApiResult<Json<DeliveryPage>> {
     let limit = query.limit.unwrap_or(50).clamp(1, 1000);
@@ -271,8 +285,7 @@ async fn list(
         .map(|c| c.parse::<i64>())
         .transpose()
         .map_err(|_| ApiError::invalid("cursor must be the `next` of a previous page"))?;
-    let mut items = shared
-        .store
+    let mut items = store
         .list_deliveries(DeliveryFilter {
             state: query.state,
             before_seq,
@@ -297,11 +310,11 @@ async fn list(
 #[utoipa::path(get, path = "/api/v1/deliveries/{id}", params(("id" = String, Path)),
     responses((status = 200, body = DeliveryJson), (status = 404, body = ErrorBody)))]
 async fn get_one(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DeliveryJson>> {
-    let delivery = shared.store.get_delivery(&id).await?;
-    let attempts = shared.store.attempts(delivery.seq).await?;
+    let delivery = store.get_delivery(&id).await?;
+    let attempts = store.attempts(delivery.seq).await?;
     Ok(Json(DeliveryJson::from_delivery(
         &delivery,
         Some(&attempts),
@@ -311,6 +324,6 @@ async fn get_one(
 /// Forward targets: up or down (since when, why), failures in a row, deliveries waiting.
 #[utoipa::path(get, path = "/api/v1/targets",
     responses((status = 200, body = Vec<TargetStatus>)))]
-async fn targets(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<TargetStatus>>> {
-    Ok(Json(shared.forwarder.targets().await?))
+async fn targets(State(forwarder): State<Arc<Forwarder>>) -> ApiResult<Json<Vec<TargetStatus>>> {
+    Ok(Json(forwarder.targets().await?))
 }

@@ -4,17 +4,18 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use hooklens_store::{Endpoint, EndpointSpec, merge_patch};
+use hooklens_store::{Endpoint, EndpointSpec, Store, merge_patch};
 use http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Api;
 use super::extract::JsonBody;
 use super::types::ErrorBody;
 use super::{ApiError, ApiResult};
-use crate::state::Shared;
+use crate::catalog::Catalog;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete_one))
@@ -22,8 +23,8 @@ pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
 
 /// All named endpoints.
 #[utoipa::path(get, path = "/api/v1/endpoints", responses((status = 200, body = Vec<Endpoint>)))]
-async fn list(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<Endpoint>>> {
-    let endpoints = shared.store.list_endpoints().await?;
+async fn list(State(store): State<Store>) -> ApiResult<Json<Vec<Endpoint>>> {
+    let endpoints = store.list_endpoints().await?;
     Ok(Json(endpoints.into_iter().map(masked).collect()))
 }
 
@@ -32,23 +33,21 @@ async fn list(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Vec<Endpoint>
     responses((status = 201, body = Endpoint), (status = 400, body = ErrorBody),
         (status = 409, body = ErrorBody)))]
 async fn create(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(catalog): State<Arc<Catalog>>,
     JsonBody(spec): JsonBody<EndpointSpec>,
 ) -> ApiResult<(StatusCode, Json<Endpoint>)> {
     check_targets(&spec)?;
-    let endpoint = shared.store.create_endpoint(spec).await?;
-    shared.reload_endpoints().await?;
+    let endpoint = store.create_endpoint(spec).await?;
+    catalog.reload_endpoints().await?;
     Ok((StatusCode::CREATED, Json(masked(endpoint))))
 }
 
 /// One endpoint.
 #[utoipa::path(get, path = "/api/v1/endpoints/{id}", params(("id" = String, Path)),
     responses((status = 200, body = Endpoint), (status = 404, body = ErrorBody)))]
-async fn get_one(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Endpoint>> {
-    Ok(Json(masked(shared.store.get_endpoint(&id).await?)))
+async fn get_one(State(store): State<Store>, Path(id): Path<String>) -> ApiResult<Json<Endpoint>> {
+    Ok(Json(masked(store.get_endpoint(&id).await?)))
 }
 
 /// Changes an endpoint: a JSON merge patch over `{name, path, response}`.
@@ -57,14 +56,15 @@ async fn get_one(
     responses((status = 200, body = Endpoint), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn update(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(catalog): State<Arc<Catalog>>,
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Endpoint>> {
     if !patch.is_object() {
         return Err(ApiError::invalid("the patch must be a JSON object"));
     }
-    let current = shared.store.get_endpoint(&id).await?;
+    let current = store.get_endpoint(&id).await?;
     let stored = current.clone();
     let current = masked(current);
     let spec = EndpointSpec {
@@ -83,8 +83,8 @@ async fn update(
         .map_err(|e| ApiError::invalid(format!("invalid endpoint: {e}")))?;
     let spec = unmasked(spec, &stored)?;
     check_targets(&spec)?;
-    let endpoint = shared.store.update_endpoint(&id, spec).await?;
-    shared.reload_endpoints().await?;
+    let endpoint = store.update_endpoint(&id, spec).await?;
+    catalog.reload_endpoints().await?;
     Ok(Json(masked(endpoint)))
 }
 
@@ -92,11 +92,12 @@ async fn update(
 #[utoipa::path(delete, path = "/api/v1/endpoints/{id}", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn delete_one(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(catalog): State<Arc<Catalog>>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    shared.store.delete_endpoint(&id).await?;
-    shared.reload_endpoints().await?;
+    store.delete_endpoint(&id).await?;
+    catalog.reload_endpoints().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -23,8 +23,9 @@ impl ApiError {
         }
     }
 
-    pub fn invalid(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid", message)
+    /// A 400 saying what is wrong: a message, or an error whose text says it.
+    pub fn invalid(message: impl std::fmt::Display) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid", message.to_string())
     }
 
     pub fn not_found(message: impl Into<String>) -> ApiError {

@@ -1,11 +1,10 @@
 //! `/api/v1/export`: the filtered requests as a HAR or NDJSON download.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::extract::State;
 use axum::response::Response;
 use bytes::Bytes;
+use hooklens_store::Store;
 use http::{HeaderValue, header};
 use serde::Deserialize;
 use tokio_stream::wrappers::ReceiverStream;
@@ -13,13 +12,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Api;
 use super::extract::QueryParams;
 use super::types::{ErrorBody, RequestQuery};
 use super::{ApiError, ApiResult};
 use crate::export::{Format, export as write_export};
-use crate::state::Shared;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new().routes(routes!(export))
 }
 
@@ -34,7 +33,7 @@ struct ExportQuery {
 #[utoipa::path(get, path = "/api/v1/export", params(ExportQuery, RequestQuery),
     responses((status = 200, description = "the export file"), (status = 400, body = ErrorBody)))]
 async fn export(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
     QueryParams(format): QueryParams<ExportQuery>,
     QueryParams(query): QueryParams<RequestQuery>,
 ) -> ApiResult<Response> {
@@ -42,7 +41,7 @@ async fn export(
         .ok_or_else(|| ApiError::invalid("format must be `har` or `ndjson`"))?;
     let filter = query.to_filter()?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let store = shared.store.clone();
+    let store = store;
     tokio::task::spawn_blocking(move || {
         let errors = tx.clone();
         if let Err(e) = write_export(&store, &filter, format, ChannelWriter(tx)) {

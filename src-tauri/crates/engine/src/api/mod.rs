@@ -16,6 +16,7 @@ mod notifications;
 mod requests;
 mod rules;
 mod settings;
+mod state;
 mod stats;
 mod test_events;
 mod tunnel;
@@ -34,8 +35,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::state::Shared;
 pub use error::ApiError;
+use hooklens_store::Store;
+pub(crate) use state::{Access, Api};
 use types::{ErrorBody, Health, Status};
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -68,7 +70,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The API and the inspector's pages, with the guard in front.
-pub(crate) fn app(shared: Arc<Shared>) -> Router {
+pub(crate) fn app(api: Api) -> Router {
     let (router, openapi) = api_router().split_for_parts();
     let openapi = Arc::new(document(openapi));
     router
@@ -83,10 +85,10 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .route("/favicon.svg", get(favicon))
         .fallback(ui::serve)
         .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
+            api.access.clone(),
             auth::guard,
         ))
-        .with_state(shared)
+        .with_state(api)
 }
 
 /// The OpenAPI document, for tools that want it without a running engine.
@@ -230,7 +232,7 @@ fn document_errors(openapi: &mut utoipa::openapi::OpenApi) {
 }
 
 /// Every documented route: the OpenAPI document is generated from this, so it cannot miss one.
-fn api_router() -> OpenApiRouter<Arc<Shared>> {
+fn api_router() -> OpenApiRouter<Api> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))
         .routes(routes!(status))
@@ -260,13 +262,16 @@ async fn health() -> Json<Health> {
 
 /// Where the receiver listens, and what is stored.
 #[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = Status)))]
-async fn status(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Status>> {
+async fn status(
+    State(access): State<Arc<Access>>,
+    State(store): State<Store>,
+) -> ApiResult<Json<Status>> {
     Ok(Json(Status {
         version: VERSION.into(),
-        receiver_url: format!("http://{}", shared.receiver_addr),
-        api_url: format!("http://{}", shared.api_addr),
-        max_body: shared.config.max_body,
-        requests: shared.store.count_requests().await?,
+        receiver_url: format!("http://{}", access.receiver),
+        api_url: format!("http://{}", access.api),
+        max_body: access.max_body,
+        requests: store.count_requests().await?,
     }))
 }
 

@@ -1,20 +1,18 @@
 //! `/api/v1/notifications`: every notification raised, whether a popup showed it or not.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::State;
-use hooklens_store::StoredNotification;
+use hooklens_store::{Store, StoredNotification};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Api;
 use super::ApiResult;
 use super::extract::QueryParams;
-use crate::state::Shared;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new().routes(routes!(list))
 }
 
@@ -29,9 +27,9 @@ struct NotificationQuery {
 #[utoipa::path(get, path = "/api/v1/notifications", params(NotificationQuery),
     responses((status = 200, body = Vec<StoredNotification>)))]
 async fn list(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
     QueryParams(query): QueryParams<NotificationQuery>,
 ) -> ApiResult<Json<Vec<StoredNotification>>> {
     let limit = query.limit.unwrap_or(100);
-    Ok(Json(shared.store.list_notifications(limit).await?))
+    Ok(Json(store.list_notifications(limit).await?))
 }

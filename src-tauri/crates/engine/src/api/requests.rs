@@ -1,26 +1,24 @@
 //! `/api/v1/requests`: list, read, pin, delete.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use hooklens_store::{DeliveryState, RequestFilter};
+use hooklens_store::{DeliveryState, RequestFilter, Store};
 use http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Api;
 use super::extract::JsonBody;
 use super::extract::QueryParams;
 use super::types::{Removed, RequestJson, RequestPage, RequestQuery};
 use super::{ApiError, ApiResult};
-use crate::Event;
-use crate::state::Shared;
+use crate::{Event, EventBus};
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
         .routes(routes!(list, clear))
         .routes(routes!(get_one, delete_one))
@@ -108,10 +106,10 @@ fn parse_time(s: &str) -> ApiResult<i64> {
 #[utoipa::path(get, path = "/api/v1/requests", params(RequestQuery),
     responses((status = 200, body = RequestPage), (status = 400, body = super::types::ErrorBody)))]
 async fn list(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
     QueryParams(query): QueryParams<RequestQuery>,
 ) -> ApiResult<Json<RequestPage>> {
-    let page = shared.store.list_requests(query.to_filter()?).await?;
+    let page = store.list_requests(query.to_filter()?).await?;
     Ok(Json(RequestPage {
         items: page.items.iter().map(RequestJson::listed).collect(),
         next: page.next.map(|seq| seq.to_string()),
@@ -122,10 +120,10 @@ async fn list(
 #[utoipa::path(get, path = "/api/v1/requests/{id}", params(("id" = String, Path)),
     responses((status = 200, body = RequestJson), (status = 404, body = super::types::ErrorBody)))]
 async fn get_one(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RequestJson>> {
-    let request = shared.store.get_request(&id).await?;
+    let request = store.get_request(&id).await?;
     Ok(Json(RequestJson::from_request(&request)))
 }
 
@@ -134,8 +132,8 @@ async fn get_one(
 #[utoipa::path(get, path = "/api/v1/requests/{id}/body", params(("id" = String, Path)),
     responses((status = 200, description = "the body, byte for byte", content_type = "application/octet-stream"),
         (status = 404, body = super::types::ErrorBody)))]
-async fn body(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult<Response> {
-    let request = shared.store.get_request(&id).await?;
+async fn body(State(store): State<Store>, Path(id): Path<String>) -> ApiResult<Response> {
+    let request = store.get_request(&id).await?;
     let content_type = request
         .meta
         .header("content-type")
@@ -158,19 +156,23 @@ async fn body(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> ApiR
 #[utoipa::path(delete, path = "/api/v1/requests/{id}", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = super::types::ErrorBody)))]
 async fn delete_one(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(events): State<EventBus>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    shared.store.delete_request(&id).await?;
-    shared.emit(Event::RequestDeleted { id });
+    store.delete_request(&id).await?;
+    events.emit(Event::RequestDeleted { id });
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deletes every unpinned request.
 #[utoipa::path(delete, path = "/api/v1/requests", responses((status = 200, body = Removed)))]
-async fn clear(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Removed>> {
-    let deleted = shared.store.clear_requests().await?;
-    shared.emit(Event::RequestsRemoved {
+async fn clear(
+    State(store): State<Store>,
+    State(events): State<EventBus>,
+) -> ApiResult<Json<Removed>> {
+    let deleted = store.clear_requests().await?;
+    events.emit(Event::RequestsRemoved {
         count: deleted,
         reason: "cleared",
     });
@@ -181,31 +183,38 @@ async fn clear(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Removed>> {
 #[utoipa::path(post, path = "/api/v1/requests/{id}/pin", params(("id" = String, Path)),
     responses((status = 200, body = RequestJson), (status = 404, body = super::types::ErrorBody)))]
 async fn pin(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(events): State<EventBus>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RequestJson>> {
-    set_pinned(&shared, id, true).await
+    set_pinned(&store, &events, id, true).await
 }
 
 /// Unpins a request.
 #[utoipa::path(delete, path = "/api/v1/requests/{id}/pin", params(("id" = String, Path)),
     responses((status = 200, body = RequestJson), (status = 404, body = super::types::ErrorBody)))]
 async fn unpin(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(events): State<EventBus>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RequestJson>> {
-    set_pinned(&shared, id, false).await
+    set_pinned(&store, &events, id, false).await
 }
 
-async fn set_pinned(shared: &Shared, id: String, pinned: bool) -> ApiResult<Json<RequestJson>> {
-    shared.store.set_pinned(&id, pinned).await?;
-    updated(shared, id).await
+async fn set_pinned(
+    store: &Store,
+    events: &EventBus,
+    id: String,
+    pinned: bool,
+) -> ApiResult<Json<RequestJson>> {
+    store.set_pinned(&id, pinned).await?;
+    updated(store, events, id).await
 }
 
 /// The request after a change, also told to the live stream.
-async fn updated(shared: &Shared, id: String) -> ApiResult<Json<RequestJson>> {
-    let request = shared.store.get_request(&id).await?;
-    shared.emit(Event::RequestUpdated {
+async fn updated(store: &Store, events: &EventBus, id: String) -> ApiResult<Json<RequestJson>> {
+    let request = store.get_request(&id).await?;
+    events.emit(Event::RequestUpdated {
         id,
         pinned: request.pinned,
         tags: request.meta.tags.clone(),
@@ -227,7 +236,8 @@ pub struct TagBody {
     responses((status = 200, body = RequestJson), (status = 400, body = super::types::ErrorBody),
         (status = 404, body = super::types::ErrorBody)))]
 async fn add_tag(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(events): State<EventBus>,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<TagBody>,
 ) -> ApiResult<Json<RequestJson>> {
@@ -237,8 +247,8 @@ async fn add_tag(
             "a tag is 1 to 64 characters and has no comma",
         ));
     }
-    shared.store.tag_request(&id, tag, true).await?;
-    updated(&shared, id).await
+    store.tag_request(&id, tag, true).await?;
+    updated(&store, &events, id).await
 }
 
 /// Removes a tag from a request.
@@ -246,11 +256,12 @@ async fn add_tag(
     params(("id" = String, Path), ("tag" = String, Path)),
     responses((status = 200, body = RequestJson), (status = 404, body = super::types::ErrorBody)))]
 async fn remove_tag(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(events): State<EventBus>,
     Path((id, tag)): Path<(String, String)>,
 ) -> ApiResult<Json<RequestJson>> {
-    shared.store.tag_request(&id, &tag, false).await?;
-    updated(&shared, id).await
+    store.tag_request(&id, &tag, false).await?;
+    updated(&store, &events, id).await
 }
 
 #[cfg(test)]

@@ -4,24 +4,27 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use hooklens_store::Settings;
+use hooklens_store::{Settings, Store};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Api;
 use super::ApiResult;
 use super::extract::JsonBody;
 use super::types::ErrorBody;
-use crate::Event;
-use crate::state::Shared;
+use crate::forward::Forwarder;
+use crate::notify::Notifications;
+use crate::retention::Retention;
+use crate::{Event, EventBus};
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new().routes(routes!(get_settings, patch_settings))
 }
 
 /// Current settings.
 #[utoipa::path(get, path = "/api/v1/settings", responses((status = 200, body = Settings)))]
-async fn get_settings(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Settings>> {
-    Ok(Json(shared.store.settings().await?))
+async fn get_settings(State(store): State<Store>) -> ApiResult<Json<Settings>> {
+    Ok(Json(store.settings().await?))
 }
 
 /// Changes settings with a JSON merge patch (`null` turns a retention limit off). New
@@ -31,17 +34,17 @@ async fn get_settings(State(shared): State<Arc<Shared>>) -> ApiResult<Json<Setti
     request_body(content = Object, description = "JSON merge patch of Settings"),
     responses((status = 200, body = Settings), (status = 400, body = ErrorBody)))]
 async fn patch_settings(
-    State(shared): State<Arc<Shared>>,
+    State(store): State<Store>,
+    State(forwarder): State<Arc<Forwarder>>,
+    State(notifications): State<Arc<Notifications>>,
+    State(retention): State<Arc<Retention>>,
+    State(events): State<EventBus>,
     JsonBody(patch): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Settings>> {
-    let settings = shared.store.patch_settings(patch).await?;
-    shared
-        .forwarder
-        .set_allow_remote(settings.allow_remote_targets);
-    shared
-        .notifications
-        .set_settings(settings.notifications.clone());
-    shared.emit(Event::SettingsChanged);
-    shared.apply_retention_soon();
+    let settings = store.patch_settings(patch).await?;
+    forwarder.set_allow_remote(settings.allow_remote_targets);
+    notifications.set_settings(settings.notifications.clone());
+    events.emit(Event::SettingsChanged);
+    retention.apply_soon();
     Ok(Json(settings))
 }

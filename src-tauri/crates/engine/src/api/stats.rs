@@ -8,19 +8,20 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use hooklens_store::hist::Counts;
-use hooklens_store::{RollupRow, now_us};
+use hooklens_store::{RollupRow, Store, now_us};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::Api;
 use super::{ApiError, ApiResult};
+use crate::metrics::Metrics;
 use crate::metrics::rollup::{
     self, ATTEMPTS_FAILED, ATTEMPTS_OK, BACKLOG, LATENCY, REFUSED, REQUESTS, minute_of,
 };
-use crate::state::Shared;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
         .routes(routes!(stats))
         .routes(routes!(prometheus))
@@ -106,8 +107,7 @@ pub struct LatencySeries {
 /// A down period, for a timeline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PeriodJson {
-    /// `target_down` or `tunnel_down`.
-    pub kind: String,
+    pub kind: hooklens_store::PeriodKind,
     /// The target URL, or the tunnel provider.
     pub subject: String,
     /// Unix seconds (fractional).
@@ -136,21 +136,20 @@ fn window(name: &str) -> Option<(i64, i64)> {
 #[utoipa::path(get, path = "/api/v1/stats", params(StatsQuery),
     responses((status = 200, body = Stats), (status = 400, body = super::types::ErrorBody)))]
 async fn stats(
-    State(shared): State<Arc<Shared>>,
+    State(metrics): State<Arc<Metrics>>,
+    State(store): State<Store>,
     Query(query): Query<StatsQuery>,
 ) -> ApiResult<Json<Stats>> {
     let name = query.window.unwrap_or_else(|| "1h".into());
     let (span, step) = window(&name)
         .ok_or_else(|| ApiError::invalid(format!("window {name:?}: use 15m, 1h, 24h or 7d")))?;
     let now = now_us();
-    let metrics = &shared.metrics;
     let (rows, live) = {
         // No rollup writes between reading the stored minutes and the live difference.
         let _flush = metrics.flush_lock.lock().await;
         let last_start = (now / 1_000_000).div_euclid(step) * step;
         let first_start = last_start - (span / step - 1) * step;
-        let rows = shared
-            .store
+        let rows = store
             .rollups(first_start.div_euclid(60), minute_of(now))
             .await?;
         let live = metrics.enabled().then(|| {
@@ -160,8 +159,7 @@ async fn stats(
         });
         (rows, live)
     };
-    let periods = shared
-        .store
+    let periods = store
         .periods((now / 1_000_000 - span) * 1_000_000, now)
         .await?;
     let mut stats = bucketed(
@@ -243,52 +241,8 @@ pub(crate) fn bucketed(
         out.sort_by(|a, b| b.total.cmp(&a.total).then(a.label.cmp(&b.label)));
         out
     };
-    let mut targets: Vec<String> = counts
-        .keys()
-        .filter(|(s, _)| *s == ATTEMPTS_OK || *s == ATTEMPTS_FAILED)
-        .map(|(_, t)| t.clone())
-        .chain(hists.keys().cloned())
-        .collect();
-    targets.sort();
-    targets.dedup();
-    let zeros = vec![0; n];
-    let deliveries = targets
-        .iter()
-        .map(|t| DeliverySeries {
-            target: t.clone(),
-            succeeded: counts
-                .get(&(ATTEMPTS_OK, t.clone()))
-                .unwrap_or(&zeros)
-                .clone(),
-            failed: counts
-                .get(&(ATTEMPTS_FAILED, t.clone()))
-                .unwrap_or(&zeros)
-                .clone(),
-        })
-        .collect();
-    let ms = |c: &Counts, q: f64| {
-        c.quantile_us(q)
-            .map(|us| (us / 1000.0 * 1000.0).round() / 1000.0)
-    };
-    let latency = hists
-        .into_iter()
-        .map(|(target, buckets)| {
-            let mut all = Counts::default();
-            for b in &buckets {
-                all.merge(b);
-            }
-            LatencySeries {
-                p50_ms: buckets.iter().map(|b| ms(b, 0.50)).collect(),
-                p95_ms: buckets.iter().map(|b| ms(b, 0.95)).collect(),
-                p99_ms: buckets.iter().map(|b| ms(b, 0.99)).collect(),
-                attempts: buckets.iter().map(Counts::total).collect(),
-                window_p50_ms: ms(&all, 0.50),
-                window_p95_ms: ms(&all, 0.95),
-                window_p99_ms: ms(&all, 0.99),
-                target,
-            }
-        })
-        .collect();
+    let deliveries = delivery_series(&counts, hists.keys(), n);
+    let latency = hists.into_iter().map(latency_series).collect();
     Stats {
         window: name.to_string(),
         step,
@@ -303,6 +257,55 @@ pub(crate) fn bucketed(
     }
 }
 
+/// Attempts per bucket, succeeded and failed, of every target that has attempts or latency.
+fn delivery_series<'a>(
+    counts: &BTreeMap<(&'static str, String), Vec<u64>>,
+    latency_targets: impl Iterator<Item = &'a String>,
+    n: usize,
+) -> Vec<DeliverySeries> {
+    let mut targets: Vec<String> = counts
+        .keys()
+        .filter(|(s, _)| *s == ATTEMPTS_OK || *s == ATTEMPTS_FAILED)
+        .map(|(_, t)| t.clone())
+        .chain(latency_targets.cloned())
+        .collect();
+    targets.sort();
+    targets.dedup();
+    let zeros = vec![0; n];
+    let series =
+        |s: &'static str, t: &String| counts.get(&(s, t.clone())).unwrap_or(&zeros).clone();
+    targets
+        .iter()
+        .map(|t| DeliverySeries {
+            target: t.clone(),
+            succeeded: series(ATTEMPTS_OK, t),
+            failed: series(ATTEMPTS_FAILED, t),
+        })
+        .collect()
+}
+
+/// One target's latency percentiles per bucket and over the window, in ms (3 decimals).
+fn latency_series((target, buckets): (String, Vec<Counts>)) -> LatencySeries {
+    let ms = |c: &Counts, q: f64| {
+        c.quantile_us(q)
+            .map(|us| (us / 1000.0 * 1000.0).round() / 1000.0)
+    };
+    let mut all = Counts::default();
+    for b in &buckets {
+        all.merge(b);
+    }
+    LatencySeries {
+        p50_ms: buckets.iter().map(|b| ms(b, 0.50)).collect(),
+        p95_ms: buckets.iter().map(|b| ms(b, 0.95)).collect(),
+        p99_ms: buckets.iter().map(|b| ms(b, 0.99)).collect(),
+        attempts: buckets.iter().map(Counts::total).collect(),
+        window_p50_ms: ms(&all, 0.50),
+        window_p95_ms: ms(&all, 0.95),
+        window_p99_ms: ms(&all, 0.99),
+        target,
+    }
+}
+
 /// The engine's counters in Prometheus text format (0.0.4): requests by endpoint, provider
 /// and event type, and signature verdict; refusals; delivery attempts and latency by target;
 /// the retry backlog; the store's batch sizes and commit latency; the search index lag;
@@ -311,14 +314,17 @@ pub(crate) fn bucketed(
     responses(
         (status = 200, description = "Prometheus text format", content_type = "text/plain"),
         (status = 404, description = "metrics are turned off", body = super::types::ErrorBody)))]
-async fn prometheus(State(shared): State<Arc<Shared>>) -> ApiResult<Response> {
-    if !shared.metrics.enabled() {
+async fn prometheus(
+    State(metrics): State<Arc<Metrics>>,
+    State(store): State<Store>,
+) -> ApiResult<Response> {
+    if !metrics.enabled() {
         return Err(ApiError::not_found(
             "metrics are turned off: start `hooklens serve` without --no-metrics (or unset \
              HOOKLENS_NO_METRICS) to record them",
         ));
     }
-    let text = crate::metrics::prom::render(&shared.metrics, &shared.store).map_err(|_| {
+    let text = crate::metrics::prom::render(&metrics, &store).map_err(|_| {
         ApiError::new(
             http::StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

@@ -3,22 +3,25 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
-use hooklens_store::Overrides;
+use hooklens_store::{Endpoint, Overrides, Store, Via};
 use http::StatusCode;
+use http::{Request, header};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::deliveries::replay;
+use super::deliveries::Replayer;
 use super::extract::JsonBody;
 use super::types::{DeliveryJson, ErrorBody};
-use super::{ApiError, ApiResult};
+use super::{Access, Api, ApiError, ApiResult};
+use crate::capture::answer::REQUEST_ID_HEADER;
+use crate::capture::{Pipeline, Source};
 use crate::provider::samples::sample;
-use crate::state::Shared;
 
-pub(super) fn router() -> OpenApiRouter<Arc<Shared>> {
+pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new().routes(routes!(send_test_event))
 }
 
@@ -55,27 +58,22 @@ pub struct TestEventSent {
     pub delivery: Option<DeliveryJson>,
 }
 
-/// Sends a sample event through the receiver, signed like the provider would, so it is
-/// captured, checked, forwarded and matched like a real one.
+/// Sends a sample event through the capture pipeline, signed like the provider would, so it
+/// is captured, checked, forwarded and matched like a real one.
 #[utoipa::path(post, path = "/api/v1/test-events", request_body = TestEventBody,
     responses((status = 202, body = TestEventSent), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 async fn send_test_event(
-    State(shared): State<Arc<Shared>>,
+    State(access): State<Arc<Access>>,
+    State(store): State<Store>,
+    State(pipeline): State<Arc<Pipeline>>,
+    State(replayer): State<Replayer>,
     JsonBody(body): JsonBody<TestEventBody>,
 ) -> ApiResult<(StatusCode, Json<TestEventSent>)> {
-    let now_s = shared.forwarder.now_us() / 1_000_000;
+    let now_s = pipeline.forwarder.now_us() / 1_000_000;
     let sample = sample(&body.provider, body.event.as_deref(), now_s).map_err(ApiError::invalid)?;
     let endpoint = match &body.endpoint {
-        Some(which) => {
-            let endpoints = shared.store.list_endpoints().await?;
-            Some(
-                endpoints
-                    .into_iter()
-                    .find(|e| e.name == *which || e.id == *which)
-                    .ok_or_else(|| ApiError::not_found(format!("no endpoint named {which:?}")))?,
-            )
-        }
+        Some(which) => Some(named_endpoint(&store, which).await?),
         None => None,
     };
     let secret = body.secret.clone().or_else(|| {
@@ -85,40 +83,29 @@ async fn send_test_event(
     let headers = sample
         .headers_signed(secret.as_deref(), now_s)
         .map_err(ApiError::invalid)?;
-    let mut receiver = shared.receiver_addr;
-    if receiver.ip().is_unspecified() {
-        receiver.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
     let path = endpoint.as_ref().map_or("/", |e| e.path.as_str());
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .map_err(|e| ApiError::invalid(e.to_string()))?;
-    let mut request = client
-        .post(format!("http://{receiver}{path}"))
-        .body(sample.body.clone());
-    for (name, value) in &headers {
-        request = request.header(name, value);
-    }
-    let response = request.send().await.map_err(|e| {
-        tracing::warn!(error = %e, "test event could not reach the receiver");
-        ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            "internal",
-            "the receiver did not take the test event; see the log",
-        )
-    })?;
-    let status = response.status().as_u16();
-    let request_id = response
+    let request = as_received(&access, path, &headers, sample.body.clone())?;
+    // From inside Hooklens: no connection, no peer.
+    let source = Source {
+        via: Via::Direct,
+        peer: None,
+    };
+    let answer = pipeline.capture(source, request).await;
+    let status = answer.status().as_u16();
+    let request_id = answer
         .headers()
-        .get(crate::receiver::REQUEST_ID_HEADER)
+        .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .ok_or_else(|| ApiError::invalid("the receiver did not store the test event"))?;
     let delivery = match &body.target {
         Some(target) => {
-            let stored = shared.store.get_request(&request_id).await?;
-            Some(replay(&shared, &stored, Some(target), Overrides::default(), None).await?)
+            let stored = store.get_request(&request_id).await?;
+            Some(
+                replayer
+                    .replay(&stored, Some(target), Overrides::default(), None)
+                    .await?,
+            )
         }
         None => None,
     };
@@ -133,4 +120,37 @@ async fn send_test_event(
             delivery,
         }),
     ))
+}
+
+/// The endpoint named (or with the id) `which`.
+async fn named_endpoint(store: &Store, which: &str) -> ApiResult<Endpoint> {
+    store
+        .list_endpoints()
+        .await?
+        .into_iter()
+        .find(|e| e.name == which || e.id == which)
+        .ok_or_else(|| ApiError::not_found(format!("no endpoint named {which:?}")))
+}
+
+/// The sample as the receiver would get it from the provider: a POST to `path` with its
+/// headers, its length and the receiver's address as Host.
+fn as_received(
+    access: &Access,
+    path: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> ApiResult<Request<Body>> {
+    let mut receiver = access.receiver;
+    if receiver.ip().is_unspecified() {
+        receiver.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let mut request = Request::post(path)
+        .header(header::HOST, receiver.to_string())
+        .header(header::CONTENT_LENGTH, body.len());
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    request
+        .body(Body::from(body))
+        .map_err(|e| ApiError::invalid(format!("the sample cannot be sent: {e}")))
 }

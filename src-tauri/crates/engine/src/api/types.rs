@@ -3,8 +3,8 @@
 
 use base64::Engine as _;
 use hooklens_store::{
-    Attempt, BodyState, Delivery, DeliveryKind, DeliveryState, Overrides, Request, RequestMeta,
-    SignatureVerdict, format_us,
+    Attempt, AttemptErrorKind, BodyState, Delivery, DeliveryKind, DeliveryState, Overrides,
+    Request, RequestMeta, SignatureVerdict, Via, format_us,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -65,8 +65,7 @@ pub struct RequestJson {
     pub tags: Vec<String>,
     /// Ids of the rules it matched.
     pub rules: Vec<String>,
-    /// `direct`, or `tunnel` when it came through the public tunnel.
-    pub via: String,
+    pub via: Via,
     /// Where its deliveries stand: `failed` if any gave up, else `pending` if any waits, else
     /// `succeeded`; absent when it was not forwarded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,7 +120,7 @@ impl RequestJson {
             signature: meta.signature.clone(),
             tags: meta.tags.clone(),
             rules: meta.rules.clone(),
-            via: meta.via.clone().unwrap_or_else(|| "direct".into()),
+            via: meta.via,
             delivery: None,
         }
     }
@@ -302,8 +301,7 @@ pub struct AttemptJson {
     pub response_body_text: Option<String>,
     /// Full response size, when known.
     pub response_size: Option<u64>,
-    /// `refused`, `dns`, `timeout`, `tls`, `reset`, `blocked`, `invalid` or `other`.
-    pub error_kind: Option<String>,
+    pub error_kind: Option<AttemptErrorKind>,
     pub error: Option<String>,
 }
 
@@ -325,7 +323,7 @@ impl From<&Attempt> for AttemptJson {
                 .ok()
                 .map(str::to_string),
             response_size: a.response_size,
-            error_kind: a.error_kind.clone(),
+            error_kind: a.error_kind,
             error: a.error.clone(),
         }
     }

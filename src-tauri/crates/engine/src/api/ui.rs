@@ -11,8 +11,8 @@ use axum::extract::{Request, State};
 use axum::response::{Html, IntoResponse, Response};
 use http::{HeaderValue, Method, header};
 
+use super::Access;
 use super::ApiError;
-use crate::state::Shared;
 
 include!(concat!(env!("OUT_DIR"), "/ui_files.rs"));
 
@@ -41,7 +41,7 @@ fn content_type(path: &str) -> &'static str {
 
 /// Serves a bundle file, or `index.html` for a client route; `/api/…` and unknown assets are
 /// a JSON 404.
-pub(super) async fn serve(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+pub(super) async fn serve(State(access): State<Arc<Access>>, req: Request) -> Response {
     let path = req.uri().path();
     if path.starts_with("/api/") || !matches!(*req.method(), Method::GET | Method::HEAD) {
         return ApiError::not_found("no such page or API route").into_response();
@@ -63,13 +63,13 @@ pub(super) async fn serve(State(shared): State<Arc<Shared>>, req: Request) -> Re
     }
     match file("/index.html") {
         Some(index) => Html(index).into_response(),
-        None => not_built(&shared),
+        None => not_built(&access),
     }
 }
 
 /// The page shown when the binary was built without the UI bundle.
-fn not_built(shared: &Shared) -> Response {
-    let receiver = format!("http://{}", shared.receiver_addr);
+fn not_built(access: &Access) -> Response {
+    let receiver = format!("http://{}", access.receiver);
     Html(format!(
         "<!doctype html><html lang=en><meta charset=utf-8><title>Hooklens</title>\
          <link rel=icon href=/favicon.svg>\

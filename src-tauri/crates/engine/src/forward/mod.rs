@@ -13,29 +13,34 @@
 
 mod breaker;
 pub mod clock;
+mod notices;
+mod outcome;
 mod plan;
 pub mod retry;
+pub(crate) mod routes;
 mod send;
 pub mod target;
+mod words;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hooklens_store::{
-    AttemptOutcome, Delivery, DeliveryKind, DeliverySpec, DeliveryState, ForwardTarget,
+    AttemptErrorKind, Delivery, DeliveryKind, DeliverySpec, DeliveryState, ForwardTarget,
     NewDelivery, Request, RetryPolicy, Store, StoreError,
 };
-use tokio::sync::{Notify, Semaphore, broadcast};
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::Event;
 use crate::metrics::Metrics;
-use crate::notify::{Notifications, Popup, Urgency};
+use crate::notify::Notifications;
+use crate::{Event, EventBus};
 use breaker::Breaker;
 pub use breaker::TargetStatus;
 use clock::Clock;
+use notices::Failure;
 use plan::{Plan, plan};
 use target::Guard;
 
@@ -58,7 +63,7 @@ pub struct Forwarder {
     guard: Guard,
     wake: Notify,
     state: Mutex<State>,
-    events: broadcast::Sender<Event>,
+    events: EventBus,
     notifications: Arc<Notifications>,
     metrics: Arc<Metrics>,
 }
@@ -77,11 +82,11 @@ impl Forwarder {
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
-        events: broadcast::Sender<Event>,
+        events: EventBus,
         notifications: Arc<Notifications>,
         metrics: Arc<Metrics>,
         allow_remote: bool,
-    ) -> Result<Arc<Forwarder>, String> {
+    ) -> Result<Arc<Forwarder>, reqwest::Error> {
         let guard = Guard::default();
         guard.set_allow_remote(allow_remote);
         let client = reqwest::Client::builder()
@@ -90,8 +95,7 @@ impl Forwarder {
             .dns_resolver(guard.clone())
             .connect_timeout(Duration::from_secs(10))
             .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .build()?;
         Ok(Arc::new(Forwarder {
             store,
             clock,
@@ -296,7 +300,7 @@ impl Forwarder {
                         response_headers: Vec::new(),
                         response_body: Vec::new(),
                         response_size: None,
-                        error_kind: Some("invalid".into()),
+                        error_kind: Some(AttemptErrorKind::Invalid),
                         error: Some(why),
                     },
                     retry_after: None,
@@ -305,53 +309,33 @@ impl Forwarder {
         )
     }
 
-    /// Stores an attempt, decides what comes next, updates the breaker and tells listeners.
+    /// Updates the breaker, stores an attempt with what comes next, and tells listeners.
     async fn finish(&self, delivery: Delivery, sent: send::Sent, probe: bool) {
         let now = self.clock.now_us();
         let attempt = &sent.attempt;
         let status = attempt.status;
         let succeeded = status.is_some_and(|s| (200..300).contains(&s));
-        let gone = status == Some(410) || attempt.error_kind.as_deref() == Some("invalid");
-        let what = describe_failure(&delivery, attempt);
-        let outcome = if succeeded {
-            AttemptOutcome {
-                state: DeliveryState::Succeeded,
-                next_attempt_at_us: None,
-                summary: None,
-            }
-        } else if gone {
-            AttemptOutcome {
-                state: DeliveryState::Failed,
-                next_attempt_at_us: None,
-                summary: Some(then(&what, "not retried")),
-            }
-        } else {
-            let retries_done = attempt.n - 1;
-            let seed = retry::seed(&delivery.id, attempt.n);
-            match retry::next_delay(&delivery.spec.retry, retries_done, sent.retry_after, seed) {
-                Some(delay) => AttemptOutcome {
-                    state: DeliveryState::Pending,
-                    next_attempt_at_us: Some(now + delay.as_micros() as i64),
-                    summary: Some(then(
-                        &what,
-                        &format!("next retry in {}", human_delay(delay)),
-                    )),
-                },
-                None => AttemptOutcome {
-                    state: DeliveryState::Failed,
-                    next_attempt_at_us: None,
-                    summary: Some(then(
-                        &what,
-                        &format!("gave up after {} attempts", attempt.n),
-                    )),
-                },
-            }
-        };
+        let what = words::failure(&delivery, attempt);
         let target = delivery.target.clone();
+        // The breaker first: a target this attempt leaves down holds the retry past its time.
+        let (change, probe_at) = {
+            let mut state = self.lock();
+            let breaker = state.breakers.entry(target.clone()).or_default();
+            let started = attempt.started_at_us;
+            let change = if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
+                breaker.success(started)
+            } else {
+                let max = Duration::from_millis(delivery.spec.retry.max_retry_after_ms);
+                let retry_after = sent.retry_after.map(|d| d.min(max).as_micros() as i64);
+                breaker.failure(now, started, probe, &what, retry_after)
+            };
+            (change, breaker.next_probe())
+        };
+        let outcome = outcome::outcome(&delivery, &sent, now, &what, probe_at);
         self.metrics.attempt(
             &target,
             status,
-            attempt.error_kind.as_deref(),
+            attempt.error_kind,
             attempt.duration_us.max(0) as u64,
             match outcome.state {
                 DeliveryState::Succeeded => Some(true),
@@ -361,7 +345,7 @@ impl Forwarder {
         );
         tracing::debug!(
             status,
-            error_kind = attempt.error_kind.as_deref(),
+            error_kind = attempt.error_kind.map(AttemptErrorKind::as_str),
             duration_ms = attempt.duration_us as f64 / 1000.0,
             "delivery attempt"
         );
@@ -378,118 +362,16 @@ impl Forwarder {
         if let Some(failure) = failure {
             self.notify_failure(&target, failure);
         }
-        let change = {
-            let mut state = self.lock();
-            let breaker = state.breakers.entry(target.clone()).or_default();
-            let started = sent.attempt.started_at_us;
-            if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
-                breaker.success(started)
-            } else {
-                let max = Duration::from_millis(delivery.spec.retry.max_retry_after_ms);
-                let retry_after = sent.retry_after.map(|d| d.min(max).as_micros() as i64);
-                breaker.failure(now, started, probe, &what, retry_after)
-            }
-        };
-        match change {
-            Some(breaker::Change::Up) => {
-                tracing::info!(%target, "target answers again; resuming its deliveries");
-                self.down_period(&target, None).await;
-                if self.notifications.settings().target_changes {
-                    self.notifications.raise(Popup {
-                        kind: "target_up".into(),
-                        key: target.clone(),
-                        title: format!("{target} answers again"),
-                        body: "waiting deliveries are on their way".into(),
-                        request_id: None,
-                        urgency: Urgency::Low,
-                    });
-                }
-                let _ = self
-                    .events
-                    .send(Event::TargetChanged { target, down: None });
-                self.wake.notify_one();
-            }
-            Some(breaker::Change::Down(reason)) => {
-                tracing::warn!(%target, %reason, "target keeps failing; holding its deliveries");
-                self.down_period(&target, Some(&reason)).await;
-                if self.notifications.settings().target_changes {
-                    self.notifications.raise(Popup {
-                        kind: "target_down".into(),
-                        key: target.clone(),
-                        title: format!("{target} is down"),
-                        body: format!("{reason}; deliveries wait until it answers"),
-                        request_id: None,
-                        urgency: Urgency::Critical,
-                    });
-                }
-                let _ = self.events.send(Event::TargetChanged {
-                    target,
-                    down: Some(reason),
-                });
-            }
-            None => {}
+        if let Some(change) = change {
+            self.target_changed(target, change).await;
         }
         match stored {
             Ok(delivery) => {
-                let _ = self.events.send(Event::DeliveryUpdated(Box::new(delivery)));
+                self.events.emit(Event::DeliveryUpdated(Box::new(delivery)));
             }
             Err(StoreError::NotFound(_)) => {} // the request was deleted meanwhile
             Err(e) => tracing::warn!(error = %e, "cannot store a delivery attempt"),
         }
-    }
-
-    /// Counts and stores a target's down period: opened with its reason, or closed.
-    async fn down_period(&self, target: &str, down: Option<&str>) {
-        self.metrics.target_down(target, down.is_some());
-        let at = hooklens_store::now_us();
-        let stored = match down {
-            Some(reason) => {
-                self.store
-                    .open_period(hooklens_store::Period {
-                        kind: "target_down".into(),
-                        subject: target.to_string(),
-                        started_us: at,
-                        ended_us: None,
-                        reason: reason.to_string(),
-                    })
-                    .await
-            }
-            None => {
-                self.store
-                    .close_period(Some("target_down"), Some(target), at)
-                    .await
-            }
-        };
-        if let Err(e) = stored {
-            tracing::warn!(error = %e, "cannot record a target's down period");
-        }
-    }
-
-    /// A failed delivery's notification, as the settings ask: on the first failure, when
-    /// retries run out, both, or never.
-    fn notify_failure(&self, target: &str, failure: Failure) {
-        let when = self.notifications.settings().delivery_failed;
-        let first = failure.first && matches!(when.as_str(), "first" | "both");
-        let gave_up = failure.gave_up && matches!(when.as_str(), "exhausted" | "both");
-        if !(first || gave_up) {
-            return;
-        }
-        self.notifications.raise(Popup {
-            kind: "delivery_failed".into(),
-            key: target.to_string(),
-            title: if failure.gave_up {
-                format!("Gave up delivering to {target}")
-            } else {
-                format!("Delivery to {target} failed")
-            },
-            body: failure.summary,
-            request_id: Some(failure.request_id),
-            urgency: if failure.gave_up {
-                Urgency::Critical
-            } else {
-                Urgency::Normal
-            },
-        });
     }
 
     /// Makes one attempt of `delivery` now and returns it as it then stands (the command
@@ -544,14 +426,6 @@ fn attempt_span(delivery: &Delivery) -> tracing::Span {
     )
 }
 
-/// What a failed attempt means for notifications.
-struct Failure {
-    request_id: String,
-    gave_up: bool,
-    first: bool,
-    summary: String,
-}
-
 /// How long a leased delivery is held before it counts as abandoned.
 const LEASE: Duration = Duration::from_secs(660);
 
@@ -575,52 +449,5 @@ pub fn new_delivery(
             resign: target.resign.clone(),
         },
         next_attempt_at_us: due_us,
-    }
-}
-
-fn describe_failure(delivery: &Delivery, attempt: &hooklens_store::Attempt) -> String {
-    match (attempt.status, &attempt.error) {
-        (Some(410), _) => format!("{} answered 410 Gone", delivery.url),
-        (Some(status), _) if (300..400).contains(&status) => {
-            let location = attempt
-                .response_headers
-                .iter()
-                .find(|(n, _)| n == "location")
-                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-                .unwrap_or_default();
-            format!(
-                "{} redirected ({status}) to {location:?}: point the target at the final URL",
-                delivery.url
-            )
-        }
-        (Some(status), _) => format!("{} answered HTTP {status}", delivery.url),
-        (None, Some(error)) => error.clone(),
-        (None, None) => format!("forwarding to {} failed", delivery.url),
-    }
-}
-
-/// "what happened; what happens next", reading well after a question too.
-fn then(what: &str, next: &str) -> String {
-    if what.ends_with('?') {
-        let mut chars = next.chars();
-        let next: String = chars
-            .next()
-            .map(|c| c.to_ascii_uppercase())
-            .into_iter()
-            .chain(chars)
-            .collect();
-        format!("{what} {next}")
-    } else {
-        format!("{what}; {next}")
-    }
-}
-
-fn human_delay(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0 => format!("{} ms", d.as_millis()),
-        1..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        _ => format!("{} h", s / 3600),
     }
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use hooklens_store::{Attempt, Delivery, Request};
+use hooklens_store::{Attempt, AttemptErrorKind, Delivery, Request};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use reqwest::Url;
 
@@ -147,7 +147,7 @@ pub async fn send(
     timeout: Duration,
 ) -> Sent {
     let started = Instant::now();
-    let failed = |kind: &str, error: String| Sent {
+    let failed = |kind: AttemptErrorKind, error: String| Sent {
         attempt: Attempt {
             n,
             started_at_us,
@@ -156,13 +156,13 @@ pub async fn send(
             response_headers: Vec::new(),
             response_body: Vec::new(),
             response_size: None,
-            error_kind: Some(kind.to_string()),
+            error_kind: Some(kind),
             error: Some(error),
         },
         retry_after: None,
     };
     if let Err(blocked) = guard.check_url(&out.url) {
-        return failed("blocked", blocked.to_string());
+        return failed(AttemptErrorKind::Blocked, blocked.to_string());
     }
     let url = out.url.to_string();
     let response = client
@@ -190,27 +190,7 @@ pub async fn send(
         .get(http::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| super::retry::parse_retry_after(v, std::time::SystemTime::now()));
-    let mut body = Vec::new();
-    let mut size = Some(0u64);
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                let total = size.unwrap_or(0) + chunk.len() as u64;
-                let room = KEEP_RESPONSE_BYTES.saturating_sub(body.len());
-                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
-                if total > READ_RESPONSE_LIMIT {
-                    size = None;
-                    break;
-                }
-                size = Some(total);
-            }
-            Ok(None) => break,
-            Err(_) => {
-                size = None; // the status counts; the body broke off
-                break;
-            }
-        }
-    }
+    let (body, size) = response_body(&mut response).await;
     Sent {
         attempt: Attempt {
             n,
@@ -227,26 +207,47 @@ pub async fn send(
     }
 }
 
+/// The first [`KEEP_RESPONSE_BYTES`] of the answer's body, and its size when it was read to
+/// its end (not past [`READ_RESPONSE_LIMIT`], and not broken off).
+async fn response_body(response: &mut reqwest::Response) -> (Vec<u8>, Option<u64>) {
+    let mut body = Vec::new();
+    let mut size = 0u64;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                size += chunk.len() as u64;
+                let room = KEEP_RESPONSE_BYTES.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                if size > READ_RESPONSE_LIMIT {
+                    return (body, None);
+                }
+            }
+            Ok(None) => return (body, Some(size)),
+            Err(_) => return (body, None), // the status counts; the body broke off
+        }
+    }
+}
+
 /// An error kind and a message that says what happened and what to do.
-fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (&'static str, String) {
+fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (AttemptErrorKind, String) {
     let origin = super::target::origin(url);
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut texts = Vec::new();
     while let Some(err) = source {
         if let Some(blocked) = err.downcast_ref::<Blocked>() {
-            return ("blocked", blocked.to_string());
+            return (AttemptErrorKind::Blocked, blocked.to_string());
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => {
                     return (
-                        "refused",
+                        AttemptErrorKind::Refused,
                         format!("connection refused at {origin} — is your server running?"),
                     );
                 }
                 std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
                     return (
-                        "reset",
+                        AttemptErrorKind::Reset,
                         format!("{origin} reset the connection before answering"),
                     );
                 }
@@ -260,7 +261,7 @@ fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (&'static str, 
     let all = texts.join(": ").to_ascii_lowercase();
     if e.is_timeout() {
         (
-            "timeout",
+            AttemptErrorKind::Timeout,
             format!("no answer from {url} within {} s", timeout.as_secs_f64()),
         )
     } else if all.contains("dns")
@@ -268,7 +269,7 @@ fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (&'static str, 
         || all.contains("name or service")
     {
         (
-            "dns",
+            AttemptErrorKind::Dns,
             format!("cannot resolve the host of {origin}: {detail}"),
         )
     } else if all.contains("certificate")
@@ -276,16 +277,22 @@ fn describe(e: &reqwest::Error, url: &str, timeout: Duration) -> (&'static str, 
         || all.contains("tls")
         || all.contains("handshake")
     {
-        ("tls", format!("TLS with {origin} failed: {detail}"))
+        (
+            AttemptErrorKind::Tls,
+            format!("TLS with {origin} failed: {detail}"),
+        )
     } else if all.contains("connection closed")
         || all.contains("incomplete message")
         || all.contains("reset")
     {
         (
-            "reset",
+            AttemptErrorKind::Reset,
             format!("{origin} closed the connection before answering"),
         )
     } else {
-        ("other", format!("forwarding to {url} failed: {detail}"))
+        (
+            AttemptErrorKind::Other,
+            format!("forwarding to {url} failed: {detail}"),
+        )
     }
 }

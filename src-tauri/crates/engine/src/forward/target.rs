@@ -17,10 +17,13 @@ pub fn map_url(
     prefix: Option<&str>,
     path: &str,
     query: Option<&str>,
-) -> Result<String, String> {
-    let base = Url::parse(target.url.trim()).map_err(|e| bad_url(&target.url, e))?;
+) -> Result<String, BadTarget> {
+    let base = Url::parse(target.url.trim()).map_err(|source| BadTarget::Parse {
+        url: target.url.clone(),
+        source,
+    })?;
     if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
-        return Err(bad_url(&target.url, "use http:// or https:// and a host"));
+        return Err(BadTarget::NotHttp(target.url.clone()));
     }
     let mut out = format!("{}://{}", base.scheme(), authority(&base));
     let base_path = base.path().trim_end_matches('/');
@@ -54,8 +57,16 @@ fn authority(url: &Url) -> String {
     }
 }
 
-fn bad_url(url: &str, why: impl std::fmt::Display) -> String {
-    format!("forward target {url:?} is not a usable URL: {why}")
+/// A forward target the forwarder cannot send to.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadTarget {
+    #[error("forward target {url:?} is not a usable URL: {source}")]
+    Parse {
+        url: String,
+        source: url::ParseError,
+    },
+    #[error("forward target {0:?} is not a usable URL: use http:// or https:// and a host")]
+    NotHttp(String),
 }
 
 /// `scheme://host:port` of a URL: the unit the breaker and concurrency limits work on.

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use hooklens_store::hist::{AtomicHistogram, Counts};
+use hooklens_store::{AttemptErrorKind, SignatureStatus};
 
 /// Distinct endpoints counted apart.
 const MAX_ENDPOINTS: usize = 64;
@@ -244,7 +245,7 @@ impl Metrics {
         endpoint: &str,
         provider: Option<&str>,
         event_type: Option<&str>,
-        signature: &str,
+        signature: SignatureStatus,
         refused: Option<&str>,
     ) {
         if !self.enabled {
@@ -258,7 +259,7 @@ impl Metrics {
             key.push_str(event_type.unwrap_or(""));
             self.events.add(&key, 0, 1);
         }
-        self.signatures.add(signature, 0, 1);
+        self.signatures.add(signature.as_str(), 0, 1);
         if let Some(reason) = refused {
             self.refused.add(reason, 0, 1);
         }
@@ -278,7 +279,7 @@ impl Metrics {
         &self,
         target: &str,
         status: Option<u16>,
-        error_kind: Option<&str>,
+        error_kind: Option<AttemptErrorKind>,
         duration_us: u64,
         finished: Option<bool>,
     ) {
@@ -290,7 +291,7 @@ impl Metrics {
             (Some(_), _) => 1,
             (None, Some(kind)) => OUTCOMES
                 .iter()
-                .position(|o| *o == kind)
+                .position(|o| *o == kind.as_str())
                 .unwrap_or(OUTCOMES.len() - 1),
             (None, None) => OUTCOMES.len() - 1,
         };
@@ -432,15 +433,21 @@ mod tests {
         let m = Metrics::new(true);
         m.attempt("http://t", Some(200), None, 1_000, Some(true));
         m.attempt("http://t", Some(500), None, 2_000, None);
-        m.attempt("http://t", None, Some("refused"), 50, None);
-        m.attempt("http://t", None, Some("weird"), 50, Some(false));
+        m.attempt("http://t", None, Some(AttemptErrorKind::Refused), 50, None);
+        m.attempt(
+            "http://t",
+            None,
+            Some(AttemptErrorKind::Other),
+            50,
+            Some(false),
+        );
         let t = &m.targets()[0];
         assert_eq!(t.target, "http://t");
         assert_eq!((t.attempts_ok(), t.attempts_failed()), (1, 3));
         assert_eq!(
             t.attempts[OUTCOMES.len() - 1],
             1,
-            "unknown kinds count as other"
+            "the kind other counts as other"
         );
         assert_eq!((t.succeeded, t.gave_up), (1, 1));
         assert_eq!(t.latency.total(), 4);
@@ -450,7 +457,13 @@ mod tests {
     #[test]
     fn off_records_nothing() {
         let m = Metrics::new(false);
-        m.request("default", Some("stripe"), Some("x"), "valid", None);
+        m.request(
+            "default",
+            Some("stripe"),
+            Some("x"),
+            SignatureStatus::Valid,
+            None,
+        );
         m.attempt("http://t", Some(200), None, 1, Some(true));
         let s = m.snapshot();
         assert!(s.requests.is_empty() && s.targets.is_empty());

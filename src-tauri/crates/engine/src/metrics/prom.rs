@@ -92,6 +92,7 @@ fn seconds_buckets(counts: &Counts) -> Vec<(f64, u64)> {
 }
 
 impl Collector for Scrape {
+    // Long: one call per metric family, in the order /metrics lists them.
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let m = &self.metrics;
         counter(

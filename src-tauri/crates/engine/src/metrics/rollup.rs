@@ -6,11 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hooklens_store::{RollupRow, now_us};
+use hooklens_store::{RollupRow, Store, now_us};
+use tokio_util::sync::CancellationToken;
 
 use super::{Metrics, Snapshot};
-use crate::Event;
-use crate::state::Shared;
+use crate::{Event, EventBus};
 
 /// How often the backlog is sampled and `stats.updated` may be sent.
 pub(crate) const TICK: Duration = Duration::from_secs(2);
@@ -92,8 +92,12 @@ pub(crate) fn rows(
 }
 
 /// Samples, rolls up and announces until shutdown, then writes the minute in progress.
-pub(crate) async fn run(shared: Arc<Shared>) {
-    let metrics = shared.metrics.clone();
+pub(crate) async fn run(
+    metrics: Arc<Metrics>,
+    store: Store,
+    events: EventBus,
+    cancel: CancellationToken,
+) {
     if !metrics.enabled() {
         return;
     }
@@ -109,9 +113,9 @@ pub(crate) async fn run(shared: Arc<Shared>) {
         let stopping = tokio::select! {
             _ = tick.tick() => false,
             () = tokio::time::sleep(Duration::from_micros(to_boundary as u64 + 1_000)) => false,
-            () = shared.cancel.cancelled() => true,
+            () = cancel.cancelled() => true,
         };
-        sample_backlog(&shared, &metrics).await;
+        sample_backlog(&store, &metrics).await;
         let now = now_us();
         if stopping || minute_of(now) != flushed_minute {
             // A closing minute's counts land on it; at shutdown, on the minute in progress.
@@ -120,13 +124,13 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             } else {
                 flushed_minute
             };
-            flush(&shared, &metrics, minute).await;
+            flush(&store, &metrics, minute).await;
             flushed_minute = minute_of(now);
         }
         if stopping {
             return;
         }
-        if shared.events.receiver_count() > 0 {
+        if events.listened() {
             let summary = summary(&metrics, now);
             let key = (
                 summary.requests + summary.attempts_ok + summary.attempts_failed,
@@ -134,14 +138,14 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             );
             if key != announced {
                 announced = key;
-                shared.emit(Event::StatsUpdated(Box::new(summary)));
+                events.emit(Event::StatsUpdated(Box::new(summary)));
             }
         }
     }
 }
 
-async fn sample_backlog(shared: &Shared, metrics: &Metrics) {
-    match shared.store.pending_by_target().await {
+async fn sample_backlog(store: &Store, metrics: &Metrics) {
+    match store.pending_by_target().await {
         Ok(pending) => {
             let total: u64 = pending.iter().map(|(_, n)| n).sum();
             metrics
@@ -152,12 +156,12 @@ async fn sample_backlog(shared: &Shared, metrics: &Metrics) {
     }
 }
 
-async fn flush(shared: &Shared, metrics: &Metrics, minute: i64) {
+async fn flush(store: &Store, metrics: &Metrics, minute: i64) {
     let _flush = metrics.flush_lock.lock().await;
     let (current, last) = metrics.unflushed();
     let backlog = metrics.backlog.load(std::sync::atomic::Ordering::Relaxed);
     let rows = rows(minute, &current, last.as_ref(), backlog);
-    match shared.store.write_rollup(rows, minute - KEEP_MINUTES).await {
+    match store.write_rollup(rows, minute - KEEP_MINUTES).await {
         Ok(()) => metrics.set_flushed(current),
         // Kept unflushed: the next minute's rollup carries it.
         Err(e) => tracing::warn!(error = %e, "cannot store the minute's metrics; will retry"),
@@ -192,16 +196,18 @@ pub(crate) fn summary(metrics: &Metrics, now: i64) -> StatsSummary {
 
 #[cfg(test)]
 mod tests {
+    use hooklens_store::SignatureStatus::Unconfigured;
+
     use super::*;
 
     #[test]
     fn rows_are_the_difference() {
         let m = Metrics::new(true);
-        m.request("stripe", None, None, "unconfigured", None);
+        m.request("stripe", None, None, Unconfigured, None);
         m.attempt("http://t", Some(200), None, 1_000, Some(true));
         let before = m.snapshot();
-        m.request("stripe", None, None, "unconfigured", None);
-        m.request("github", None, None, "unconfigured", Some("too_large"));
+        m.request("stripe", None, None, Unconfigured, None);
+        m.request("github", None, None, Unconfigured, Some("too_large"));
         m.attempt("http://t", Some(500), None, 3_000, None);
         let rows = rows(7, &m.snapshot(), Some(&before), 4);
         let simple: Vec<(&str, &str, i64)> = rows

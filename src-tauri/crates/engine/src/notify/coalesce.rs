@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::Popup;
+use super::{NotificationKind, Popup};
 
 #[derive(Debug)]
 struct Window {
@@ -16,7 +16,7 @@ struct Window {
 #[derive(Debug)]
 pub struct Coalescer {
     window_us: i64,
-    open: HashMap<(String, String), Window>,
+    open: HashMap<(NotificationKind, String), Window>,
 }
 
 impl Coalescer {
@@ -33,7 +33,7 @@ impl Coalescer {
 
     /// `Some` when the popup shows now; `None` when it is folded into a later summary.
     pub fn offer(&mut self, now: i64, popup: Popup) -> Option<Popup> {
-        let key = (popup.kind.clone(), popup.key.clone());
+        let key = (popup.kind, popup.key.clone());
         match self.open.get_mut(&key) {
             Some(window) if now < window.ends_us => {
                 window.folded += 1;
@@ -57,7 +57,7 @@ impl Coalescer {
     /// Summaries of windows that ended with something folded; a summary opens a new window
     /// itself, so a storm shows one popup per window.
     pub fn due(&mut self, now: i64) -> Vec<Popup> {
-        let ended: Vec<(String, String)> = self
+        let ended: Vec<(NotificationKind, String)> = self
             .open
             .iter()
             .filter(|(_, w)| w.ends_us <= now)
@@ -96,10 +96,11 @@ impl Coalescer {
 mod tests {
     use super::*;
     use crate::notify::Urgency;
+    use NotificationKind::{DeliveryFailed, TargetDown};
 
-    fn popup(kind: &str, key: &str, body: &str) -> Popup {
+    fn popup(kind: NotificationKind, key: &str, body: &str) -> Popup {
         Popup {
-            kind: kind.into(),
+            kind,
             key: key.into(),
             title: "t".into(),
             body: body.into(),
@@ -113,39 +114,30 @@ mod tests {
         let s = 1_000_000;
         let mut c = Coalescer::new(10 * s);
         assert!(
-            c.offer(0, popup("delivery_failed", "a", "1")).is_some(),
+            c.offer(0, popup(DeliveryFailed, "a", "1")).is_some(),
             "first shows"
         );
         for i in 2..=38 {
             assert!(
-                c.offer(i, popup("delivery_failed", "a", &i.to_string()))
+                c.offer(i, popup(DeliveryFailed, "a", &i.to_string()))
                     .is_none()
             );
         }
         assert!(
-            c.offer(5, popup("delivery_failed", "b", "other key"))
+            c.offer(5, popup(DeliveryFailed, "b", "other key"))
                 .is_some()
         );
-        assert!(
-            c.offer(5, popup("target_down", "a", "other kind"))
-                .is_some()
-        );
+        assert!(c.offer(5, popup(TargetDown, "a", "other kind")).is_some());
         assert!(c.due(10 * s - 1).is_empty(), "window still open");
         assert_eq!(c.next_deadline(), Some(10 * s));
         let due = c.due(10 * s + 5);
         assert_eq!(due.len(), 1, "only the window with folded ones: {due:?}");
         assert_eq!(due[0].body, "38 — and 37 more");
         // The summary opened a new window: more of the storm is folded again.
-        assert!(
-            c.offer(11 * s, popup("delivery_failed", "a", "39"))
-                .is_none()
-        );
+        assert!(c.offer(11 * s, popup(DeliveryFailed, "a", "39")).is_none());
         assert_eq!(c.due(20 * s + 5)[0].body, "39 — and 1 more");
         // A quiet window closes silently, then the next one shows at once.
         assert!(c.due(31 * s).is_empty());
-        assert!(
-            c.offer(32 * s, popup("delivery_failed", "a", "40"))
-                .is_some()
-        );
+        assert!(c.offer(32 * s, popup(DeliveryFailed, "a", "40")).is_some());
     }
 }

@@ -7,13 +7,14 @@ mod coalesce;
 use std::sync::{Arc, Mutex, RwLock};
 
 use futures_util::future::BoxFuture;
+pub use hooklens_store::NotificationKind;
 use hooklens_store::{NotificationSettings, Store, StoredNotification};
 use serde::Serialize;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::Event;
 use crate::forward::clock::Clock;
+use crate::{Event, EventBus};
 pub use coalesce::Coalescer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,8 +28,7 @@ pub enum Urgency {
 /// One notification.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Popup {
-    /// `rule`, `delivery_failed`, `target_down`, `target_up`, `signature_invalid`.
-    pub kind: String,
+    pub kind: NotificationKind,
     /// What it is about; popups coalesce per kind and key.
     pub key: String,
     pub title: String,
@@ -37,16 +37,22 @@ pub struct Popup {
     pub urgency: Urgency,
 }
 
+/// A popup the notifier could not show (no notification server, say). It is logged and
+/// capture goes on; the notification is recorded and streamed all the same.
+#[derive(Debug, thiserror::Error)]
+#[error("the desktop did not take the notification: {0}")]
+pub struct NotShown(#[from] pub Box<dyn std::error::Error + Send + Sync>);
+
 /// Shows popups: the desktop's notification server, a log, a test's recording.
 pub trait Notifier: Send + Sync + 'static {
-    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), String>>;
+    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), NotShown>>;
 }
 
 /// Headless: a log line per popup.
 pub struct LogNotifier;
 
 impl Notifier for LogNotifier {
-    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), String>> {
+    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), NotShown>> {
         tracing::info!(kind = %popup.kind, title = %popup.title, body = %popup.body, "notification");
         Box::pin(async { Ok(()) })
     }
@@ -65,7 +71,7 @@ impl RecordingNotifier {
 }
 
 impl Notifier for RecordingNotifier {
-    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), String>> {
+    fn show(&self, popup: Popup) -> BoxFuture<'static, Result<(), NotShown>> {
         if let Ok(mut shown) = self.shown.lock() {
             shown.push(popup);
         }
@@ -81,7 +87,7 @@ pub struct Notifications {
     coalescer: Mutex<Coalescer>,
     settings: RwLock<NotificationSettings>,
     wake: Notify,
-    events: broadcast::Sender<Event>,
+    events: EventBus,
 }
 
 impl Notifications {
@@ -90,7 +96,7 @@ impl Notifications {
         notifier: Arc<dyn Notifier>,
         clock: Arc<dyn Clock>,
         settings: NotificationSettings,
-        events: broadcast::Sender<Event>,
+        events: EventBus,
     ) -> Arc<Notifications> {
         Arc::new(Notifications {
             store,
@@ -140,16 +146,15 @@ impl Notifications {
             seq: 0,
             at: hooklens_store::format_us(at_us),
             at_us,
-            kind: popup.kind.clone(),
+            kind: popup.kind,
             key: popup.key.clone(),
             title: popup.title.clone(),
             body: popup.body.clone(),
             request_id: popup.request_id.clone(),
             shown,
         };
-        let _ = self
-            .events
-            .send(Event::NotificationRaised(Box::new(stored.clone())));
+        self.events
+            .emit(Event::NotificationRaised(Box::new(stored.clone())));
         if let Err(e) = self.store.record_notification(stored).await {
             tracing::warn!(error = %e, "cannot record a notification");
         }

@@ -66,6 +66,7 @@ pub const PROVIDERS: &[(&str, &str)] = &[
 ];
 
 /// The sample for `provider`, with `event` or the provider's default event type.
+// Long: one match arm per provider, each its sample body as JSON.
 pub fn sample(provider: &str, event: Option<&str>, now_s: i64) -> Result<Sample, String> {
     let default = PROVIDERS
         .iter()
@@ -252,7 +253,7 @@ mod tests {
             };
             assert_eq!(
                 verify(&spec, &message, 1_700_000_000).status,
-                "valid",
+                hooklens_store::SignatureStatus::Valid,
                 "{provider}"
             );
         }

@@ -5,6 +5,7 @@
 
 mod bore;
 mod ngrok;
+mod watcher;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,7 @@ use utoipa::ToSchema;
 
 pub use bore::Bore;
 pub use ngrok::Ngrok;
+pub(crate) use watcher::TunnelWatch;
 
 /// Where a tunnel stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -104,6 +106,16 @@ pub trait Tunnel: Send + Sync + 'static {
     ) -> BoxFuture<'static, ()>;
 }
 
+/// Why a tunnel cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum TunnelError {
+    #[error("cannot keep the ngrok authtoken in {}: {source}", path.display())]
+    KeepAuthtoken {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Starts and stops the tunnel; one at a time.
 pub struct Tunnels {
     ingress: SocketAddr,
@@ -141,7 +153,7 @@ impl Tunnels {
 
     /// Opens a tunnel (closing one already open). A new ngrok authtoken is kept for next
     /// time; the error says so when it cannot be.
-    pub fn start(&self, spec: &TunnelSpec, parent: &CancellationToken) -> Result<(), String> {
+    pub fn start(&self, spec: &TunnelSpec, parent: &CancellationToken) -> Result<(), TunnelError> {
         let tunnel: Arc<dyn Tunnel> = match spec {
             TunnelSpec::Bore { server, secret } => Arc::new(Bore::new(server, secret.clone())),
             TunnelSpec::Ngrok { authtoken, domain } => {
@@ -172,7 +184,7 @@ impl Tunnels {
             .filter(|t| !t.is_empty())
     }
 
-    fn keep_authtoken(&self, token: &str) -> Result<(), String> {
+    fn keep_authtoken(&self, token: &str) -> Result<(), TunnelError> {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
         let path = self.token_file();
@@ -183,7 +195,7 @@ impl Tunnels {
             .mode(0o600)
             .open(&path)
             .and_then(|mut f| f.write_all(token.trim().as_bytes()))
-            .map_err(|e| format!("cannot keep the ngrok authtoken in {}: {e}", path.display()))
+            .map_err(|source| TunnelError::KeepAuthtoken { path, source })
     }
 
     /// Opens a tunnel through any provider (tests pass their own).

@@ -49,6 +49,7 @@ fn explain(e: &ConnectError, server: &str) -> String {
 }
 
 impl Tunnel for Ngrok {
+    // Long: the reconnect loop, with the ngrok session builder nested in it, reads best whole.
     fn run(
         self: Arc<Self>,
         local: SocketAddr,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::target::{Answer, TestTarget, closed_port};
 
-fn target(url: String) -> ForwardTarget {
+pub(crate) fn target(url: String) -> ForwardTarget {
     ForwardTarget {
         url,
         path: PathMode::Keep,
@@ -27,7 +27,7 @@ fn policy(schedule_ms: &[u64]) -> RetryPolicy {
 }
 
 /// An engine forwarding everything to `url`, with a manual clock and `schedule_ms`.
-async fn engine_to(url: String, schedule_ms: &[u64], clock: &ManualClock) -> TestEngine {
+pub(crate) async fn engine_to(url: String, schedule_ms: &[u64], clock: &ManualClock) -> TestEngine {
     let dir = tempfile::tempdir().expect("tempdir");
     engine_in(dir, url, schedule_ms, clock).await
 }
@@ -50,11 +50,11 @@ async fn engine_in(
     .await
 }
 
-fn now_clock() -> ManualClock {
+pub(crate) fn now_clock() -> ManualClock {
     ManualClock::new(hooklens_store::now_us())
 }
 
-async fn deliveries(engine: &TestEngine, request_id: &str) -> Vec<Value> {
+pub(crate) async fn deliveries(engine: &TestEngine, request_id: &str) -> Vec<Value> {
     engine
         .get_json(&format!("/api/v1/requests/{request_id}/deliveries"))
         .await
@@ -64,7 +64,7 @@ async fn deliveries(engine: &TestEngine, request_id: &str) -> Vec<Value> {
 }
 
 /// Waits until the request's first delivery has made `attempts` attempts.
-async fn after_attempts(engine: &TestEngine, request_id: &str, attempts: u64) -> Value {
+pub(crate) async fn after_attempts(engine: &TestEngine, request_id: &str, attempts: u64) -> Value {
     eventually(Duration::from_secs(10), || async {
         deliveries(engine, request_id)
             .await
@@ -85,7 +85,7 @@ async fn succeeded(engine: &TestEngine, request_id: &str) -> Value {
     .await
 }
 
-fn due_us(delivery: &Value) -> i64 {
+pub(crate) fn due_us(delivery: &Value) -> i64 {
     let at = delivery["next_attempt_at"]
         .as_str()
         .expect("pending with a next attempt");

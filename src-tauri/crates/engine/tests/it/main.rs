@@ -12,6 +12,7 @@ mod hostile;
 mod load;
 mod notify;
 mod providers;
+mod retry_words;
 mod schemes;
 mod stats;
 mod target;

@@ -43,7 +43,11 @@ async fn engine(
 
 async fn popups_of(rec: &RecordingNotifier, kind: &str, n: usize) -> Vec<Popup> {
     eventually(Duration::from_secs(10), || async {
-        let shown: Vec<Popup> = rec.shown().into_iter().filter(|p| p.kind == kind).collect();
+        let shown: Vec<Popup> = rec
+            .shown()
+            .into_iter()
+            .filter(|p| p.kind.as_str() == kind)
+            .collect();
         (shown.len() >= n).then_some(shown)
     })
     .await
@@ -163,7 +167,7 @@ async fn an_invalid_signature_raises_a_notification_unless_turned_off() {
     assert_eq!(
         rec.shown()
             .iter()
-            .filter(|p| p.kind == "signature_invalid")
+            .filter(|p| p.kind.as_str() == "signature_invalid")
             .count(),
         1
     );

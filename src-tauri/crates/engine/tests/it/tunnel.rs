@@ -1,6 +1,11 @@
 //! The tunnel end to end through a real bore server on loopback. bore's control port is
-//! fixed (7835), so everything that uses it is in this one test.
+//! fixed (7835) for its client and server alike, so everything that uses it is in this one
+//! test, and each run binds its bore server to a loopback address of its own (127.x.y.z, all
+//! of 127.0.0.0/8 is loopback): a run beside it (another checkout's `make test`) must not
+//! take its place on 127.0.0.1:7835.
 
+use std::hash::{BuildHasher, Hasher};
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -8,23 +13,35 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// A bore server on 127.0.0.1 in a runtime of its own: dropping it kills every connection.
+/// A loopback address no other run picks (but by a chance of one in 16 million).
+fn own_loopback() -> Ipv4Addr {
+    let bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let byte = |shift: u64| 1 + ((bits >> shift) % 254) as u8;
+    Ipv4Addr::new(127, byte(0), byte(8), byte(16))
+}
+
+/// A bore server on `ip` in a runtime of its own: dropping it kills every connection.
 struct BoreServer {
     runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl BoreServer {
-    fn start() -> BoreServer {
+    fn start(ip: Ipv4Addr) -> BoreServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("runtime");
-        runtime.spawn(async {
+        runtime.spawn(async move {
             let mut server = bore_cli::server::Server::new(20_000..=40_000, None);
-            server.set_bind_addr([127, 0, 0, 1].into());
-            server.set_bind_tunnels([127, 0, 0, 1].into());
-            let _ = server.listen().await;
+            server.set_bind_addr(ip.into());
+            server.set_bind_tunnels(ip.into());
+            // A server that cannot listen must say so, not leave the test to a stranger's.
+            if let Err(e) = server.listen().await {
+                panic!("the bore server cannot listen on {ip}:7835: {e:#}");
+            }
         });
         BoreServer {
             runtime: Some(runtime),
@@ -65,11 +82,12 @@ async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
     })
     .await;
     assert_eq!(engine.get_json("/api/v1/tunnel").await["state"], "off");
+    let ip = own_loopback();
 
     // No server yet: a clear error, retried.
     let started = engine
         .call(Method::POST, "/api/v1/tunnel")
-        .json(&json!({ "provider": "bore", "server": "127.0.0.1" }))
+        .json(&json!({ "provider": "bore", "server": ip.to_string() }))
         .send()
         .await
         .expect("start");
@@ -79,11 +97,11 @@ async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
         error["error"]
             .as_str()
             .expect("why")
-            .contains("cannot reach tunnel server 127.0.0.1:7835"),
+            .contains(&format!("cannot reach tunnel server {ip}:7835")),
         "{error}"
     );
 
-    let server = BoreServer::start();
+    let server = BoreServer::start(ip);
     let online = tunnel_state(&engine, "online").await;
     let url = online["public_url"]
         .as_str()
@@ -126,7 +144,7 @@ async fn a_bore_tunnel_captures_reconnects_and_never_exposes_the_api() {
     drop(server);
     let lost = tunnel_state(&engine, "reconnecting").await;
     assert!(lost["error"].is_string());
-    let server = BoreServer::start();
+    let server = BoreServer::start(ip);
     let back = tunnel_state(&engine, "online").await;
     assert_eq!(
         back["public_url"],

@@ -153,6 +153,7 @@ pub(crate) struct Forwarding {
 
 impl EndpointSpec {
     /// Checks the spec and normalises the path (no trailing slash).
+    // Long: one check per field, in field order, each with its message.
     pub fn validate(mut self) -> Result<EndpointSpec> {
         let invalid = |msg: String| Err(StoreError::Invalid(msg));
         self.name = self.name.trim().to_string();

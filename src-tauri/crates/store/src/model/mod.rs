@@ -1,6 +1,7 @@
 //! The store's data types: requests (here), endpoints, signatures, rules and settings.
 
 mod endpoint;
+mod kinds;
 mod rules;
 mod settings;
 mod signature;
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use endpoint::*;
+pub use kinds::{AttemptErrorKind, NotificationKind, PeriodKind, SignatureStatus, Via};
 pub use rules::*;
 pub use settings::*;
 pub use signature::*;
@@ -79,8 +81,8 @@ pub struct RequestMeta {
     pub tags: Vec<String>,
     /// Ids of the rules it matched.
     pub rules: Vec<String>,
-    /// `tunnel` when it came through the public tunnel; `None` when it came directly.
-    pub via: Option<String>,
+    /// Straight to the receiver, or through the public tunnel.
+    pub via: Via,
 }
 
 /// A request as the receiver hands it to the store, with the deliveries it starts; all are

@@ -6,8 +6,7 @@ use utoipa::ToSchema;
 /// Whether a request's signature checks out, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SignatureVerdict {
-    /// `valid`, `invalid`, `missing` or `unconfigured`.
-    pub status: String,
+    pub status: super::SignatureStatus,
     /// The scheme it was checked with.
     pub scheme: Option<String>,
     /// Why, for a person: "timestamp is 9 min old, tolerance 5 min".

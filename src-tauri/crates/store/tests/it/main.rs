@@ -1,5 +1,7 @@
 //! Store integration tests on a real SQLite file: the writer thread, group commit, the idle
-//! indexer, close and reopen.
+//! indexer, close and reopen; upgrades from an older Hooklens (`upgrade`).
+
+mod upgrade;
 
 use std::time::Duration;
 
@@ -28,7 +30,7 @@ fn capture(id: &str, body: &str) -> Capture {
             signature: None,
             tags: Vec::new(),
             rules: Vec::new(),
-            via: None,
+            via: hooklens_store::Via::Direct,
         },
         body: body.as_bytes().to_vec(),
         pinned: false,

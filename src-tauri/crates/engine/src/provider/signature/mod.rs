@@ -22,7 +22,8 @@ mod url;
 mod tests;
 
 use hmac::{Hmac, Mac};
-use hooklens_store::{Resign, SignatureScheme, SignatureSpec, SignatureVerdict};
+use hooklens_store::SignatureStatus::{Invalid, Missing, Valid};
+use hooklens_store::{Resign, SignatureScheme, SignatureSpec, SignatureStatus, SignatureVerdict};
 use sha1::Sha1;
 use sha2::Sha256;
 
@@ -167,9 +168,13 @@ fn raw_key(secret: &str) -> Option<Vec<u8>> {
     Some(secret.as_bytes().to_vec())
 }
 
-fn verdict(status: &str, scheme: SignatureScheme, reason: impl Into<String>) -> SignatureVerdict {
+fn verdict(
+    status: SignatureStatus,
+    scheme: SignatureScheme,
+    reason: impl Into<String>,
+) -> SignatureVerdict {
     SignatureVerdict {
-        status: status.into(),
+        status,
         scheme: Some(scheme.as_str().into()),
         reason: reason.into(),
     }
@@ -200,7 +205,7 @@ fn secrets_word(scheme: SignatureScheme, n: usize) -> String {
 /// The verdict for a request when no scheme is configured on its endpoint.
 pub fn unconfigured() -> SignatureVerdict {
     SignatureVerdict {
-        status: "unconfigured".into(),
+        status: SignatureStatus::Unconfigured,
         scheme: None,
         reason: "no signature check is configured for this endpoint".into(),
     }
@@ -224,13 +229,13 @@ pub fn verify(spec: &SignatureSpec, message: &Message, now_s: i64) -> SignatureV
 fn judge(spec: &SignatureSpec, found: Found, now_s: i64) -> SignatureVerdict {
     let scheme = spec.scheme;
     match found {
-        Found::Missing(why) => verdict("missing", scheme, why),
-        Found::Refused(why) => verdict("invalid", scheme, why),
+        Found::Missing(why) => verdict(Missing, scheme, why),
+        Found::Refused(why) => verdict(Invalid, scheme, why),
         Found::NoMatch { what, on } => {
             let kind = what.map(|w| format!("{w} ")).unwrap_or_default();
             let on = on.map(|on| format!(" {on}")).unwrap_or_default();
             verdict(
-                "invalid",
+                Invalid,
                 scheme,
                 format!(
                     "no {kind}signature matches {}{on}",
@@ -247,10 +252,10 @@ fn judge(spec: &SignatureSpec, found: Found, now_s: i64) -> SignatureVerdict {
             let on = on.map(|on| format!(" {on}")).unwrap_or_default();
             let matched = format!("matches {what} {secret}{on}");
             match at {
-                None => verdict("valid", scheme, matched),
+                None => verdict(Valid, scheme, matched),
                 Some(at) => match timing(at, now_s, spec.tolerance_s) {
-                    Ok(age) => verdict("valid", scheme, format!("{matched}; timestamp {age} old")),
-                    Err(why) => verdict("invalid", scheme, why),
+                    Ok(age) => verdict(Valid, scheme, format!("{matched}; timestamp {age} old")),
+                    Err(why) => verdict(Invalid, scheme, why),
                 },
             }
         }

@@ -1,0 +1,183 @@
+//! Stage 3, describe: the request's metadata, from its head, its source and its body as read.
+//! Through the tunnel the peer is the tunnel's client, so the sender is taken from
+//! `X-Forwarded-For` when the tunnel provider sets it. The status stored with the request is
+//! decided here too: the refusal's, or the endpoint's configured one.
+
+use hooklens_store::{Endpoint, RequestMeta, Via};
+use http::request::Parts;
+
+use super::read::Received;
+use super::{Arrival, Source};
+
+/// The metadata of a request with head `head`, before providers, signatures and rules.
+pub(crate) fn describe(
+    source: &Source,
+    arrival: &Arrival,
+    head: &Parts,
+    received: &Received,
+    endpoint: Option<&Endpoint>,
+) -> RequestMeta {
+    let headers: Vec<(String, Vec<u8>)> = head
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
+        .collect();
+    let remote_addr = match source.via {
+        Via::Tunnel => forwarded_for(&headers).or_else(|| source.peer.map(|p| p.to_string())),
+        Via::Direct => source.peer.map(|p| p.to_string()),
+    };
+    RequestMeta {
+        id: arrival.id.clone(),
+        received_at_us: arrival.received_at_us,
+        duration_us: arrival.started.elapsed().as_micros() as i64,
+        endpoint_id: endpoint.map(|e| e.id.clone()),
+        endpoint_name: endpoint.map_or_else(|| "default".to_string(), |e| e.name.clone()),
+        method: head.method.as_str().to_string(),
+        path: head.uri.path().to_string(),
+        query: head.uri.query().map(str::to_string),
+        http_version: format!("{:?}", head.version),
+        remote_addr,
+        headers,
+        body_state: received.state,
+        body_note: received.note.clone(),
+        size: received.size,
+        response_status: received
+            .refusal
+            .unwrap_or_else(|| endpoint.map_or(200, |e| e.response.status)),
+        provider: None,
+        event_type: None,
+        signature: None,
+        tags: Vec::new(),
+        rules: Vec::new(),
+        via: source.via,
+    }
+}
+
+/// The first address in `X-Forwarded-For`, when there is one.
+fn forwarded_for(headers: &[(String, Vec<u8>)]) -> Option<String> {
+    let value = headers.iter().find(|(n, _)| n == "x-forwarded-for")?;
+    let first = String::from_utf8_lossy(&value.1)
+        .split(',')
+        .next()?
+        .trim()
+        .to_string();
+    (!first.is_empty()).then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use hooklens_store::BodyState;
+
+    use super::*;
+
+    fn head(headers: &[(&str, &str)]) -> Parts {
+        let mut builder = http::Request::builder()
+            .method("POST")
+            .uri("/stripe/events?live=1");
+        for (n, v) in headers {
+            builder = builder.header(*n, *v);
+        }
+        builder.body(()).expect("request").into_parts().0
+    }
+
+    fn received(refusal: Option<u16>) -> Received {
+        Received {
+            bytes: b"{}".to_vec(),
+            state: if refusal.is_some() {
+                BodyState::Incomplete
+            } else {
+                BodyState::Complete
+            },
+            note: refusal.map(|_| "broke off".to_string()),
+            size: 2,
+            refusal,
+            held: None,
+        }
+    }
+
+    fn endpoint() -> Endpoint {
+        serde_json::from_value(serde_json::json!({
+            "id": "e1", "name": "stripe", "path": "/stripe", "response": {"status": 202},
+            "forward": [], "created_at": ""
+        }))
+        .expect("endpoint")
+    }
+
+    #[test]
+    fn the_sender_is_the_peer_or_through_the_tunnel_the_forwarded_client() {
+        let peer: SocketAddr = "127.0.0.1:5000".parse().expect("addr");
+        let arrival = Arrival::now();
+        let xff = head(&[("x-forwarded-for", " 203.0.113.9 , 10.0.0.1")]);
+        let cases = [
+            (Via::Direct, &xff, Some(peer), Some("127.0.0.1:5000")),
+            (Via::Tunnel, &xff, Some(peer), Some("203.0.113.9")),
+            (Via::Tunnel, &head(&[]), Some(peer), Some("127.0.0.1:5000")),
+            (
+                Via::Tunnel,
+                &head(&[("x-forwarded-for", "")]),
+                Some(peer),
+                Some("127.0.0.1:5000"),
+            ),
+            (Via::Direct, &head(&[]), None, None),
+        ];
+        for (via, head, peer, want) in cases {
+            let meta = describe(&Source { via, peer }, &arrival, head, &received(None), None);
+            assert_eq!(meta.remote_addr.as_deref(), want, "{via:?} {peer:?}");
+            assert_eq!(meta.via, via);
+        }
+    }
+
+    #[test]
+    fn endpoint_status_and_refusal_are_recorded() {
+        let source = Source {
+            via: Via::Direct,
+            peer: None,
+        };
+        let arrival = Arrival::now();
+        let h = head(&[("Content-Type", "application/json")]);
+        let meta = describe(&source, &arrival, &h, &received(None), None);
+        assert_eq!(
+            (
+                meta.endpoint_name.as_str(),
+                meta.endpoint_id,
+                meta.response_status
+            ),
+            ("default", None, 200)
+        );
+        assert_eq!(
+            (
+                meta.method.as_str(),
+                meta.path.as_str(),
+                meta.query.as_deref()
+            ),
+            ("POST", "/stripe/events", Some("live=1"))
+        );
+        assert_eq!(
+            meta.headers,
+            [("content-type".to_string(), b"application/json".to_vec())]
+        );
+        assert_eq!(
+            (meta.id.as_str(), meta.http_version.as_str()),
+            (arrival.id.as_str(), "HTTP/1.1")
+        );
+
+        let e = endpoint();
+        let meta = describe(&source, &arrival, &h, &received(None), Some(&e));
+        assert_eq!(
+            (
+                meta.endpoint_name.as_str(),
+                meta.endpoint_id.as_deref(),
+                meta.response_status
+            ),
+            ("stripe", Some("e1"), 202)
+        );
+        let meta = describe(&source, &arrival, &h, &received(Some(408)), Some(&e));
+        assert_eq!(
+            meta.response_status, 408,
+            "the refusal, not the endpoint's status"
+        );
+        assert_eq!(meta.body_note.as_deref(), Some("broke off"));
+    }
+}

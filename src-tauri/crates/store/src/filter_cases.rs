@@ -1,0 +1,198 @@
+//! The request list's filter semantics, checked against the shared table in
+//! `tests/fixtures/filters.json`, which the UI's live list is checked against too
+//! (`ui/src/lib/filter.test.ts`): a request the server lists under a filter is one the UI
+//! keeps when it streams in, and the other way round.
+
+use rusqlite::Connection;
+use serde::Deserialize;
+
+use crate::model::{BodyState, Capture, RequestFilter, RequestMeta, SignatureVerdict};
+use crate::requests::{insert, list};
+use crate::search::{RECENT_ROWS, index_slice};
+use crate::{DeliveryKind, DeliverySpec, DeliveryState, NewDelivery, test_conn};
+
+const TABLE: &str = include_str!("../../../../tests/fixtures/filters.json");
+
+#[derive(Deserialize)]
+struct Table {
+    times: Vec<(String, Option<i64>)>,
+    requests: Vec<Item>,
+    cases: Vec<Case>,
+}
+
+/// A request shaped like an item of the list API, with the body the store indexes.
+#[derive(Deserialize)]
+struct Item {
+    id: String,
+    method: String,
+    path: String,
+    query: Option<String>,
+    headers: Vec<(String, String)>,
+    body: String,
+    endpoint: String,
+    endpoint_id: Option<String>,
+    provider: Option<String>,
+    event_type: Option<String>,
+    signature: Option<Verdict>,
+    tags: Vec<String>,
+    pinned: bool,
+    delivery: Option<String>,
+    received_at_us: i64,
+}
+
+#[derive(Deserialize)]
+struct Verdict {
+    status: crate::SignatureStatus,
+    reason: String,
+}
+
+/// The list API's query parameters, as text.
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    q: Option<String>,
+    endpoint: Option<String>,
+    method: Option<String>,
+    provider: Option<String>,
+    event_type: Option<String>,
+    signature: Option<String>,
+    tag: Option<String>,
+    pinned: Option<String>,
+    delivery: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    filter: Params,
+    matches: Vec<String>,
+    why: String,
+}
+
+fn capture(item: &Item) -> Capture {
+    Capture {
+        meta: RequestMeta {
+            id: item.id.clone(),
+            received_at_us: item.received_at_us,
+            duration_us: 1,
+            endpoint_id: item.endpoint_id.clone(),
+            endpoint_name: item.endpoint.clone(),
+            method: item.method.clone(),
+            path: item.path.clone(),
+            query: item.query.clone(),
+            http_version: "HTTP/1.1".into(),
+            remote_addr: None,
+            headers: item
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), v.as_bytes().to_vec()))
+                .collect(),
+            body_state: BodyState::Complete,
+            body_note: None,
+            size: item.body.len() as u64,
+            response_status: 200,
+            provider: item.provider.clone(),
+            event_type: item.event_type.clone(),
+            signature: item.signature.as_ref().map(|v| SignatureVerdict {
+                status: v.status,
+                scheme: None,
+                reason: v.reason.clone(),
+            }),
+            tags: item.tags.clone(),
+            rules: Vec::new(),
+            via: crate::Via::Direct,
+        },
+        body: item.body.clone().into_bytes(),
+        pinned: item.pinned,
+        deliveries: item
+            .delivery
+            .iter()
+            .map(|_| NewDelivery {
+                id: format!("{}-delivery", item.id),
+                kind: DeliveryKind::Auto,
+                target: "http://127.0.0.1:3000".into(),
+                url: format!("http://127.0.0.1:3000{}", item.path),
+                spec: DeliverySpec::default(),
+                next_attempt_at_us: item.received_at_us,
+            })
+            .collect(),
+    }
+}
+
+/// Stores every request of the table, with its delivery in the state it names, and indexes
+/// them for full-text search.
+fn store(items: &[Item]) -> Connection {
+    let conn = test_conn();
+    for item in items {
+        insert(&conn, &capture(item)).expect("insert");
+        if let Some(state) = &item.delivery {
+            conn.execute(
+                "UPDATE deliveries SET state = ?2 WHERE request_id = ?1",
+                [&item.id, state],
+            )
+            .expect("delivery state");
+        }
+    }
+    while index_slice(&conn, RECENT_ROWS).expect("index").more {}
+    conn
+}
+
+/// µs, or RFC 3339 (weak: a space for the `T`, no offset meaning UTC), as the list API reads
+/// `since` and `until` (`api::requests::parse_time` in the engine).
+fn time(text: &str) -> Option<i64> {
+    if let Ok(us) = text.parse() {
+        return Some(us);
+    }
+    humantime::parse_rfc3339_weak(text)
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_micros() as i64)
+}
+
+/// The store filter the list API makes of `params`.
+fn filter(params: &Params) -> RequestFilter {
+    let delivery = params.delivery.as_deref().map(|d| match d {
+        "none" => None,
+        state => Some(DeliveryState::parse(state)),
+    });
+    RequestFilter {
+        endpoint: params.endpoint.clone(),
+        method: params.method.clone(),
+        provider: params.provider.clone(),
+        event_type: params.event_type.clone(),
+        signature: params.signature.clone(),
+        tag: params.tag.clone(),
+        q: params.q.clone(),
+        since_us: params.since.as_deref().map(|t| time(t).expect("a time")),
+        until_us: params.until.as_deref().map(|t| time(t).expect("a time")),
+        pinned: params.pinned.as_deref().map(|p| p == "true"),
+        delivery,
+        limit: 1000,
+        ..RequestFilter::default()
+    }
+}
+
+#[test]
+fn the_list_filters_as_the_shared_table_says() {
+    let table: Table = serde_json::from_str(TABLE).expect("tests/fixtures/filters.json");
+    let conn = store(&table.requests);
+    for case in &table.cases {
+        let mut got: Vec<String> = list(&conn, &filter(&case.filter))
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|r| r.meta.id)
+            .collect();
+        got.sort();
+        assert_eq!(got, case.matches, "{:?}: {}", case.filter, case.why);
+    }
+}
+
+#[test]
+fn times_read_as_the_shared_table_says() {
+    let table: Table = serde_json::from_str(TABLE).expect("tests/fixtures/filters.json");
+    for (text, us) in &table.times {
+        assert_eq!(time(text), *us, "{text:?}");
+    }
+}
