@@ -33,6 +33,7 @@ fuzz_target!(|input: Input| {
         secrets: input.secrets.clone(),
         tolerance_s: input.tolerance_s,
         header: input.header.clone(),
+        verify_token: None,
     };
     let message = Message {
         url: URL,

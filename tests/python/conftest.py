@@ -50,12 +50,17 @@ class Hooklens:
 
     def send(self, path: str, body: bytes, headers: dict) -> dict:
         """Posts to the receiver; returns the stored request as the API shows it."""
-        answer = requests.post(f"{self.receiver}{path}", data=body, headers=headers, timeout=10)
+        answer, stored = self.exchange(path, body, headers)
         assert answer.status_code == 200, answer.text
+        return stored
+
+    def exchange(self, path: str, body: bytes, headers: dict):
+        """Posts to the receiver; returns its answer and the stored request."""
+        answer = requests.post(f"{self.receiver}{path}", data=body, headers=headers, timeout=10)
         request_id = answer.headers["x-hooklens-request-id"]
         stored = self.session.get(f"{self.api}/api/v1/requests/{request_id}", timeout=10)
         assert stored.status_code == 200, stored.text
-        return stored.json()
+        return answer, stored.json()
 
     def stop(self):
         self.process.terminate()

@@ -3,6 +3,8 @@
 For each provider and each case (valid, tampered body, wrong secret, stale timestamp where
 the scheme signs one, missing header) Hooklens's verdict must be the expected one, and must
 agree with the SDK's own verification of the same request where the SDK can verify it.
+Slack's url_verification and Discord's PING, signed the same way, must be answered exactly
+when the signature checks out, and refused with 401 otherwise.
 """
 
 import base64
@@ -233,3 +235,59 @@ def test_discord(hooklens, case):
     # Discord's libraries do not judge the timestamp's age; Hooklens does.
     judge(stored, "discord", case, None if case in ("stale", "missing") else sdk_ok,
           "application_command")
+
+
+HANDSHAKE_CASES = ["valid", "tampered", "wrong_secret", "stale", "missing"]
+
+
+def handshake_judged(answer, stored, provider, case, answer_text, secret_text):
+    """Answered as the provider documents only when the signature checks out."""
+    handshake = stored["handshake"]
+    assert handshake["provider"] == provider, stored
+    if case == "valid":
+        assert answer.status_code == 200, answer.text
+        assert answer.text == answer_text
+        assert handshake["answered"] is True, handshake
+    else:
+        assert answer.status_code == 401, answer.text
+        assert secret_text not in answer.text
+        assert handshake["answered"] is False, handshake
+        assert "signature does not check out" in handshake["reason"], handshake
+    assert stored["response_status"] == answer.status_code
+
+
+@pytest.mark.parametrize("case", HANDSHAKE_CASES)
+def test_slack_url_verification(hooklens, case):
+    secret = "8f742231b10e8888abcd99yyyzzz85a5"
+    hooklens.endpoint({"name": f"slack-hs-{case}", "path": f"/slack-hs-{case}",
+                       "signature": {"scheme": "slack", "secrets": [secret]}})
+    challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    body = json.dumps({"token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "challenge": challenge,
+                       "type": "url_verification"})
+    ts = str(when(case))
+    signer = SignatureVerifier("another secret" if case == "wrong_secret" else secret)
+    signature = signer.generate_signature(timestamp=ts, body=body)
+    sent = body.replace("Jhj5", "XXXX") if case == "tampered" else body
+    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts}
+    if case != "missing":
+        headers["X-Slack-Signature"] = signature
+    answer, stored = hooklens.exchange(f"/slack-hs-{case}", sent.encode(), headers)
+    handshake_judged(answer, stored, "slack", case, challenge, challenge)
+
+
+@pytest.mark.parametrize("case", HANDSHAKE_CASES)
+def test_discord_ping(hooklens, case):
+    key = SigningKey.generate()
+    public = key.verify_key.encode(encoder=HexEncoder).decode()
+    hooklens.endpoint({"name": f"discord-hs-{case}", "path": f"/discord-hs-{case}",
+                       "signature": {"scheme": "discord", "secrets": [public]}})
+    body = json.dumps({"type": 1, "id": "1", "application_id": "2", "token": "t", "version": 1})
+    ts = str(when(case))
+    signer = SigningKey.generate() if case == "wrong_secret" else key
+    signature = signer.sign((ts + body).encode()).signature.hex()
+    sent = body.replace('"t"', '"u"') if case == "tampered" else body
+    headers = {"Content-Type": "application/json", "X-Signature-Timestamp": ts}
+    if case != "missing":
+        headers["X-Signature-Ed25519"] = signature
+    answer, stored = hooklens.exchange(f"/discord-hs-{case}", sent.encode(), headers)
+    handshake_judged(answer, stored, "discord", case, '{"type":1}', '{"type":1}')

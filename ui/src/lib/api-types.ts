@@ -567,7 +567,7 @@ export interface components {
         Condition: {
             /**
              * @description `endpoint`, `method`, `path`, `provider`, `event_type`, `signature`, `size`,
-             *     `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
+             *     `duplicate` (`true` for a repeated delivery of a provider's event), `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
              *     `json:/data/object/amount` or `json:data.object.amount`).
              */
             field: string;
@@ -636,9 +636,11 @@ export interface components {
         DeliveryState: "pending" | "succeeded" | "failed";
         /** @description A named endpoint. */
         Endpoint: {
+            answer_handshakes?: boolean;
             /** @description RFC 3339, UTC. */
             created_at: string;
             forward: components["schemas"]["ForwardTarget"][];
+            forward_duplicates?: boolean;
             id: string;
             name: string;
             path: string;
@@ -674,10 +676,22 @@ export interface components {
         /** @description What a client sends to create or replace an endpoint. */
         EndpointSpec: {
             /**
+             * @description Answer the verification handshakes of the provider the scheme names (Slack's
+             *     `url_verification`, Meta's `hub.challenge`, Discord's PING, …) and, without a scheme,
+             *     those detected unambiguously. Default `true`; `false` leaves them to the endpoint's
+             *     response or the relayed service.
+             */
+            answer_handshakes?: boolean;
+            /**
              * @description Where requests to this endpoint are forwarded (several: each gets a copy). Empty: the
              *     global target (`hooklens serve --forward-to`), if any.
              */
             forward?: components["schemas"]["ForwardTarget"][];
+            /**
+             * @description Forward a repeated delivery of an event already received (`duplicate_of` set). Default
+             *     `true`; `false` records it but forwards only the first delivery.
+             */
+            forward_duplicates?: boolean;
             /** @description A short name shown in the UI and used in filters, e.g. `stripe`. */
             name: string;
             /** @description Path prefix, e.g. `/stripe`: it takes `/stripe` and everything under `/stripe/`. */
@@ -722,6 +736,25 @@ export interface components {
              */
             url: string;
         };
+        /**
+         * @description A verification handshake: a provider checking, before it sends events, that the URL
+         *     answers for the developer. Hooklens answers it (or refuses it as the provider expects).
+         */
+        Handshake: {
+            /** @description Answered as the provider asks; `false`: refused (the status says how). */
+            answered: boolean;
+            provider: components["schemas"]["HandshakeProvider"];
+            /**
+             * @description Why, for a person: "echoed Slack's challenge", "hub.verify_token is not the endpoint's
+             *     verify token".
+             */
+            reason: string;
+        };
+        /**
+         * @description A provider whose verification handshake Hooklens answers.
+         * @enum {string}
+         */
+        HandshakeProvider: "slack" | "meta" | "zoom" | "x" | "msgraph" | "dropbox" | "twitch" | "discord";
         /** @description Health of the engine. */
         Health: {
             /** @description Always `ok` when the engine answers. */
@@ -937,6 +970,11 @@ export interface components {
             content_type?: string | null;
             delivery?: null | components["schemas"]["DeliveryState"];
             /**
+             * @description On a repeated delivery, the id of the capture that was its first delivery; `null` on
+             *     a first delivery.
+             */
+            duplicate_of?: string | null;
+            /**
              * Format: double
              * @description Time from the first byte to the end of the body, in milliseconds.
              */
@@ -944,8 +982,16 @@ export interface components {
             /** @description Endpoint name; `default` outside any named endpoint. */
             endpoint: string;
             endpoint_id?: string | null;
+            /**
+             * @description The provider's id for what it delivered (Stripe's `evt_…`, `X-GitHub-Delivery`,
+             *     `webhook-id`, …), when it gives one.
+             */
+            event_id?: string | null;
             /** @description The provider's event type, if any. */
             event_type?: string | null;
+            /** @description On a repeated delivery, when the first delivery arrived (RFC 3339, UTC). */
+            first_received_at?: string | null;
+            handshake?: null | components["schemas"]["Handshake"];
             /**
              * @description `[name, value]` pairs in arrival order, duplicates kept. Names are lower-case (HTTP/2
              *     and our HTTP/1 parser normalise them); non-UTF-8 bytes in values show as U+FFFD here,
@@ -961,6 +1007,12 @@ export interface components {
             /** @description ULID: ids sort by arrival. */
             id: string;
             method: string;
+            /**
+             * Format: int32
+             * @description Which delivery of `event_id` this is at its endpoint: 1 for the first, 2 for the
+             *     second, …
+             */
+            occurrence?: number | null;
             /** @description Path as received, still percent-encoded. */
             path: string;
             pinned: boolean;
@@ -1140,6 +1192,12 @@ export interface components {
              * @description Timestamped schemes: how old a signature may be, in seconds. Default 300.
              */
             tolerance_s?: number;
+            /**
+             * @description `meta` only: the verify token you type into Meta's dashboard next to the callback URL;
+             *     Hooklens answers Meta's `hub.challenge` only when the request carries it. Returned
+             *     masked by the API.
+             */
+            verify_token?: string | null;
         };
         /**
          * @description Whether a request's signature checks out.
@@ -1836,6 +1894,11 @@ export interface operations {
                  *     forwarded).
                  */
                 delivery?: string;
+                /**
+                 * @description Only repeated deliveries of a provider's event (`true`: `duplicate_of` set), or only
+                 *     first deliveries and requests without an event id (`false`).
+                 */
+                duplicate?: boolean;
                 /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
                 endpoint?: string;
                 /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
@@ -1850,7 +1913,7 @@ export interface operations {
                 method?: string;
                 /** @description Only pinned (`true`) or unpinned (`false`) requests. */
                 pinned?: boolean;
-                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                /** @description Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names). */
                 provider?: string;
                 /**
                  * @description Full-text search over path, query, headers and text bodies; every word must match,
@@ -2034,6 +2097,11 @@ export interface operations {
                  *     forwarded).
                  */
                 delivery?: string;
+                /**
+                 * @description Only repeated deliveries of a provider's event (`true`: `duplicate_of` set), or only
+                 *     first deliveries and requests without an event id (`false`).
+                 */
+                duplicate?: boolean;
                 /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
                 endpoint?: string;
                 /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
@@ -2046,7 +2114,7 @@ export interface operations {
                 method?: string;
                 /** @description Only pinned (`true`) or unpinned (`false`) requests. */
                 pinned?: boolean;
-                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                /** @description Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names). */
                 provider?: string;
                 /**
                  * @description Full-text search over path, query, headers and text bodies; every word must match,

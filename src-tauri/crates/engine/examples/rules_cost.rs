@@ -42,6 +42,7 @@ fn main() {
         secrets: vec!["whsec_rotated_away_000".into(), secret.into()],
         tolerance_s: 300,
         header: None,
+        verify_token: None,
     };
     let ops = [
         ("equals", "x"),
@@ -110,6 +111,8 @@ fn main() {
         tags: Vec::new(),
         rules: Vec::new(),
         via: hooklens_store::Via::Direct,
+        event: None,
+        handshake: None,
     };
     const N: u32 = 100_000;
     let time = |what: &str, f: &mut dyn FnMut() -> usize| {

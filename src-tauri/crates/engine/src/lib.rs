@@ -281,6 +281,7 @@ impl Parts {
             notifications: self.notifications.clone(),
             forwarder: self.forwarder.clone(),
             tunnel: self.tunnels.subscribe(),
+            in_flight: Default::default(),
             cancel: cancel.clone(),
         })
     }

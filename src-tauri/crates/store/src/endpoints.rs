@@ -109,6 +109,8 @@ fn forwarding_json(spec: &EndpointSpec) -> Result<String> {
         relay: spec.relay.clone(),
         signature: spec.signature.clone(),
         public_url: spec.public_url.clone(),
+        answer_handshakes: spec.answer_handshakes,
+        forward_duplicates: spec.forward_duplicates,
     })?)
 }
 
@@ -134,6 +136,8 @@ fn row_to_endpoint(row: &rusqlite::Row) -> rusqlite::Result<Result<Endpoint>> {
         relay: forwarding.relay,
         signature: forwarding.signature,
         public_url: forwarding.public_url,
+        answer_handshakes: forwarding.answer_handshakes,
+        forward_duplicates: forwarding.forward_duplicates,
         created_at: format_us(row.get(5)?),
     }))
 }

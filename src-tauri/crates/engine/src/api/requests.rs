@@ -49,6 +49,7 @@ impl RequestQuery {
             since_us: self.since.as_deref().map(parse_time).transpose()?,
             until_us: self.until.as_deref().map(parse_time).transpose()?,
             pinned: self.pinned,
+            duplicate: self.duplicate,
             ids: parse_ids(self.ids.as_deref())?,
             delivery: match self.delivery.as_deref().filter(|s| !s.is_empty()) {
                 None => None,

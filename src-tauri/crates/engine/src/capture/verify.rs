@@ -6,7 +6,7 @@
 //! request came through it ([`called_url`]).
 
 use hooklens_store::{
-    Endpoint, RequestMeta, SignatureSpec, SignatureStatus, SignatureVerdict, Via,
+    Endpoint, EventDelivery, RequestMeta, SignatureSpec, SignatureStatus, SignatureVerdict, Via,
 };
 
 use crate::provider::Payload;
@@ -17,6 +17,9 @@ use crate::provider::signature::{Message, public_url, unconfigured, verify as ch
 pub(crate) struct Checked {
     pub provider: Option<String>,
     pub event_type: Option<String>,
+    /// The provider's id for what it delivered; whether it came before is the duplicates
+    /// stage's to say.
+    pub event_id: Option<String>,
     pub signature: SignatureVerdict,
 }
 
@@ -24,6 +27,7 @@ impl Checked {
     pub fn apply(self, meta: &mut RequestMeta) {
         meta.provider = self.provider;
         meta.event_type = self.event_type;
+        meta.event = self.event_id.map(|id| EventDelivery::after(id, None));
         meta.signature = Some(self.signature);
     }
 }
@@ -54,9 +58,14 @@ pub(crate) fn verify(
             reason: "the body did not arrive whole, so it cannot be checked".into(),
         },
     };
+    let (provider, event_type, event_id) = match detected {
+        Some(d) => (Some(d.provider.to_string()), d.event_type, d.event_id),
+        None => (None, None, None),
+    };
     Checked {
-        provider: detected.as_ref().map(|d| d.provider.to_string()),
-        event_type: detected.and_then(|d| d.event_type),
+        provider,
+        event_type,
+        event_id,
         signature,
     }
 }
@@ -126,6 +135,7 @@ mod tests {
         let signed = crate::provider::signature::sign(&resign, &unsigned, 0).expect("signs");
         let headers = [
             ("x-github-event", "pull_request"),
+            ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
             ("x-hub-signature-256", signed[0].1.as_str()),
         ];
         let e = signed_endpoint();
@@ -135,6 +145,10 @@ mod tests {
         assert_eq!(plain.signature.status, SignatureStatus::Unconfigured);
         assert_eq!(plain.provider.as_deref(), Some("github"));
         assert_eq!(plain.event_type.as_deref(), Some("pull_request.opened"));
+        assert_eq!(
+            plain.event_id.as_deref(),
+            Some("72d3162e-cc78-11e3-81ab-4c9367dc0958")
+        );
 
         let checked = verify(
             Some(&e),

@@ -7,11 +7,13 @@
 
 use super::{Payload, header};
 
-/// A recognised provider and its event type.
+/// A recognised provider, its event type, and its id for what it delivered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
     pub provider: &'static str,
     pub event_type: Option<String>,
+    /// See [`super::ids`].
+    pub event_id: Option<String>,
 }
 
 type Headers = [(String, Vec<u8>)];
@@ -85,6 +87,7 @@ pub fn detect(headers: &Headers, body: &Payload) -> Option<Detected> {
     Some(Detected {
         provider: provider.name,
         event_type,
+        event_id: super::ids::event_id(provider.name, headers, body),
     })
 }
 

@@ -245,6 +245,7 @@ mod tests {
                 secrets: vec![secret.into()],
                 tolerance_s: 300,
                 header: None,
+                verify_token: None,
             };
             let message = crate::provider::signature::Message {
                 url: "",

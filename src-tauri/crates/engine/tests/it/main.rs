@@ -3,10 +3,12 @@
 
 mod api;
 mod capture;
+mod duplicates;
 mod events;
 mod export;
 mod faults;
 mod forward;
+mod handshakes;
 mod helpers;
 mod hostile;
 mod load;

@@ -206,6 +206,7 @@ async fn forwarded_and_replayed_requests_are_re_signed_for_the_local_secret() {
         secrets: vec![local.into()],
         tolerance_s: 300,
         header: None,
+        verify_token: None,
     };
     let headers: Vec<(String, Vec<u8>)> = got.headers.clone();
     let message = Message {
@@ -239,6 +240,7 @@ async fn forwarded_and_replayed_requests_are_re_signed_for_the_local_secret() {
         secrets: vec!["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()],
         tolerance_s: 300,
         header: None,
+        verify_token: None,
     };
     let message = Message {
         url: "",

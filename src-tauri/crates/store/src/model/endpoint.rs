@@ -71,6 +71,16 @@ pub struct EndpointSpec {
     /// public URL the request came through, else the URL rebuilt from its `Host` header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// Answer the verification handshakes of the provider the scheme names (Slack's
+    /// `url_verification`, Meta's `hub.challenge`, Discord's PING, …) and, without a scheme,
+    /// those detected unambiguously. Default `true`; `false` leaves them to the endpoint's
+    /// response or the relayed service.
+    #[serde(default = "super::rules::yes")]
+    pub answer_handshakes: bool,
+    /// Forward a repeated delivery of an event already received (`duplicate_of` set). Default
+    /// `true`; `false` records it but forwards only the first delivery.
+    #[serde(default = "super::rules::yes")]
+    pub forward_duplicates: bool,
 }
 
 /// A named endpoint.
@@ -89,6 +99,10 @@ pub struct Endpoint {
     pub signature: Option<SignatureSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    #[serde(default = "super::rules::yes")]
+    pub answer_handshakes: bool,
+    #[serde(default = "super::rules::yes")]
+    pub forward_duplicates: bool,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
@@ -137,7 +151,7 @@ fn default_relay_timeout() -> u64 {
 }
 
 /// How endpoint forwarding is stored: one JSON column.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Forwarding {
     #[serde(default)]
     pub forward: Vec<ForwardTarget>,
@@ -149,6 +163,10 @@ pub(crate) struct Forwarding {
     pub signature: Option<SignatureSpec>,
     #[serde(default)]
     pub public_url: Option<String>,
+    #[serde(default = "super::rules::yes")]
+    pub answer_handshakes: bool,
+    #[serde(default = "super::rules::yes")]
+    pub forward_duplicates: bool,
 }
 
 impl EndpointSpec {
@@ -221,6 +239,18 @@ impl EndpointSpec {
                     .is_none_or(|h| http_token(h).is_none())
             {
                 return invalid("the hmac-sha256 scheme needs `header`, e.g. X-Signature".into());
+            }
+            match (&sig.verify_token, sig.scheme) {
+                (Some(token), SignatureScheme::Meta) if token.trim().is_empty() => {
+                    return invalid("the verify token must not be empty".into());
+                }
+                (Some(_), scheme) if scheme != SignatureScheme::Meta => {
+                    return invalid(format!(
+                        "verify_token is Meta's (scheme meta); the {} scheme has none",
+                        scheme.as_str()
+                    ));
+                }
+                _ => {}
             }
         }
         if let Some(url) = &mut self.public_url {
@@ -332,6 +362,8 @@ mod tests {
             relay: None,
             signature: None,
             public_url: None,
+            answer_handshakes: true,
+            forward_duplicates: true,
         };
         let cases: &[(&str, &str, Result<&str, &str>)] = &[
             ("stripe", "/stripe", Ok("/stripe")),
@@ -371,6 +403,22 @@ mod tests {
                 assert_eq!(got.public_url.as_deref(), Some(url.trim()));
             }
         }
+        for (scheme, token, ok) in [
+            (SignatureScheme::Meta, "meatyhamhock", true),
+            (SignatureScheme::Meta, " ", false),
+            (SignatureScheme::Slack, "meatyhamhock", false),
+        ] {
+            let mut spec = spec("x", "/x");
+            spec.signature = Some(SignatureSpec {
+                scheme,
+                secrets: vec!["app-secret".into()],
+                tolerance_s: 300,
+                header: None,
+                verify_token: Some(token.into()),
+            });
+            let got = spec.validate();
+            assert_eq!(got.is_ok(), ok, "{scheme:?} {token:?}: {got:?}");
+        }
     }
 
     #[test]
@@ -393,6 +441,8 @@ mod tests {
             relay: None,
             signature: None,
             public_url: None,
+            answer_handshakes: true,
+            forward_duplicates: true,
         };
         let err = spec.clone().validate().expect_err("refused").to_string();
         assert!(err.contains("private ECDSA key"), "{err}");
@@ -415,6 +465,8 @@ mod tests {
             relay: None,
             signature: None,
             public_url: None,
+            answer_handshakes: true,
+            forward_duplicates: true,
         };
         assert!(e.matches("/stripe"));
         assert!(e.matches("/stripe/"));

@@ -30,6 +30,11 @@ pub struct SignatureSpec {
     /// prefixed `sha256=`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
+    /// `meta` only: the verify token you type into Meta's dashboard next to the callback URL;
+    /// Hooklens answers Meta's `hub.challenge` only when the request carries it. Returned
+    /// masked by the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_token: Option<String>,
 }
 
 fn default_tolerance() -> u64 {

@@ -146,6 +146,11 @@ impl Algo {
     }
 }
 
+/// HMAC-SHA256 of `data` under `key`: what Zoom's and X's handshakes answer with.
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    Algo::Sha256.mac(key, &[data])
+}
+
 /// The first secret (from 1) whose key makes any of `candidates` the HMAC of `parts`.
 fn first_secret(
     secrets: &[String],

@@ -27,6 +27,7 @@ fn run(
         secrets: secrets.iter().map(|s| s.to_string()).collect(),
         tolerance_s: 300,
         header: Some("x-signature".into()),
+        verify_token: None,
     };
     let headers: Vec<(String, Vec<u8>)> = headers
         .iter()
@@ -379,6 +380,7 @@ fn sign_then_verify_round_trips_for_every_scheme_that_can_be_resigned() {
                 secrets: vec![secret.into()],
                 tolerance_s: 300,
                 header: Some("x-signature".into()),
+                verify_token: None,
             };
             let message = Message {
                 url,
@@ -433,6 +435,7 @@ fn timestamps_at_the_ends_of_time_are_judged_without_overflow() {
                 secrets: vec![resign.secret.clone()],
                 tolerance_s: tolerance,
                 header: None,
+                verify_token: None,
             };
             let message = Message {
                 headers: &headers,
@@ -467,6 +470,7 @@ fn secrets_that_cannot_be_keys_are_refused_with_what_they_should_look_like() {
         secrets: vec![secret.into()],
         tolerance_s: 300,
         header: None,
+        verify_token: None,
     };
     let sendgrid = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==";
     let pem = format!("-----BEGIN PUBLIC KEY-----\n{sendgrid}\n-----END PUBLIC KEY-----\n");
