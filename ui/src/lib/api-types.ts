@@ -447,7 +447,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The providers with sample events, for the window's "Send test event". */
+        get: operations["test_events_list_test_events"];
         put?: never;
         /**
          * Sends a sample event through the capture pipeline, signed like the provider would, so it
@@ -991,6 +992,11 @@ export interface components {
             event_type?: string | null;
             /** @description On a repeated delivery, when the first delivery arrived (RFC 3339, UTC). */
             first_received_at?: string | null;
+            /**
+             * Format: int64
+             * @description The same, in microseconds since the Unix epoch.
+             */
+            first_received_at_us?: number | null;
             handshake?: null | components["schemas"]["Handshake"];
             /**
              * @description `[name, value]` pairs in arrival order, duplicates kept. Names are lower-case (HTTP/2
@@ -1343,12 +1349,23 @@ export interface components {
             endpoint?: string | null;
             /** @description The event type; default the provider's most common one. */
             event?: string | null;
-            /** @description `stripe`, `github`, `shopify`, `slack` or `standard-webhooks`. */
+            /**
+             * @description A provider `GET /api/v1/test-events` lists: `stripe`, `github`, `shopify`, `slack`,
+             *     `standard-webhooks`, `paddle`, `zoom`, `pagerduty`, `twitch`, `gitlab`, `linear`,
+             *     `typeform`.
+             */
             provider: string;
             /** @description Sign with this secret; default the endpoint's first secret when its scheme matches. */
             secret?: string | null;
             /** @description Also deliver it straight to this URL (as a replay). */
             target?: string | null;
+        };
+        /** @description A provider Hooklens has a sample event for. */
+        TestEventKind: {
+            /** @description The event type sent when none is asked for. */
+            event: string;
+            /** @description As `provider` in a test event's body, and the signature scheme it is signed with. */
+            provider: string;
         };
         TestEventSent: {
             delivery?: null | components["schemas"]["DeliveryJson"];
@@ -3085,6 +3102,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TargetStatus"][];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test_events_list_test_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestEventKind"][];
                 };
             };
             /** @description no token, or a wrong one */

@@ -77,6 +77,8 @@ pub struct RequestJson {
     pub duplicate_of: Option<String>,
     /// On a repeated delivery, when the first delivery arrived (RFC 3339, UTC).
     pub first_received_at: Option<String>,
+    /// The same, in microseconds since the Unix epoch.
+    pub first_received_at_us: Option<i64>,
     /// The verification handshake Hooklens answered or refused, when it was one.
     pub handshake: Option<Handshake>,
     /// Where its deliveries stand: `failed` if any gave up, else `pending` if any waits, else
@@ -139,6 +141,7 @@ impl RequestJson {
             occurrence: meta.event.as_ref().map(|e| e.occurrence),
             duplicate_of: first.map(|f| f.id.clone()),
             first_received_at: first.map(|f| format_us(f.received_at_us)),
+            first_received_at_us: first.map(|f| f.received_at_us),
             handshake: meta.handshake.clone(),
             delivery: None,
         }
