@@ -31,9 +31,15 @@ async function open(path: string, testid: string) {
 
 const toastSaying = (text: string) => page.getByTestId('toast').filter({ hasText: text }).waitFor();
 
+/** New endpoint → Blank. */
+async function newBlankEndpoint() {
+  await page.getByTestId('endpoint-new').click();
+  await page.getByTestId('preset-blank').click();
+}
+
 test('endpoint editing round-trips: create, reload, values kept, edit, delete', async () => {
   await open('/endpoints', 'page-endpoints');
-  await page.getByTestId('endpoint-new').click();
+  await newBlankEndpoint();
   const editor = page.getByTestId('endpoint-editor');
 
   // Checked before anything is sent: the problems show on their fields.
@@ -129,7 +135,7 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
   expect(response.status).toBe(201);
 
   // The engine's refusal is shown as its message: a second endpoint on the same path.
-  await page.getByTestId('endpoint-new').click();
+  await newBlankEndpoint();
   await editor.locator('input[name=name]').fill('again');
   await editor.locator('input[name=path]').fill('/stripe');
   await page.getByTestId('endpoint-save').click();
@@ -149,7 +155,7 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
 
 test('the endpoint editor says what each scheme needs, keeps the public URL, and offers no re-signing it cannot do', async () => {
   await open('/endpoints', 'page-endpoints');
-  await page.getByTestId('endpoint-new').click();
+  await newBlankEndpoint();
   const editor = page.getByTestId('endpoint-editor');
   await editor.locator('input[name=name]').fill('sendgrid');
   await editor.locator('input[name=path]').fill('/sendgrid');

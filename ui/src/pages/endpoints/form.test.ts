@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Endpoint } from '../../lib/api';
-import { emptyForm, formatDuration, newTarget, parseDuration, summary, toForm, toSpec, validate } from './form';
+import { presetFor } from '../../lib/presets';
+import { emptyForm, formatDuration, newTarget, parseDuration, presetForm, summary, toForm, toSpec, validate } from './form';
 
 const stored: Endpoint = {
   id: '01J',
@@ -59,9 +60,37 @@ describe('endpoint form', () => {
       forward: [
         { url: 'http://localhost:3000/hooks', path: 'fixed', headers: [['authorization', 'Bearer t']], resign: { scheme: 'stripe', secret: 'whsec_…abcd', header: null } },
       ],
-      signature: { scheme: 'stripe', secrets: ['whsec_…LaSw', 'whsec_…Zz12'], header: null, tolerance_s: 600 },
+      forward_duplicates: true,
+      answer_handshakes: true,
+      signature: { scheme: 'stripe', secrets: ['whsec_…LaSw', 'whsec_…Zz12'], header: null, tolerance_s: 600, verify_token: null },
       retry: { schedule_ms: [1000, 300000, 3600000, 1500], timeout_ms: 20000 },
     });
+  });
+
+  test('repeats and handshakes: what the endpoint says is kept, and turned off is sent', () => {
+    const form = toForm({ ...stored, forward_duplicates: false, answer_handshakes: false });
+    expect([form.forwardDuplicates, form.answerHandshakes]).toEqual([false, false]);
+    const spec = toSpec(form);
+    expect([spec.forward_duplicates, spec.answer_handshakes]).toEqual([false, false]);
+    expect(summary({ ...stored, forward_duplicates: false, answer_handshakes: false })).toContain(
+      'repeats not forwarded · handshakes left to the service',
+    );
+  });
+
+  test('a preset starts the endpoint for its provider; Meta with a fresh verify token, kept masked once stored', () => {
+    const slack = presetForm(presetFor('slack')!);
+    expect([slack.name, slack.path, slack.signature, slack.scheme, slack.answerHandshakes]).toEqual(['slack', '/slack', true, 'slack', true]);
+    expect(validate(slack)).toEqual({ secrets: 'Every secret needs a value (remove empty ones)' });
+    const meta = presetForm(presetFor('meta')!, (b) => b.fill(0));
+    expect(meta.verifyToken).toEqual({ value: 'A'.repeat(24), kept: false });
+    meta.secrets = [{ value: 'app-secret', kept: false }];
+    expect(validate(meta)).toEqual({});
+    expect(toSpec(meta).signature?.verify_token).toBe('A'.repeat(24));
+    meta.verifyToken.value = ' ';
+    expect(Object.keys(validate(meta))).toEqual(['verifyToken']);
+    const stored_meta = toForm({ ...stored, signature: { scheme: 'meta', secrets: ['app-s…cret'], verify_token: 'meatyh…6789' } });
+    expect(stored_meta.verifyToken).toEqual({ value: 'meatyh…6789', kept: true });
+    expect(toSpec({ ...slack, secrets: [{ value: 's', kept: false }] }).signature?.verify_token).toBeNull();
   });
 
   test('what the form turns off is sent as null, so a merge patch removes it', () => {

@@ -3,6 +3,7 @@
 // sent (the engine checks again and its `error.message` is shown as is). Pure, tested in
 // form.test.ts.
 import type { Endpoint, EndpointSpec, ForwardTarget, SignatureScheme } from '../../lib/api';
+import { newVerifyToken, type Preset } from '../../lib/presets';
 import { SCHEME_INFO } from '../../lib/schemes';
 
 export interface Pair {
@@ -37,11 +38,16 @@ export interface EndpointForm {
   relay: boolean;
   relayTimeout: string;
   forward: TargetForm[];
+  /** Forward repeated deliveries of an event too. */
+  forwardDuplicates: boolean;
   signature: boolean;
   scheme: SignatureScheme;
   secrets: SecretField[];
   signatureHeader: string;
   tolerance: string;
+  /** Meta's verify token. */
+  verifyToken: SecretField;
+  answerHandshakes: boolean;
   customRetry: boolean;
   retry: string[];
   attemptTimeout: string;
@@ -92,11 +98,14 @@ export function emptyForm(): EndpointForm {
     relay: false,
     relayTimeout: '10000',
     forward: [],
+    forwardDuplicates: true,
     signature: false,
     scheme: 'stripe',
     secrets: [{ value: '', kept: false }],
     signatureHeader: '',
     tolerance: '300',
+    verifyToken: { value: '', kept: false },
+    answerHandshakes: true,
     customRetry: false,
     retry: DEFAULT_SCHEDULE_MS.map(formatDuration),
     attemptTimeout: '30s',
@@ -104,6 +113,17 @@ export function emptyForm(): EndpointForm {
 }
 
 const pairs = (list: string[][] | undefined): Pair[] => (list ?? []).map(([name, value]) => ({ name: name ?? '', value: value ?? '' }));
+
+/** A new endpoint for a provider: its name, path and scheme, a secret to fill in, and for Meta a fresh verify token. */
+export function presetForm(p: Preset, random?: (bytes: Uint8Array) => Uint8Array): EndpointForm {
+  const form = emptyForm();
+  form.name = p.name;
+  form.path = p.path;
+  form.signature = true;
+  form.scheme = p.scheme;
+  if (p.scheme === 'meta') form.verifyToken = { value: newVerifyToken(random), kept: false };
+  return form;
+}
 
 /** The form for a stored endpoint; its secrets arrive masked and are kept that way. */
 export function toForm(e: Endpoint): EndpointForm {
@@ -128,12 +148,15 @@ export function toForm(e: Endpoint): EndpointForm {
     resignSecret: { value: t.resign?.secret ?? '', kept: !!t.resign },
     resignHeader: t.resign?.header ?? '',
   }));
+  form.forwardDuplicates = e.forward_duplicates ?? true;
+  form.answerHandshakes = e.answer_handshakes ?? true;
   if (e.signature) {
     form.signature = true;
     form.scheme = e.signature.scheme;
     form.secrets = e.signature.secrets.map((value) => ({ value, kept: true }));
     form.signatureHeader = e.signature.header ?? '';
     form.tolerance = String(e.signature.tolerance_s ?? 300);
+    if (e.signature.verify_token) form.verifyToken = { value: e.signature.verify_token, kept: true };
   }
   if (e.retry) {
     form.customRetry = true;
@@ -197,6 +220,8 @@ export function validate(f: EndpointForm): Record<string, string> {
     if (f.scheme === 'hmac-sha256' && !TOKEN.test(f.signatureHeader.trim()))
       errors.signatureHeader = 'hmac-sha256 needs the header carrying the signature, e.g. X-Signature';
     if (!isInt(f.tolerance) || Number(f.tolerance) < 1) errors.tolerance = 'Whole seconds, at least 1';
+    if (f.scheme === 'meta' && !f.verifyToken.value.trim())
+      errors.verifyToken = 'The verify token you type into Meta’s dashboard next to the callback URL';
   }
 
   if (f.customRetry) {
@@ -247,12 +272,15 @@ export function toSpec(f: EndpointForm): EndpointSpec {
     },
     relay: f.relay ? { timeout_ms: Number(f.relayTimeout) } : null,
     forward,
+    forward_duplicates: f.forwardDuplicates,
+    answer_handshakes: f.answerHandshakes,
     signature: f.signature
       ? {
           scheme: f.scheme,
           secrets: f.secrets.map((s) => s.value),
           header: f.scheme === 'hmac-sha256' ? f.signatureHeader.trim() : null,
           tolerance_s: Number(f.tolerance),
+          verify_token: f.scheme === 'meta' ? f.verifyToken.value.trim() : null,
         }
       : null,
     retry: f.customRetry
@@ -268,5 +296,7 @@ export function summary(e: Endpoint): string {
   if (e.forward.length) parts.push(`forwards to ${e.forward.map((t) => t.url).join(', ')}`);
   if (e.signature) parts.push(`checks ${e.signature.scheme} signatures (${e.signature.secrets.length} secret${e.signature.secrets.length === 1 ? '' : 's'})`);
   if (e.retry) parts.push(`${(e.retry.schedule_ms ?? []).length} retries`);
+  if (e.forward_duplicates === false) parts.push('repeats not forwarded');
+  if (e.answer_handshakes === false) parts.push('handshakes left to the service');
   return parts.join(' · ');
 }
