@@ -6,6 +6,7 @@
 //! and checks Host and Origin. The two never share a listener, so exposing the receiver
 //! through a tunnel never exposes the API. Nothing here depends on tauri or a display.
 
+mod address;
 pub mod api;
 mod capture;
 mod catalog;
@@ -30,6 +31,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use address::ADDRESS_FILE;
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
 pub use events::{Event, EventBus};
 pub use hooklens_store::{Store, StoreError};
@@ -79,6 +81,8 @@ pub struct Handle {
     events: EventBus,
     tunnels: Arc<tunnel::Tunnels>,
     gate: Arc<CaptureGate>,
+    /// Where [`ADDRESS_FILE`] was written, to withdraw it at shutdown.
+    data_dir: std::path::PathBuf,
 }
 
 impl Handle {
@@ -125,6 +129,7 @@ impl Handle {
     /// Stops accepting, lets in-flight requests finish (bounded by the drain timeout), then
     /// commits everything and closes the store.
     pub async fn shutdown(mut self) -> Result<(), StoreError> {
+        address::withdraw(&self.data_dir, &self.api_url());
         self.cancel.cancel();
         while self.tasks.join_next().await.is_some() {}
         self.store.close().await
@@ -147,6 +152,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     let cancel = CancellationToken::new();
     let mut tasks = JoinSet::new();
     parts.spawn(&config, bound, &cancel, &mut tasks);
+    address::publish(&config.data_dir, &format!("http://{}", parts.access.api));
     Ok(Handle {
         receiver_addr: parts.access.receiver,
         api_addr: parts.access.api,
@@ -156,6 +162,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         events: parts.events,
         tunnels: parts.tunnels,
         gate: parts.gate,
+        data_dir: config.data_dir,
     })
 }
 
