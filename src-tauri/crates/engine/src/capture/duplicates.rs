@@ -6,99 +6,61 @@
 //! repeats) and the list.
 //!
 //! The store answers for what is committed. Deliveries of one event can also arrive together
-//! (a provider retrying while a slow answer is still on its way), before either is committed,
-//! so the requests in flight are counted here too: a [`Claim`] holds an event's place until
-//! its request is committed, and later deliveries count on from it.
+//! (a provider retrying while a slow answer is still on its way), so they take turns: a
+//! [`Claim`] on the event is held from the lookup until the request is committed, and the next
+//! delivery of the same event looks up only once it is — then the store knows the first.
+//! Other events are not held up.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use hooklens_store::{EventDelivery, FirstDelivery, Prior, RequestMeta, Store};
+use hooklens_store::{EventDelivery, RequestMeta, Store};
+use tokio::sync::OwnedMutexGuard;
 
 /// The event a delivery belongs to: endpoint (`None`: the default one), provider, id.
 type Key = (Option<String>, String, String);
 
-/// An event with deliveries in flight.
-struct Entry {
-    first: FirstDelivery,
-    last: u32,
-    /// Requests holding a [`Claim`] on it.
-    holders: u32,
-}
-
-/// The events whose deliveries are between this stage and their commit.
+/// The events with a delivery between this stage and its commit, each with its turn.
 #[derive(Default)]
 pub(crate) struct InFlight {
-    events: Mutex<HashMap<Key, Entry>>,
+    events: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-/// A request's place among its event's deliveries, held until the request is committed
-/// (dropping it lets the store answer for the event again).
+/// A request's turn among its event's deliveries, held until the request is committed.
 pub(crate) struct Claim<'a> {
     in_flight: &'a InFlight,
     key: Key,
+    turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl Drop for Claim<'_> {
     fn drop(&mut self) {
+        drop(self.turn.take());
         let mut events = self.in_flight.lock();
-        if let Some(entry) = events.get_mut(&self.key) {
-            entry.holders -= 1;
-            if entry.holders == 0 {
-                events.remove(&self.key);
-            }
+        // Only the map holds it: nobody has the turn or waits for it.
+        if events
+            .get(&self.key)
+            .is_some_and(|t| Arc::strong_count(t) == 1)
+        {
+            events.remove(&self.key);
         }
     }
 }
 
 impl InFlight {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
-        // A panic while holding this lock leaves the map whole: every change is one insert,
-        // update or remove.
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<tokio::sync::Mutex<()>>>> {
+        // A panic while holding this lock leaves the map whole: every change is one insert
+        // or remove.
         self.events.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Counts `meta` as the next delivery of its event when one is in flight.
-    fn join(&self, key: &Key, meta: &mut RequestMeta) -> Option<Claim<'_>> {
-        let mut events = self.lock();
-        let entry = events.get_mut(key)?;
-        entry.last += 1;
-        entry.holders += 1;
-        meta.event = Some(EventDelivery {
-            id: key.2.clone(),
-            occurrence: entry.last,
-            first: Some(entry.first.clone()),
-        });
-        Some(self.claim_of(key))
-    }
-
-    /// Counts `meta` on from what the store holds (`prior`), unless another delivery of the
-    /// event got in flight meanwhile.
-    fn start(&self, key: Key, meta: &mut RequestMeta, prior: Option<Prior>) -> Claim<'_> {
-        if let Some(claim) = self.join(&key, meta) {
-            return claim;
-        }
-        let event = EventDelivery::after(key.2.clone(), prior);
-        let first = event.first.clone().unwrap_or_else(|| FirstDelivery {
-            id: meta.id.clone(),
-            received_at_us: meta.received_at_us,
-        });
-        self.lock().insert(
-            key.clone(),
-            Entry {
-                first,
-                last: event.occurrence,
-                holders: 1,
-            },
-        );
-        meta.event = Some(event);
-        self.claim_of(&key)
-    }
-
-    fn claim_of(&self, key: &Key) -> Claim<'_> {
+    /// Waits for the event's turn.
+    async fn claim(&self, key: Key) -> Claim<'_> {
+        let turn = self.lock().entry(key.clone()).or_default().clone();
         Claim {
             in_flight: self,
-            key: key.clone(),
+            key,
+            turn: Some(turn.lock_owned().await),
         }
     }
 }
@@ -113,9 +75,7 @@ pub(crate) async fn duplicates<'a>(
 ) -> Option<Claim<'a>> {
     let id = meta.event.as_ref()?.id.clone();
     let key = (meta.endpoint_id.clone(), meta.provider.clone()?, id);
-    if let Some(claim) = in_flight.join(&key, meta) {
-        return Some(claim);
-    }
+    let claim = in_flight.claim(key.clone()).await;
     let prior = store
         .prior_delivery(key.0.as_deref(), &key.1, &key.2)
         .await
@@ -123,7 +83,8 @@ pub(crate) async fn duplicates<'a>(
             tracing::warn!(error = %e, "could not look up earlier deliveries of this event");
             None
         });
-    Some(in_flight.start(key, meta, prior))
+    meta.event = Some(EventDelivery::after(key.2, prior));
+    Some(claim)
 }
 
 #[cfg(test)]
@@ -150,35 +111,60 @@ mod tests {
         )
     }
 
+    /// Stores `meta` as committed, as the pipeline does before it drops the claim.
+    async fn commit(store: &Store, meta: &RequestMeta) {
+        let capture = hooklens_store::Capture {
+            meta: meta.clone(),
+            body: Vec::new(),
+            pinned: false,
+            deliveries: Vec::new(),
+        };
+        store.insert_request(capture).await.expect("stored");
+    }
+
     #[tokio::test]
-    async fn deliveries_in_flight_count_on_from_the_first_and_the_store_after_commit() {
+    async fn a_delivery_waits_for_the_one_before_it_and_counts_on_from_the_store() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).expect("store");
         let in_flight = InFlight::default();
 
-        let (mut a, mut b, mut c) = (delivery("a", 1), delivery("b", 2), delivery("c", 3));
+        let mut a = delivery("a", 1);
         let claim_a = duplicates(&in_flight, &store, &mut a).await;
-        let claim_b = duplicates(&in_flight, &store, &mut b).await;
-        assert_eq!((seen(&a), seen(&b)), ((1, None), (2, Some("a"))));
-        drop(claim_a);
-        let claim_c = duplicates(&in_flight, &store, &mut c).await;
+        assert_eq!(seen(&a), (1, None));
+        // b arrives while a is in flight: it waits for a's turn to end.
+        let mut b = delivery("b", 2);
+        let mut other = RequestMeta {
+            endpoint_id: None,
+            ..delivery("d", 4)
+        };
+        let (claim_b, claim_other) = {
+            let b_marked = duplicates(&in_flight, &store, &mut b);
+            tokio::pin!(b_marked);
+            assert!(
+                futures_util::poll!(b_marked.as_mut()).is_pending(),
+                "b waits while a is in flight"
+            );
+            let claim_other = duplicates(&in_flight, &store, &mut other).await;
+            commit(&store, &a).await;
+            drop(claim_a);
+            (b_marked.await, claim_other)
+        };
         assert_eq!(
-            seen(&c),
-            (3, Some("a")),
-            "b still in flight keeps the count"
+            seen(&other),
+            (1, None),
+            "another endpoint, another stream, not held up"
         );
-        drop((claim_b, claim_c));
+        assert_eq!(seen(&b), (2, Some("a")));
+        commit(&store, &b).await;
+        drop((claim_b, claim_other));
         assert!(
             in_flight.lock().is_empty(),
             "nothing in flight is left behind"
         );
 
-        let mut other = RequestMeta {
-            endpoint_id: None,
-            ..delivery("d", 4)
-        };
-        let _claim = duplicates(&in_flight, &store, &mut other).await;
-        assert_eq!(seen(&other), (1, None), "another endpoint, another stream");
+        let mut c = delivery("c", 3);
+        let _claim = duplicates(&in_flight, &store, &mut c).await;
+        assert_eq!(seen(&c), (3, Some("a")));
 
         let mut no_id = test_meta();
         assert!(duplicates(&in_flight, &store, &mut no_id).await.is_none());

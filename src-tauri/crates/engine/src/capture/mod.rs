@@ -16,7 +16,8 @@
 //! 5. [`handshake`] — a provider's verification handshake, and Hooklens's answer or refusal
 //!    → [`handshake::Answered`] (marks the request, decides the answer).
 //! 6. [`duplicates`] — whether the provider delivered this event here before → the request's
-//!    occurrence and `duplicate_of`, and a [`duplicates::Claim`] held until the commit.
+//!    occurrence and `duplicate_of`, and a [`duplicates::Claim`] (the event's turn) held until
+//!    the commit.
 //! 7. [`effects`] — the rules, a pure function → [`effects::Effects`]: matched rules, tags,
 //!    pin, extra forward targets, notifications.
 //! 8. [`plan`] — the deliveries it starts → [`plan::Planned`] (none for a handshake, nor for
