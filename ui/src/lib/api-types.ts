@@ -2351,13 +2351,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the body, byte for byte */
+            /** @description the body, byte for byte, with the Content-Type it was captured with (application/octet-stream when it had none) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "*/*": unknown;
                 };
             };
             /** @description no token, or a wrong one */
