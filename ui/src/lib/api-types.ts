@@ -469,7 +469,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The providers with sample events, for the window's "Send test event". */
+        get: operations["test_events_list_test_events"];
         put?: never;
         /**
          * Sends a sample event through the capture pipeline, signed like the provider would, so it
@@ -589,7 +590,7 @@ export interface components {
         Condition: {
             /**
              * @description `endpoint`, `method`, `path`, `provider`, `event_type`, `signature`, `size`,
-             *     `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
+             *     `duplicate` (`true` for a repeated delivery of a provider's event), `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
              *     `json:/data/object/amount` or `json:data.object.amount`).
              */
             field: string;
@@ -658,12 +659,15 @@ export interface components {
         DeliveryState: "pending" | "succeeded" | "failed";
         /** @description A named endpoint. */
         Endpoint: {
+            answer_handshakes?: boolean;
             /** @description RFC 3339, UTC. */
             created_at: string;
             forward: components["schemas"]["ForwardTarget"][];
+            forward_duplicates?: boolean;
             id: string;
             name: string;
             path: string;
+            public_url?: string | null;
             relay?: null | components["schemas"]["Relay"];
             response: components["schemas"]["EndpointResponse"];
             retry?: null | components["schemas"]["RetryPolicy"];
@@ -695,14 +699,32 @@ export interface components {
         /** @description What a client sends to create or replace an endpoint. */
         EndpointSpec: {
             /**
+             * @description Answer the verification handshakes of the provider the scheme names (Slack's
+             *     `url_verification`, Meta's `hub.challenge`, Discord's PING, …) and, without a scheme,
+             *     those detected unambiguously. Default `true`; `false` leaves them to the endpoint's
+             *     response or the relayed service.
+             */
+            answer_handshakes?: boolean;
+            /**
              * @description Where requests to this endpoint are forwarded (several: each gets a copy). Empty: the
              *     global target (`hooklens serve --forward-to`), if any.
              */
             forward?: components["schemas"]["ForwardTarget"][];
+            /**
+             * @description Forward a repeated delivery of an event already received (`duplicate_of` set). Default
+             *     `true`; `false` records it but forwards only the first delivery.
+             */
+            forward_duplicates?: boolean;
             /** @description A short name shown in the UI and used in filters, e.g. `stripe`. */
             name: string;
             /** @description Path prefix, e.g. `/stripe`: it takes `/stripe` and everything under `/stripe/`. */
             path: string;
+            /**
+             * @description The URL the provider is configured to call, e.g. `https://hooks.example.com/twilio`.
+             *     Schemes that sign the URL (`twilio`, `square`) check against it; absent: the tunnel's
+             *     public URL the request came through, else the URL rebuilt from its `Host` header.
+             */
+            public_url?: string | null;
             relay?: null | components["schemas"]["Relay"];
             response?: components["schemas"]["EndpointResponse"];
             retry?: null | components["schemas"]["RetryPolicy"];
@@ -737,6 +759,25 @@ export interface components {
              */
             url: string;
         };
+        /**
+         * @description A verification handshake: a provider checking, before it sends events, that the URL
+         *     answers for the developer. Hooklens answers it (or refuses it as the provider expects).
+         */
+        Handshake: {
+            /** @description Answered as the provider asks; `false`: refused (the status says how). */
+            answered: boolean;
+            provider: components["schemas"]["HandshakeProvider"];
+            /**
+             * @description Why, for a person: "echoed Slack's challenge", "hub.verify_token is not the endpoint's
+             *     verify token".
+             */
+            reason: string;
+        };
+        /**
+         * @description A provider whose verification handshake Hooklens answers.
+         * @enum {string}
+         */
+        HandshakeProvider: "slack" | "meta" | "zoom" | "x" | "msgraph" | "dropbox" | "twitch" | "discord";
         /** @description Health of the engine. */
         Health: {
             /** @description Always `ok` when the engine answers. */
@@ -952,6 +993,11 @@ export interface components {
             content_type?: string | null;
             delivery?: null | components["schemas"]["DeliveryState"];
             /**
+             * @description On a repeated delivery, the id of the capture that was its first delivery; `null` on
+             *     a first delivery.
+             */
+            duplicate_of?: string | null;
+            /**
              * Format: double
              * @description Time from the first byte to the end of the body, in milliseconds.
              */
@@ -959,8 +1005,21 @@ export interface components {
             /** @description Endpoint name; `default` outside any named endpoint. */
             endpoint: string;
             endpoint_id?: string | null;
+            /**
+             * @description The provider's id for what it delivered (Stripe's `evt_…`, `X-GitHub-Delivery`,
+             *     `webhook-id`, …), when it gives one.
+             */
+            event_id?: string | null;
             /** @description The provider's event type, if any. */
             event_type?: string | null;
+            /** @description On a repeated delivery, when the first delivery arrived (RFC 3339, UTC). */
+            first_received_at?: string | null;
+            /**
+             * Format: int64
+             * @description The same, in microseconds since the Unix epoch.
+             */
+            first_received_at_us?: number | null;
+            handshake?: null | components["schemas"]["Handshake"];
             /**
              * @description `[name, value]` pairs in arrival order, duplicates kept. Names are lower-case (HTTP/2
              *     and our HTTP/1 parser normalise them); non-UTF-8 bytes in values show as U+FFFD here,
@@ -976,6 +1035,12 @@ export interface components {
             /** @description ULID: ids sort by arrival. */
             id: string;
             method: string;
+            /**
+             * Format: int32
+             * @description Which delivery of `event_id` this is at its endpoint: 1 for the first, 2 for the
+             *     second, …
+             */
+            occurrence?: number | null;
             /** @description Path as received, still percent-encoded. */
             path: string;
             pinned: boolean;
@@ -1033,7 +1098,10 @@ export interface components {
             /** @description `hmac-sha256` only: the header to put the signature in. */
             header?: string | null;
             scheme: components["schemas"]["SignatureScheme"];
-            /** @description The secret your service checks with. */
+            /**
+             * @description The secret your service checks with. Not every scheme can be re-signed: see
+             *     `SignatureScheme::resign_refusal`.
+             */
             secret: string;
         };
         /** @description Which old requests are deleted. Pinned requests are always kept. `null` turns a limit off. */
@@ -1127,10 +1195,11 @@ export interface components {
             retention?: components["schemas"]["RetentionSettings"];
         };
         /**
-         * @description A signing scheme.
+         * @description A signing scheme: how a provider signs its webhooks, and so how Hooklens checks them.
+         *     The names on the wire are the contract users' scripts rely on (`as_str`).
          * @enum {string}
          */
-        SignatureScheme: "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hmac-sha256";
+        SignatureScheme: "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hmac-sha256" | "twilio" | "sendgrid" | "discord" | "paddle" | "linear" | "gitlab" | "intercom" | "square" | "mailgun" | "pagerduty" | "zoom" | "typeform" | "twitch" | "meta" | "x" | "msgraph" | "dropbox";
         /** @description How an endpoint's requests are signed, so Hooklens can check them. */
         SignatureSpec: {
             /**
@@ -1139,13 +1208,24 @@ export interface components {
              */
             header?: string | null;
             scheme: components["schemas"]["SignatureScheme"];
-            /** @description One or more secrets (several while rotating). Returned masked by the API. */
+            /**
+             * @description One or more secrets (several while rotating). Returned masked by the API. For the
+             *     public-key schemes, the provider's public key as its dashboard shows it (`sendgrid`:
+             *     base64 DER; `discord`: hex); for `gitlab` the secret token; for `msgraph` the
+             *     subscription's `clientState`.
+             */
             secrets: string[];
             /**
              * Format: int64
              * @description Timestamped schemes: how old a signature may be, in seconds. Default 300.
              */
             tolerance_s?: number;
+            /**
+             * @description `meta` only: the verify token you type into Meta's dashboard next to the callback URL;
+             *     Hooklens answers Meta's `hub.challenge` only when the request carries it. Returned
+             *     masked by the API.
+             */
+            verify_token?: string | null;
         };
         /**
          * @description Whether a request's signature checks out.
@@ -1291,12 +1371,23 @@ export interface components {
             endpoint?: string | null;
             /** @description The event type; default the provider's most common one. */
             event?: string | null;
-            /** @description `stripe`, `github`, `shopify`, `slack` or `standard-webhooks`. */
+            /**
+             * @description A provider `GET /api/v1/test-events` lists: `stripe`, `github`, `shopify`, `slack`,
+             *     `standard-webhooks`, `paddle`, `zoom`, `pagerduty`, `twitch`, `gitlab`, `linear`,
+             *     `typeform`.
+             */
             provider: string;
             /** @description Sign with this secret; default the endpoint's first secret when its scheme matches. */
             secret?: string | null;
             /** @description Also deliver it straight to this URL (as a replay). */
             target?: string | null;
+        };
+        /** @description A provider Hooklens has a sample event for. */
+        TestEventKind: {
+            /** @description The event type sent when none is asked for. */
+            event: string;
+            /** @description As `provider` in a test event's body, and the signature scheme it is signed with. */
+            provider: string;
         };
         TestEventSent: {
             delivery?: null | components["schemas"]["DeliveryJson"];
@@ -1842,6 +1933,11 @@ export interface operations {
                  *     forwarded).
                  */
                 delivery?: string;
+                /**
+                 * @description Only repeated deliveries of a provider's event (`true`: `duplicate_of` set), or only
+                 *     first deliveries and requests without an event id (`false`).
+                 */
+                duplicate?: boolean;
                 /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
                 endpoint?: string;
                 /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
@@ -1856,7 +1952,7 @@ export interface operations {
                 method?: string;
                 /** @description Only pinned (`true`) or unpinned (`false`) requests. */
                 pinned?: boolean;
-                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                /** @description Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names). */
                 provider?: string;
                 /**
                  * @description Full-text search over path, query, headers and text bodies; every word must match,
@@ -2040,6 +2136,11 @@ export interface operations {
                  *     forwarded).
                  */
                 delivery?: string;
+                /**
+                 * @description Only repeated deliveries of a provider's event (`true`: `duplicate_of` set), or only
+                 *     first deliveries and requests without an event id (`false`).
+                 */
+                duplicate?: boolean;
                 /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
                 endpoint?: string;
                 /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
@@ -2052,7 +2153,7 @@ export interface operations {
                 method?: string;
                 /** @description Only pinned (`true`) or unpinned (`false`) requests. */
                 pinned?: boolean;
-                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                /** @description Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names). */
                 provider?: string;
                 /**
                  * @description Full-text search over path, query, headers and text bodies; every word must match,
@@ -2250,13 +2351,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the body, byte for byte */
+            /** @description the body, byte for byte, with the Content-Type it was captured with (application/octet-stream when it had none) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "*/*": unknown;
                 };
             };
             /** @description no token, or a wrong one */
@@ -3124,6 +3225,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TargetStatus"][];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    test_events_list_test_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestEventKind"][];
                 };
             };
             /** @description no token, or a wrong one */

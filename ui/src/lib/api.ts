@@ -37,6 +37,9 @@ export type TunnelOpen =
   | { provider: 'ngrok'; domain?: string | null; authtoken?: string | null }
   | { provider: 'bore'; server: string; secret?: string | null };
 export type Stats = Schemas['Stats'];
+export type TestEventKind = Schemas['TestEventKind'];
+export type TestEventBody = Schemas['TestEventBody'];
+export type TestEventSent = Schemas['TestEventSent'];
 export type StatsPeriod = Schemas['PeriodJson'];
 export type RequestQuery = NonNullable<operations['requests_list']['parameters']['query']>;
 
@@ -137,6 +140,11 @@ export const api = {
 
   notifications: (query: Record<string, string | number | undefined> = {}) =>
     call<StoredNotification[]>('GET', '/api/v1/notifications' + queryString(query)),
+
+  /** The providers Hooklens has sample events for, and the event each sends by default. */
+  testEvents: () => call<TestEventKind[]>('GET', '/api/v1/test-events'),
+  /** Sends a sample event through the receiver's pipeline, signed like the provider would. */
+  sendTestEvent: (body: TestEventBody) => call<TestEventSent>('POST', '/api/v1/test-events', body),
 
   /** Time-bucketed series for the Monitor: `15m`, `1h`, `24h` or `7d`. */
   stats: (window: string) => call<Stats>('GET', '/api/v1/stats' + queryString({ window })),

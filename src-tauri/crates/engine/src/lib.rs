@@ -287,6 +287,8 @@ impl Parts {
             metrics: self.metrics.clone(),
             notifications: self.notifications.clone(),
             forwarder: self.forwarder.clone(),
+            tunnel: self.tunnels.subscribe(),
+            in_flight: Default::default(),
             cancel: cancel.clone(),
         })
     }

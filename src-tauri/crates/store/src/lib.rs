@@ -15,6 +15,7 @@ pub mod hist;
 mod migrate;
 mod model;
 mod notifications;
+mod repeats;
 mod requests;
 mod retention;
 mod rules;
@@ -39,11 +40,11 @@ pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use model::{
     AttemptErrorKind, BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse,
-    EndpointSpec, ForwardTarget, MAX_DELAY_MS, MatchMode, NotificationKind, NotificationSettings,
-    Page, PathMode, PeriodKind, Relay, Request, RequestFilter, RequestMeta, Resign,
-    RetentionSettings, Rule, RuleAction, RuleSpec, Settings, SettingsPatch, SignatureScheme,
-    SignatureSpec, SignatureStatus, SignatureVerdict, Via, endpoint_for, merge_patch,
-    parse_header_block, path_under,
+    EndpointSpec, EventDelivery, FirstDelivery, ForwardTarget, Handshake, HandshakeProvider,
+    MAX_DELAY_MS, MatchMode, NotificationKind, NotificationSettings, Page, PathMode, PeriodKind,
+    Prior, Relay, Request, RequestFilter, RequestMeta, Resign, RetentionSettings, Rule, RuleAction,
+    RuleSpec, Settings, SettingsPatch, SignatureScheme, SignatureSpec, SignatureStatus,
+    SignatureVerdict, Via, endpoint_for, merge_patch, parse_header_block, path_under,
 };
 pub use notifications::StoredNotification;
 pub use retention::RetentionReport;

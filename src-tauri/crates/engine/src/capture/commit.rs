@@ -1,4 +1,4 @@
-//! Stage 7, commit: the request with its deliveries, in one transaction of the store's group
+//! Stage 9, commit: the request with its deliveries, in one transaction of the store's group
 //! commit. Only a committed request is answered 2xx ("2xx from Hooklens means stored"); the
 //! memory its body held is given back once it is.
 

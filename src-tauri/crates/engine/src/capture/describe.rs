@@ -50,6 +50,8 @@ pub(crate) fn describe(
         tags: Vec::new(),
         rules: Vec::new(),
         via: source.via,
+        event: None,
+        handshake: None,
     }
 }
 

@@ -10,29 +10,37 @@
 //!    timeouts → [`read::Received`], a refusal's status included.
 //! 3. [`describe`] — the metadata: endpoint, sender (through the tunnel, from
 //!    `X-Forwarded-For`), via, timing, the status stored → `RequestMeta`.
-//! 4. [`verify`] — provider, event type and signature verdict → [`verify::Checked`].
-//! 5. [`effects`] — the rules, a pure function → [`effects::Effects`]: matched rules, tags,
+//! 4. [`verify`] — provider, event type, the provider's event id and the signature verdict
+//!    → [`verify::Checked`]. Twilio and Square need the URL the provider called: the
+//!    endpoint's `public_url`, or the tunnel's public URL for a request through it.
+//! 5. [`handshake`] — a provider's verification handshake, and Hooklens's answer or refusal
+//!    → [`handshake::Answered`] (marks the request, decides the answer).
+//! 6. [`duplicates`] — whether the provider delivered this event here before → the request's
+//!    occurrence and `duplicate_of`, and a [`duplicates::Claim`] (the event's turn) held until
+//!    the commit.
+//! 7. [`effects`] — the rules, a pure function → [`effects::Effects`]: matched rules, tags,
 //!    pin, extra forward targets, notifications.
-//! 6. [`plan`] — the deliveries it starts → [`plan::Planned`].
-//! 7. [`commit`] — request and deliveries in one transaction; nothing is answered 2xx before.
-//! 8. [`announce`] — metrics, the live event, notifications, the forwarder's wake-up.
-//! 9. [`answer`] — the relayed answer, the endpoint's response after its delay, or a refusal.
+//! 8. [`plan`] — the deliveries it starts → [`plan::Planned`] (none for a handshake, nor for
+//!    a repeat on an endpoint that does not forward them).
+//! 9. [`commit`] — request and deliveries in one transaction; nothing is answered 2xx before.
+//! 10. [`announce`] — metrics, the live event, notifications, the forwarder's wake-up.
+//! 11. [`answer`] — the handshake's answer, the relayed answer, the endpoint's response after
+//!     its delay, or a refusal.
 //!
 //! The sources to come fit in without copying a stage. A relay subscription is a source
 //! `via: relay` whose [`Arrival`] keeps the relay's request id and receive time; its commit
 //! skips an id already stored. An import keeps ids, times and bytes the same way, and its
-//! source says whether to plan deliveries (by default it forwards nothing). Provider
-//! handshakes (Slack's `url_verification` and the like) are a verdict of verify that answer
-//! turns into the handshake's response. Duplicate detection (provider delivery ids →
-//! `duplicate_of`) is a stage between describe and effects.
+//! source says whether to plan deliveries (by default it forwards nothing).
 
 pub(crate) mod admit;
 pub(crate) mod announce;
 pub(crate) mod answer;
 pub(crate) mod commit;
 pub(crate) mod describe;
+pub(crate) mod duplicates;
 pub(crate) mod effects;
 pub(crate) mod gate;
+pub(crate) mod handshake;
 pub(crate) mod plan;
 pub(crate) mod read;
 pub(crate) mod verify;
@@ -44,6 +52,7 @@ use std::time::{Duration, Instant};
 use axum::extract::Request;
 use axum::response::Response;
 use hooklens_store::{Capture, Store, Via, now_us};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -54,6 +63,7 @@ use crate::forward::routes::Routes;
 use crate::metrics::Metrics;
 use crate::notify::Notifications;
 use crate::provider::Payload;
+use crate::tunnel::TunnelStatus;
 use announce::Announcement;
 use answer::{Answering, Relaying};
 use gate::CaptureGate;
@@ -108,6 +118,10 @@ pub(crate) struct Pipeline {
     pub metrics: Arc<Metrics>,
     pub notifications: Arc<Notifications>,
     pub forwarder: Arc<Forwarder>,
+    /// The tunnel's state: its public URL is the URL a request through it was called at.
+    pub tunnel: watch::Receiver<TunnelStatus>,
+    /// Deliveries of provider events between the duplicates stage and their commit.
+    pub in_flight: duplicates::InFlight,
     /// An endpoint's answer delay ends early at shutdown.
     pub cancel: CancellationToken,
 }
@@ -124,7 +138,7 @@ impl Pipeline {
         self.run(source, arrival, request).instrument(span).await
     }
 
-    /// Stages 2 to 9.
+    /// Stages 2 to 11.
     async fn run(&self, source: Source, arrival: Arrival, request: Request) -> Response {
         let (head, body) = request.into_parts();
         let endpoint = self.catalog.endpoint_for(head.uri.path());
@@ -133,7 +147,13 @@ impl Pipeline {
             read::read(body, &head.headers, arrival.started, self.limits, budget).await;
         let mut meta = describe::describe(&source, &arrival, &head, &received, endpoint.as_ref());
         let payload = Payload::new(&received.bytes);
-        verify::verify(endpoint.as_ref(), &meta, &payload).apply(&mut meta);
+        let tunnel_url = self.tunnel.borrow().public_url.clone();
+        verify::verify(endpoint.as_ref(), &meta, &payload, tunnel_url.as_deref()).apply(&mut meta);
+        let handshake = handshake::handshake(endpoint.as_ref(), &meta, &payload);
+        if let Some(answered) = &handshake {
+            answered.mark(&mut meta);
+        }
+        let claim = duplicates::duplicates(&self.in_flight, &self.store, &mut meta).await;
         let mut effects = effects::effects(&self.catalog.rules(), &meta, &payload);
         effects.mark(&mut meta);
         let now = self.forwarder.now_us();
@@ -157,6 +177,7 @@ impl Pipeline {
             state: received.state,
             note: received.note.take(),
             refusal: received.refusal,
+            handshake: handshake.map(|a| a.reply),
         };
         let capture = Capture {
             meta,
@@ -164,7 +185,9 @@ impl Pipeline {
             pinned: effects.pin,
             deliveries: planned.deliveries,
         };
-        let seq = match commit::commit(&self.store, capture, received.held.take()).await {
+        let stored = commit::commit(&self.store, capture, received.held.take()).await;
+        drop(claim);
+        let seq = match stored {
             Ok(seq) => seq,
             Err(e) => {
                 tracing::error!(error = %e, "could not store a captured request");
@@ -213,6 +236,8 @@ pub(crate) fn test_meta() -> hooklens_store::RequestMeta {
         tags: Vec::new(),
         rules: Vec::new(),
         via: Via::Direct,
+        event: None,
+        handshake: None,
     }
 }
 
@@ -264,6 +289,8 @@ mod tests {
             metrics,
             notifications,
             forwarder,
+            tunnel: watch::channel(TunnelStatus::new(None, crate::tunnel::TunnelState::Off)).1,
+            in_flight: Default::default(),
             cancel: CancellationToken::new(),
         }
     }

@@ -503,7 +503,7 @@ async fn openapi_lists_every_route() {
         ("/api/v1/deliveries", &["get"]),
         ("/api/v1/deliveries/{id}", &["get"]),
         ("/api/v1/targets", &["get"]),
-        ("/api/v1/test-events", &["post"]),
+        ("/api/v1/test-events", &["get", "post"]),
         ("/api/v1/rules", &["get", "post"]),
         ("/api/v1/rules/{id}", &["get", "patch", "delete"]),
         ("/api/v1/notifications", &["get"]),

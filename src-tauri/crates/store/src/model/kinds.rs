@@ -140,6 +140,29 @@ stored_as_text! {
     }
 }
 
+stored_as_text! {
+    /// A provider whose verification handshake Hooklens answers.
+    pub enum HandshakeProvider {
+        /// Slack's Events API `url_verification`: the `challenge` echoed.
+        Slack => "slack",
+        /// Meta's (WhatsApp, Instagram, Messenger) `hub.mode=subscribe` GET: `hub.challenge`
+        /// echoed when `hub.verify_token` is the endpoint's.
+        Meta => "meta",
+        /// Zoom's `endpoint.url_validation`: the `plainToken` and its HMAC.
+        Zoom => "zoom",
+        /// X's CRC GET: `response_token`, the HMAC of `crc_token`.
+        X => "x",
+        /// Microsoft Graph's `validationToken`, echoed.
+        Msgraph => "msgraph",
+        /// Dropbox's `challenge` GET, echoed.
+        Dropbox => "dropbox",
+        /// Twitch EventSub's `webhook_callback_verification`: the `challenge` echoed.
+        Twitch => "twitch",
+        /// Discord's interactions PING: `{"type":1}`, only when its signature verifies.
+        Discord => "discord",
+    }
+}
+
 impl Via {
     /// The column's value: NULL for [`Via::Direct`], as in the rows written before the
     /// tunnel existed, the word otherwise.
@@ -166,6 +189,7 @@ mod tests {
         serde_words(NotificationKind::ALL, NotificationKind::as_str);
         serde_words(PeriodKind::ALL, PeriodKind::as_str);
         serde_words(Via::ALL, Via::as_str);
+        serde_words(HandshakeProvider::ALL, HandshakeProvider::as_str);
         for &kind in AttemptErrorKind::ALL {
             assert_eq!(AttemptErrorKind::parse(kind.as_str()), Some(kind));
         }

@@ -2,6 +2,7 @@
 
 mod endpoint;
 mod kinds;
+mod provider;
 mod rules;
 mod settings;
 mod signature;
@@ -10,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use endpoint::*;
-pub use kinds::{AttemptErrorKind, NotificationKind, PeriodKind, SignatureStatus, Via};
+pub use kinds::{
+    AttemptErrorKind, HandshakeProvider, NotificationKind, PeriodKind, SignatureStatus, Via,
+};
+pub use provider::*;
 pub use rules::*;
 pub use settings::*;
 pub use signature::*;
@@ -70,8 +74,7 @@ pub struct RequestMeta {
     pub size: u64,
     /// Status Hooklens answered with.
     pub response_status: u16,
-    /// The provider that sent it, when recognised: `stripe`, `github`, `shopify`, `slack`,
-    /// `standard-webhooks`.
+    /// The provider that sent it, when recognised: `stripe`, `github`, `twilio`, …
     pub provider: Option<String>,
     /// The provider's event type, e.g. `payment_intent.succeeded`, `pull_request.opened`.
     pub event_type: Option<String>,
@@ -83,6 +86,10 @@ pub struct RequestMeta {
     pub rules: Vec<String>,
     /// Straight to the receiver, or through the public tunnel.
     pub via: Via,
+    /// The provider's id for what it delivered, and whether it arrived before.
+    pub event: Option<EventDelivery>,
+    /// The verification handshake Hooklens answered or refused, when it was one.
+    pub handshake: Option<Handshake>,
 }
 
 /// A request as the receiver hands it to the store, with the deliveries it starts; all are
@@ -167,6 +174,8 @@ pub struct RequestFilter {
     pub signature: Option<String>,
     /// Tag given by a rule.
     pub tag: Option<String>,
+    /// Only repeated deliveries (`true`: `duplicate_of` set) or first ones (`false`).
+    pub duplicate: Option<bool>,
     /// Full-text query over path, query, headers and text bodies.
     pub q: Option<String>,
     pub since_us: Option<i64>,

@@ -31,6 +31,8 @@ fn capture(id: &str, body: &str) -> Capture {
             tags: Vec::new(),
             rules: Vec::new(),
             via: hooklens_store::Via::Direct,
+            event: None,
+            handshake: None,
         },
         body: body.as_bytes().to_vec(),
         pinned: false,
