@@ -78,7 +78,7 @@ impl Store {
                     && old.revoked_at_us.is_none()
                 {
                     return Err(StoreError::Conflict(format!(
-                        "an active relay token named {name:?}: revoke it first, or pick another name"
+                        "an active relay token named {name:?}"
                     )));
                 }
                 let now = crate::now_us();
@@ -89,7 +89,8 @@ impl Store {
                         revoked_at_us = NULL",
                     params![name, hash, now],
                 )?;
-                token(conn, &name)?.ok_or_else(|| StoreError::NotFound(format!("relay token {name}")))
+                token(conn, &name)?
+                    .ok_or_else(|| StoreError::NotFound(format!("relay token {name}")))
             })
             .await
     }

@@ -13,6 +13,7 @@ mod events;
 mod export;
 mod extract;
 mod notifications;
+mod relay;
 mod requests;
 mod rules;
 mod settings;
@@ -246,6 +247,7 @@ fn api_router() -> OpenApiRouter<Api> {
         .merge(rules::router())
         .merge(notifications::router())
         .merge(tunnel::router())
+        .merge(relay::router())
         .merge(stats::router())
         .merge(capture::router())
 }
