@@ -12,6 +12,7 @@ mod hostile;
 mod load;
 mod notify;
 mod providers;
+mod relay;
 mod retry_words;
 mod stats;
 mod target;
