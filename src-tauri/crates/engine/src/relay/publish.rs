@@ -102,7 +102,16 @@ async fn stream(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let Some(name) = presented.and_then(|s| p.tokens.active().check(s)) else {
+    let mut name = presented.and_then(|s| p.tokens.active().check(s));
+    if name.is_none() && presented.is_some() {
+        // Made a moment ago by another process (`hooklens relay token create`), before the
+        // next refresh: read the tokens now. Bounded by the limit on refused attempts.
+        if let Err(e) = p.tokens.refresh().await {
+            tracing::warn!(error = %e, "cannot read the relay tokens");
+        }
+        name = presented.and_then(|s| p.tokens.active().check(s));
+    }
+    let Some(name) = name else {
         if let Ok(mut limiter) = p.limiter.lock() {
             limiter.failed(ip, now);
         }
