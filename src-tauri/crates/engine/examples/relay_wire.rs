@@ -59,13 +59,18 @@ fn from_ndjson(line: &[u8]) -> usize {
         .expect("base64");
     let headers = v["headers"].as_array().expect("headers");
     for h in headers {
-        STANDARD.decode(h[1].as_str().expect("value")).expect("base64");
+        STANDARD
+            .decode(h[1].as_str().expect("value"))
+            .expect("base64");
     }
     body.len()
 }
 
 fn main() {
-    println!("{:>8}  {:>22}  {:>22}", "body", "frames: B, MB/s", "ndjson+base64: B, MB/s");
+    println!(
+        "{:>8}  {:>22}  {:>22}",
+        "body", "frames: B, MB/s", "ndjson+base64: B, MB/s"
+    );
     for size in [1 << 10, 64 << 10, 1 << 20] {
         let m = capture(size);
         let n = (64 << 20) / size.max(1 << 12);

@@ -8,6 +8,7 @@
 //! listener, so exposing the receiver (through a tunnel, or as a relay) never exposes the
 //! API. Nothing here depends on tauri or a display.
 
+mod address;
 pub mod api;
 mod capture;
 mod catalog;
@@ -36,6 +37,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use address::ADDRESS_FILE;
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
 pub use events::{Event, EventBus};
 pub use hooklens_store::{Store, StoreError};
@@ -101,6 +103,8 @@ pub struct Handle {
     tunnels: Arc<tunnel::Tunnels>,
     relays: Arc<relay::Relays>,
     gate: Arc<CaptureGate>,
+    /// Where [`ADDRESS_FILE`] was written, to withdraw it at shutdown.
+    data_dir: std::path::PathBuf,
 }
 
 impl Handle {
@@ -162,6 +166,7 @@ impl Handle {
     /// Stops accepting, lets in-flight requests finish (bounded by the drain timeout), then
     /// commits everything and closes the store.
     pub async fn shutdown(mut self) -> Result<(), StoreError> {
+        address::withdraw(&self.data_dir, &self.api_url());
         self.cancel.cancel();
         while self.tasks.join_next().await.is_some() {}
         self.store.close().await
@@ -186,6 +191,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     let mut tasks = JoinSet::new();
     let relay_addr = bound.relay.as_ref().map(|(_, addr)| *addr);
     parts.spawn(&config, bound, tls.clone(), &cancel, &mut tasks);
+    address::publish(&config.data_dir, &format!("http://{}", parts.access.api));
     let subscribed = match &config.relay_from {
         Some(spec) => parts.relays.start(spec, false, &cancel),
         None => parts.relays.resume_kept(&cancel).or_else(|e| {
@@ -205,6 +211,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         tunnels: parts.tunnels,
         relays: parts.relays,
         gate: parts.gate,
+        data_dir: config.data_dir,
     };
     if let Err(e) = subscribed {
         let _ = handle.shutdown().await;

@@ -5,6 +5,7 @@
 //! durable without paying one fsync per request. Readers use their own connections (WAL).
 //! When the writer is idle it feeds the full-text index, so search never slows capture.
 
+mod after;
 mod deliveries;
 mod endpoints;
 mod error;
@@ -30,6 +31,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::watch;
 
+pub use after::After;
 pub use deliveries::{
     Attempt, AttemptOutcome, Delivery, DeliveryFilter, DeliveryKind, DeliverySpec, DeliveryState,
     NewDelivery, Overrides, RetryPolicy,

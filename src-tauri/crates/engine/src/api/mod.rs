@@ -12,6 +12,7 @@ mod error;
 mod events;
 mod export;
 mod extract;
+mod mcp;
 mod notifications;
 mod relay;
 mod requests;
@@ -23,6 +24,7 @@ mod test_events;
 mod tunnel;
 pub mod types;
 mod ui;
+mod wait;
 
 use std::sync::Arc;
 
@@ -82,6 +84,7 @@ pub(crate) fn app(api: Api) -> Router {
                 async move { Json(openapi.as_ref().clone()) }
             }),
         )
+        .nest_service("/mcp", mcp::service(&api))
         .route("/login", get(auth::login))
         .route("/favicon.svg", get(favicon))
         .fallback(ui::serve)
@@ -238,6 +241,7 @@ fn api_router() -> OpenApiRouter<Api> {
         .routes(routes!(health))
         .routes(routes!(status))
         .merge(requests::router())
+        .merge(wait::router())
         .merge(deliveries::router())
         .merge(endpoints::router())
         .merge(settings::router())

@@ -223,7 +223,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, machine-readable: `unauthorized`, `forbidden`, `not_found`, `invalid`,
-    /// `conflict`, `internal`.
+    /// `conflict`, `timeout` (a wait ran out), `unavailable` (stopping), `internal`.
     pub code: String,
     /// What happened and what to do, for a person.
     pub message: String,
