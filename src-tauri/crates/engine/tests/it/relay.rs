@@ -472,3 +472,47 @@ async fn an_unreachable_relay_another_version_and_plain_http_off_loopback_say_wh
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_online_relay_that_drops_and_comes_back_notifies_both_times() {
+    let relay = relay().await;
+    let url = relay.handle.relay_url().expect("relay url");
+    let addr = relay.handle.relay_addr.expect("relay addr");
+    let secret = token(&relay, "laptop").await;
+    let sub = TestEngine::start().await;
+    assert_eq!(
+        subscribe(&sub, json!({"url": url, "token": secret}))
+            .await
+            .status(),
+        202
+    );
+    state_is(&sub, "online").await;
+
+    // The relay stops, then starts again on the same address with the same data.
+    let TestEngine { handle, dir, .. } = relay;
+    handle.shutdown().await.expect("clean shutdown");
+    let status = state_is(&sub, "reconnecting").await;
+    assert!(status["error"].is_string(), "{status}");
+    let relay = TestEngine::start_in(dir, move |d| {
+        let mut c = relay_config(d);
+        c.relay_listen = Some(addr);
+        c
+    })
+    .await;
+    state_is(&sub, "online").await;
+    let id = relay.capture("/after", "back").await;
+    mirrored(&sub, &id).await;
+    let notes = eventually(WAIT, || async {
+        let notes = sub.get_json("/api/v1/notifications").await;
+        let titles: Vec<String> = notes
+            .as_array()?
+            .iter()
+            .filter(|n| n["kind"] == "relay")
+            .filter_map(|n| n["title"].as_str().map(String::from))
+            .collect();
+        (titles.len() >= 2).then_some(titles)
+    })
+    .await;
+    assert!(notes.contains(&"Relay dropped".to_string()), "{notes:?}");
+    assert!(notes.contains(&"Relay back".to_string()), "{notes:?}");
+}
