@@ -163,6 +163,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/relay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the relay subscription stands: state, relay URL, how far behind, the last id
+         *     mirrored, error, since when.
+         */
+        get: operations["relay_status"];
+        put?: never;
+        /**
+         * Mirrors a relay's captures here (ending a subscription already running), and keeps the
+         *     subscription for the next start; follow `relay.status` on the live stream.
+         */
+        post: operations["relay_subscribe"];
+        /**
+         * Stops mirroring; it stays off at the next start (the URL and token are kept for turning
+         *     it on again).
+         */
+        delete: operations["relay_unsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/relay/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This relay's tokens, revoked ones included, oldest first. */
+        get: operations["relay_tokens"];
+        put?: never;
+        /** Makes a token that may read this relay's stream; the answer holds its secret, once. */
+        post: operations["relay_create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/relay/tokens/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a token: it opens no stream any more, and its open streams end at once. */
+        delete: operations["relay_revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/replay": {
         parameters: {
             query?: never;
@@ -784,6 +847,13 @@ export interface components {
             status: string;
             version: string;
         };
+        /** @description A token just made, with its secret: shown this once, kept only as a hash. */
+        IssuedRelayToken: {
+            created_at: string;
+            name: string;
+            /** @description The secret to pass as `--relay-token` (or in Settings → Relay) on the subscriber. */
+            token: string;
+        };
         Lagged: {
             /**
              * Format: int64
@@ -857,6 +927,14 @@ export interface components {
             /** @enum {string} */
             event: "tunnel.status";
         } | {
+            /**
+             * @description The relay subscription's state changed, or how far behind it is (at most four times
+             *     a second within a state).
+             */
+            data: components["schemas"]["RelayStatus"];
+            /** @enum {string} */
+            event: "relay.status";
+        } | {
             /** @description Capture was paused or resumed. */
             data: components["schemas"]["CaptureState"];
             /** @enum {string} */
@@ -889,11 +967,16 @@ export interface components {
         };
         /** @enum {string} */
         MatchMode: "all" | "any";
+        /** @description A token to make. */
+        NewRelayToken: {
+            /** @description 1 to 64 letters, digits, `.`, `_` or `-`: whom it is for, e.g. `alice-laptop`. */
+            name: string;
+        };
         /**
          * @description What raised a notification.
          * @enum {string}
          */
-        NotificationKind: "rule" | "delivery_failed" | "target_down" | "target_up" | "signature_invalid" | "tunnel" | "startup";
+        NotificationKind: "rule" | "delivery_failed" | "target_down" | "target_up" | "signature_invalid" | "tunnel" | "relay" | "startup";
         /** @description Which events raise notifications, and how they are grouped. */
         NotificationSettings: {
             /** @description When a delivery fails: `first` failure (default), `exhausted` retries, `both`, `off`. */
@@ -942,7 +1025,7 @@ export interface components {
          * @description What a down period is about.
          * @enum {string}
          */
-        PeriodKind: "target_down" | "tunnel_down";
+        PeriodKind: "target_down" | "tunnel_down" | "relay_down";
         Ready: {
             version: string;
         };
@@ -957,6 +1040,68 @@ export interface components {
              * @description Default 10000, at most 30000.
              */
             timeout_ms?: number;
+        };
+        /** @description What to subscribe to. */
+        RelaySpec: {
+            /**
+             * @description A PEM file with the certificate of the CA that signed the relay's certificate, when
+             *     it is a private one. Default: the system's trusted CAs.
+             */
+            ca_file?: string | null;
+            /**
+             * @description Mirror only this endpoint of the relay (`default` for captures outside any). Default:
+             *     everything.
+             */
+            endpoint?: string | null;
+            /**
+             * @description The relay listener's base URL: `http://HOST:PORT` on loopback or behind a proxy,
+             *     `https://HOST[:PORT]` with TLS.
+             */
+            url: string;
+        };
+        /**
+         * @description Where the relay subscription stands.
+         * @enum {string}
+         */
+        RelayState: "off" | "connecting" | "catching_up" | "online" | "reconnecting" | "error";
+        /** @description What `GET /api/v1/relay` says. */
+        RelayStatus: {
+            /**
+             * Format: int64
+             * @description Captures stored on the relay and not mirrored here yet, as far as known: counted down
+             *     while catching up, 0 once online.
+             */
+            behind: number;
+            /** @description Only this endpoint's captures are mirrored, when set. */
+            endpoint?: string | null;
+            /**
+             * @description What went wrong, in words a person can act on; while online, a note (captures that
+             *     expired on the relay before they could be mirrored).
+             */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description Captures that expired on the relay before they could be mirrored, since this
+             *     subscription started.
+             */
+            expired: number;
+            /** @description The id of the last capture mirrored from this relay. */
+            last_id?: string | null;
+            /** @description RFC 3339: since when it is in this state. */
+            since: string;
+            state: components["schemas"]["RelayState"];
+            /** @description The relay listener's base URL (when off: the one kept for next time, if any). */
+            url?: string | null;
+        };
+        /** @description A relay token as listed: never its secret. */
+        RelayTokenJson: {
+            active: boolean;
+            created_at: string;
+            /** @description When it last opened a stream. */
+            last_used_at?: string | null;
+            name: string;
+            /** @description When it was revoked; it opens nothing since. */
+            revoked_at?: string | null;
         };
         /** @description How many requests an operation removed. */
         Removed: {
@@ -1435,7 +1580,7 @@ export interface components {
          * @description How a request reached Hooklens.
          * @enum {string}
          */
-        Via: "direct" | "tunnel";
+        Via: "direct" | "tunnel" | "relay";
     };
     responses: never;
     parameters: never;
@@ -2068,6 +2213,278 @@ export interface operations {
             };
             /** @description a foreign Host or a cross-site Origin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayStatus"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelaySpec"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayTokenJson"][];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRelayToken"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedRelayToken"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayTokenJson"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3514,4 +3931,4 @@ export interface operations {
 }
 
 /** The live stream's event names, in the order of the LiveEvent schema. */
-export const liveEventNames = ["ready","request.captured","request.updated","request.deleted","requests.removed","delivery.updated","target.changed","notification.raised","tunnel.status","capture.changed","endpoints.changed","rules.changed","settings.changed","stats.updated","events.lagged"] as const;
+export const liveEventNames = ["ready","request.captured","request.updated","request.deleted","requests.removed","delivery.updated","target.changed","notification.raised","tunnel.status","relay.status","capture.changed","endpoints.changed","rules.changed","settings.changed","stats.updated","events.lagged"] as const;

@@ -15,6 +15,7 @@ pub mod hist;
 mod migrate;
 mod model;
 mod notifications;
+mod relay;
 mod repeats;
 mod requests;
 mod retention;
@@ -29,6 +30,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
+use tokio::sync::watch;
 
 pub use after::After;
 pub use deliveries::{
@@ -39,14 +41,16 @@ pub use endpoints::format_us;
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use model::{
-    AttemptErrorKind, BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse,
-    EndpointSpec, EventDelivery, FirstDelivery, ForwardTarget, Handshake, HandshakeProvider,
-    MAX_DELAY_MS, MatchMode, NotificationKind, NotificationSettings, Page, PathMode, PeriodKind,
-    Prior, Relay, Request, RequestFilter, RequestMeta, Resign, RetentionSettings, Rule, RuleAction,
-    RuleSpec, Settings, SettingsPatch, SignatureScheme, SignatureSpec, SignatureStatus,
-    SignatureVerdict, Via, endpoint_for, merge_patch, parse_header_block, path_under,
+    AttemptErrorKind, BodyState, Capture, Committed, Condition, ConditionOp, Endpoint,
+    EndpointResponse, EndpointSpec, EventDelivery, FirstDelivery, ForwardTarget, Handshake,
+    HandshakeProvider, MAX_DELAY_MS, MatchMode, NotificationKind, NotificationSettings, Page,
+    PathMode, PeriodKind, Prior, Relay, Request, RequestFilter, RequestMeta, Resign,
+    RetentionSettings, Rule, RuleAction, RuleSpec, Settings, SettingsPatch, SignatureScheme,
+    SignatureSpec, SignatureStatus, SignatureVerdict, Via, endpoint_for, merge_patch,
+    parse_header_block, path_under,
 };
 pub use notifications::StoredNotification;
+pub use relay::{Mirrored, RelayCursor, RelayToken};
 pub use retention::RetentionReport;
 pub use stats::{BATCH_BUCKETS, Period, RollupRow, WriterStats};
 
@@ -74,6 +78,8 @@ struct Inner {
     writer: Writer,
     stats: Arc<WriterStats>,
     readers: Mutex<Vec<Connection>>,
+    /// The last position committed (see [`Store::watch_commits`]).
+    committed: watch::Sender<i64>,
 }
 
 impl Store {
@@ -87,6 +93,9 @@ impl Store {
         let path = data_dir.join(DB_FILE);
         let mut conn = open_connection(&path, true)?;
         migrate::apply(&mut conn)?;
+        let last: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM requests", [], |r| {
+            r.get(0)
+        })?;
         let stats = Arc::new(WriterStats::default());
         let writer = Writer::start(conn, path.clone(), stats.clone())?;
         Ok(Store {
@@ -95,8 +104,28 @@ impl Store {
                 writer,
                 stats,
                 readers: Mutex::new(Vec::new()),
+                committed: watch::Sender::new(last),
             }),
         })
+    }
+
+    /// The newest position committed, updated whenever a capture commits. Wait on it with
+    /// `changed()`, then read [`Store::captures_after`]; it only says when to look, so a
+    /// reader that misses a wake-up (the value moved twice) still reads everything.
+    pub fn watch_commits(&self) -> watch::Receiver<i64> {
+        self.inner.committed.subscribe()
+    }
+
+    /// A capture at `position` has committed: a batch commits whole, and the next batch's
+    /// positions are larger.
+    fn committed(&self, position: i64) {
+        self.inner.committed.send_if_modified(|last| {
+            let newer = position > *last;
+            if newer {
+                *last = position;
+            }
+            newer
+        });
     }
 
     /// Path of the database file.

@@ -3,8 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::model::{
-    BodyState, Capture, EventDelivery, FirstDelivery, Handshake, Page, Request, RequestFilter,
-    RequestMeta, SignatureVerdict, header_block,
+    BodyState, Capture, Committed, EventDelivery, FirstDelivery, Handshake, Page, Request,
+    RequestFilter, RequestMeta, SignatureVerdict, header_block,
 };
 use crate::{Result, Store, StoreError, parse_header_block, search};
 
@@ -13,14 +13,53 @@ impl Store {
     /// answer 2xx.
     pub async fn insert_request(&self, capture: Capture) -> Result<i64> {
         let writer = &self.inner.writer;
-        if capture.deliveries.is_empty() {
+        let seq = if capture.deliveries.is_empty() {
             // One INSERT: atomic by itself.
             writer
                 .submit_statement(move |conn| insert(conn, &capture))
-                .await
+                .await?
         } else {
-            writer.submit(move |conn| insert(conn, &capture)).await
-        }
+            writer.submit(move |conn| insert(conn, &capture)).await?
+        };
+        self.committed(seq);
+        Ok(seq)
+    }
+
+    /// Up to `limit` (1 to 1,000) captures after `position`, in commit order, with their
+    /// bodies. Positions only grow at commit: a capture that commits after a reader has
+    /// seen position P gets a position above P, so a reader that follows the last position
+    /// it has seen never skips nor repeats a capture. Start from 0 for everything stored. A
+    /// gap between two positions is a capture deleted since (by retention or by hand).
+    /// (The single writer numbers captures as it commits them: a capture's `seq` is its
+    /// position.)
+    pub async fn captures_after(&self, position: i64, limit: usize) -> Result<Vec<Committed>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COLUMNS}, body FROM requests WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            ))?;
+            let rows = stmt.query_map(params![position, limit.clamp(1, 1000) as i64], |row| {
+                from_row(row, true)
+            })?;
+            Ok(rows
+                .map(|r| {
+                    r.map(|request| Committed {
+                        position: request.seq,
+                        request,
+                    })
+                })
+                .collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+
+    /// How many captures are stored after `position`.
+    pub async fn count_captures_after(&self, position: i64) -> Result<u64> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT count(*) FROM requests WHERE seq > ?1")?
+                .query_row([position], |r| r.get::<_, i64>(0))? as u64)
+        })
+        .await
     }
 
     /// One request with its body.

@@ -51,7 +51,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::Request;
 use axum::response::Response;
-use hooklens_store::{Capture, Store, Via, now_us};
+use hooklens_store::{BodyState, Capture, Mirrored, RelayCursor, Store, StoreError, Via, now_us};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -89,11 +89,13 @@ pub(crate) struct Source {
 }
 
 /// A request's identity as it arrives: its id, its receive time, and the clock its duration
-/// is measured on.
+/// is measured on; for a mirrored capture, what the relay recorded of it.
 pub(crate) struct Arrival {
     pub id: String,
     pub received_at_us: i64,
     pub started: Instant,
+    /// Captured first by a relay (`via: relay`): kept as the relay saw it.
+    pub upstream: Option<Upstream>,
 }
 
 impl Arrival {
@@ -103,8 +105,34 @@ impl Arrival {
             id: ulid::Ulid::new().to_string(),
             received_at_us: now_us(),
             started: Instant::now(),
+            upstream: None,
         }
     }
+}
+
+/// A capture that a relay took first, as it recorded it. Describe keeps what only the relay
+/// saw (the sender, the timing, how the body arrived, what the sender was answered); commit
+/// stores the capture with the relay's cursor, skipping an id stored already.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Upstream {
+    /// The relay's id, the capture's position in its stream, and the capture's id.
+    pub cursor: RelayCursor,
+    pub duration_us: i64,
+    pub remote_addr: Option<String>,
+    pub http_version: String,
+    pub body_state: BodyState,
+    pub body_note: Option<String>,
+    pub size: u64,
+    pub response_status: u16,
+}
+
+/// Why a mirrored capture was not stored; the subscription tries it again later.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum NotMirrored {
+    #[error("capture is paused on this Hooklens; mirroring resumes with it")]
+    Paused,
+    #[error("cannot store the mirrored capture: {0}")]
+    Store(#[from] StoreError),
 }
 
 /// Everything a capture reads or tells.
@@ -126,6 +154,18 @@ pub(crate) struct Pipeline {
     pub cancel: CancellationToken,
 }
 
+/// A request through stages 2 to 10: read, described, checked, planned, committed, told.
+struct Taken {
+    /// Stored (at its position), or, mirrored, stored already.
+    mirrored: Mirrored,
+    state: BodyState,
+    note: Option<String>,
+    refusal: Option<u16>,
+    /// The handshake's answer, when it was one Hooklens answers.
+    handshake: Option<crate::provider::handshake::Reply>,
+    relaying: Option<Relaying>,
+}
+
 impl Pipeline {
     /// Captures `request` from `source` and answers it, in a span carrying the request's
     /// id (and never its body).
@@ -138,18 +178,75 @@ impl Pipeline {
         self.run(source, arrival, request).instrument(span).await
     }
 
+    /// Captures a request a relay took first (`arrival.upstream`), through the same stages
+    /// as any other but the answer: nobody waits for one.
+    pub async fn mirror(
+        &self,
+        arrival: Arrival,
+        request: Request,
+    ) -> Result<Mirrored, NotMirrored> {
+        if admit::admit(&self.gate, &self.metrics, &request).is_some() {
+            return Err(NotMirrored::Paused);
+        }
+        let span = tracing::info_span!("request", request_id = %arrival.id);
+        let source = Source {
+            via: Via::Relay,
+            peer: None,
+        };
+        let (head, body) = request.into_parts();
+        let endpoint = self.catalog.endpoint_for(head.uri.path());
+        let taken = self
+            .take(&source, arrival, &head, body, endpoint.as_ref())
+            .instrument(span)
+            .await?;
+        Ok(taken.mirrored)
+    }
+
     /// Stages 2 to 11.
     async fn run(&self, source: Source, arrival: Arrival, request: Request) -> Response {
         let (head, body) = request.into_parts();
         let endpoint = self.catalog.endpoint_for(head.uri.path());
+        let id = arrival.id.clone();
+        let taken = match self
+            .take(&source, arrival, &head, body, endpoint.as_ref())
+            .await
+        {
+            Ok(taken) => taken,
+            Err(e) => {
+                tracing::error!(error = %e, "could not store a captured request");
+                self.metrics.refused("not_stored");
+                return answer::not_stored();
+            }
+        };
+        let about = Answering {
+            id: &id,
+            method: head.method.as_str(),
+            path: head.uri.path(),
+            state: taken.state,
+            note: taken.note,
+            refusal: taken.refusal,
+            handshake: taken.handshake,
+        };
+        answer::answer(self, endpoint.as_ref(), about, taken.relaying).await
+    }
+
+    /// Stages 2 to 10.
+    async fn take(
+        &self,
+        source: &Source,
+        arrival: Arrival,
+        head: &http::request::Parts,
+        body: axum::body::Body,
+        endpoint: Option<&hooklens_store::Endpoint>,
+    ) -> Result<Taken, StoreError> {
         let budget = self.gate.budget();
         let mut received =
             read::read(body, &head.headers, arrival.started, self.limits, budget).await;
-        let mut meta = describe::describe(&source, &arrival, &head, &received, endpoint.as_ref());
+        let mut meta = describe::describe(source, &arrival, head, &received, endpoint);
         let payload = Payload::new(&received.bytes);
         let tunnel_url = self.tunnel.borrow().public_url.clone();
-        verify::verify(endpoint.as_ref(), &meta, &payload, tunnel_url.as_deref()).apply(&mut meta);
-        let handshake = handshake::handshake(endpoint.as_ref(), &meta, &payload);
+        verify::verify(endpoint, &meta, &payload, tunnel_url.as_deref()).apply(&mut meta);
+        let handshake = handshake::handshake(endpoint, &meta, &payload);
         if let Some(answered) = &handshake {
             answered.mark(&mut meta);
         }
@@ -157,43 +254,34 @@ impl Pipeline {
         let mut effects = effects::effects(&self.catalog.rules(), &meta, &payload);
         effects.mark(&mut meta);
         let now = self.forwarder.now_us();
-        let planned = plan::plan(
-            &self.routes,
-            endpoint.as_ref(),
-            &meta,
-            &effects.forwards,
-            now,
-        );
+        let planned = plan::plan(&self.routes, endpoint, &meta, &effects.forwards, now);
         let announcement =
             Announcement::prepare(self, &meta, effects.pin, effects.popups, planned.forwards());
         // Relay mode sends the request while the sender waits: keep what it needs.
         let relay = planned
             .relay()
             .map(|d| (d.id.clone(), meta.clone(), received.bytes.clone()));
-        let about = Answering {
-            id: &arrival.id,
-            method: head.method.as_str(),
-            path: head.uri.path(),
-            state: received.state,
-            note: received.note.take(),
-            refusal: received.refusal,
-            handshake: handshake.map(|a| a.reply),
-        };
         let capture = Capture {
             meta,
             body: std::mem::take(&mut received.bytes),
             pinned: effects.pin,
             deliveries: planned.deliveries,
         };
-        let stored = commit::commit(&self.store, capture, received.held.take()).await;
+        let cursor = arrival.upstream.map(|u| u.cursor);
+        let mirrored = commit::commit(&self.store, capture, received.held.take(), cursor).await;
         drop(claim);
-        let seq = match stored {
-            Ok(seq) => seq,
-            Err(e) => {
-                tracing::error!(error = %e, "could not store a captured request");
-                self.metrics.refused("not_stored");
-                return answer::not_stored();
-            }
+        let mirrored = mirrored?;
+        let handshake = handshake.map(|a| a.reply);
+        let Mirrored::Stored(seq) = mirrored else {
+            tracing::debug!("mirrored capture already stored; skipped");
+            return Ok(Taken {
+                mirrored,
+                state: received.state,
+                note: received.note,
+                refusal: received.refusal,
+                handshake,
+                relaying: None,
+            });
         };
         announcement.tell(self, seq);
         let relaying = relay.map(|(delivery_id, meta, body)| Relaying {
@@ -206,7 +294,14 @@ impl Pipeline {
                 delivery: Some(hooklens_store::DeliveryState::Pending),
             },
         });
-        answer::answer(self, endpoint.as_ref(), about, relaying).await
+        Ok(Taken {
+            mirrored,
+            state: received.state,
+            note: received.note,
+            refusal: received.refusal,
+            handshake,
+            relaying,
+        })
     }
 }
 

@@ -15,6 +15,7 @@ mod hostile;
 mod load;
 mod notify;
 mod providers;
+mod relay;
 mod retry_words;
 mod schemes;
 mod stats;

@@ -115,6 +115,9 @@ stored_as_text! {
         SignatureInvalid => "signature_invalid",
         /// The tunnel dropped or came back.
         Tunnel => "tunnel",
+        /// The relay subscription dropped or came back, or captures expired on the relay
+        /// before they could be mirrored.
+        Relay => "relay",
         /// The desktop app could not start (shown, never recorded: there is no engine).
         Startup => "startup",
     }
@@ -127,6 +130,8 @@ stored_as_text! {
         TargetDown => "target_down",
         /// The tunnel was reconnecting or failing.
         TunnelDown => "tunnel_down",
+        /// The relay subscription was reconnecting or failing.
+        RelayDown => "relay_down",
     }
 }
 
@@ -137,6 +142,8 @@ stored_as_text! {
         Direct => "direct",
         /// Through the public tunnel's ingress listener.
         Tunnel => "tunnel",
+        /// Mirrored from a relay's stream; it keeps the relay's id and receive time.
+        Relay => "relay",
     }
 }
 
@@ -209,5 +216,6 @@ mod tests {
         assert!(unknown.is_err(), "{unknown:?}");
         assert_eq!(Via::Direct.stored(), None);
         assert_eq!(Via::Tunnel.stored(), Some(Via::Tunnel));
+        assert_eq!(Via::Relay.stored(), Some(Via::Relay));
     }
 }

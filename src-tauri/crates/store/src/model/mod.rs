@@ -84,7 +84,7 @@ pub struct RequestMeta {
     pub tags: Vec<String>,
     /// Ids of the rules it matched.
     pub rules: Vec<String>,
-    /// Straight to the receiver, or through the public tunnel.
+    /// Straight to the receiver, through the public tunnel, or mirrored from a relay.
     pub via: Via,
     /// The provider's id for what it delivered, and whether it arrived before.
     pub event: Option<EventDelivery>,
@@ -190,6 +190,17 @@ pub struct RequestFilter {
     pub delivery: Option<Option<crate::DeliveryState>>,
     /// Page size, clamped to 1..=1000.
     pub limit: usize,
+}
+
+/// A capture at its place in the order captures committed (see
+/// [`crate::Store::captures_after`]).
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// Its position: positions only grow at commit, so a reader that has seen every capture
+    /// up to a position never sees one below it appear later.
+    pub position: i64,
+    /// With its body.
+    pub request: Request,
 }
 
 /// One page of a listing.
