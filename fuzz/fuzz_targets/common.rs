@@ -31,5 +31,7 @@ pub fn meta(
         tags: Vec::new(),
         rules: Vec::new(),
         via: Via::Direct,
+        event: None,
+        handshake: None,
     }
 }

@@ -106,6 +106,7 @@ fn setup(app: &mut tauri::App, args: &ServeArgs) -> anyhow::Result<()> {
         anyhow::Ok((signals, hooklens_cli::start(args, Some(notifier)).await?))
     })?;
     let login = url::Url::parse(&started.login_url())?;
+    app.manage(Login(login.clone()));
     tracing::info!(
         receiver = %started.handle.receiver_url(),
         inspector = %started.handle.api_url(),
@@ -170,18 +171,20 @@ fn request_path(id: &str) -> String {
     format!("/requests/{id}")
 }
 
-/// Brings the window forward, at `path` of the inspector when given.
+/// The inspector's login link: the window's first page, and how it opens a page later.
+struct Login(url::Url);
+
+/// Brings the window forward, at `path` of the inspector when given. The page is opened
+/// through the login link (`next=path`): a notification clicked while the window's first
+/// login is still loading would otherwise cancel it and land on a page without the cookie.
 pub fn show(app: &AppHandle, path: Option<&str>) {
     let Some(window) = app.get_webview_window(MAIN) else {
         return;
     };
-    if let Some(path) = path {
-        let target = window.url().and_then(|mut url| {
-            url.set_path(path);
-            url.set_query(None);
-            window.navigate(url)
-        });
-        if let Err(e) = target {
+    if let (Some(path), Some(login)) = (path, app.try_state::<Login>()) {
+        let mut url = login.0.clone();
+        url.query_pairs_mut().append_pair("next", path);
+        if let Err(e) = window.navigate(url) {
             tracing::warn!("cannot open {path} in the window: {e}");
         }
     }

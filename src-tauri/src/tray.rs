@@ -1,11 +1,12 @@
-//! The tray: where Hooklens stands (receiver URL, public URL, today's count, failing
-//! targets) and what to do (open, copy, go public or private, pause, settings, quit). The
+//! The tray: where Hooklens stands (receiver URL, public URL, the relay it mirrors, today's
+//! count, failing targets) and what to do (open, copy, go public or private, pause, settings, quit). The
 //! status lines follow the engine's live events.
 
 use std::collections::BTreeSet;
 
 use hooklens_cli::Started;
 use hooklens_engine::Event;
+use hooklens_engine::relay::{RelayState, RelayStatus};
 use hooklens_engine::tunnel::{TunnelSpec, TunnelState, TunnelStatus};
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
@@ -21,6 +22,7 @@ use crate::settings::Settings;
 #[derive(Clone)]
 struct Items {
     tunnel: MenuItem<tauri::Wry>,
+    relay: MenuItem<tauri::Wry>,
     today: MenuItem<tauri::Wry>,
     failing: MenuItem<tauri::Wry>,
     public: MenuItem<tauri::Wry>,
@@ -40,6 +42,7 @@ pub fn build(app: &tauri::App, started: &Started) -> anyhow::Result<()> {
     let at_login = app.autolaunch().is_enabled().unwrap_or(false);
     let items = Items {
         tunnel: disabled("tunnel", &tunnel_line(&started.handle.tunnels().status()))?,
+        relay: disabled("relay", &relay_line(&started.handle.relays().status()))?,
         today: disabled("today", &today_line(0))?,
         failing: disabled("failing", &failing_line(&BTreeSet::new()))?,
         public: action("public", "Go public")?,
@@ -56,6 +59,7 @@ pub fn build(app: &tauri::App, started: &Started) -> anyhow::Result<()> {
         &[
             &disabled("receiver", &format!("Receiver: {receiver}"))?,
             &items.tunnel,
+            &items.relay,
             &items.today,
             &items.failing,
             &PredefinedMenuItem::separator(app)?,
@@ -86,7 +90,10 @@ pub fn build(app: &tauri::App, started: &Started) -> anyhow::Result<()> {
         .build(app)?;
     tauri::async_runtime::spawn(follow(
         started.handle.subscribe(),
-        started.handle.tunnels().subscribe(),
+        Watches {
+            tunnel: started.handle.tunnels().subscribe(),
+            relay: started.handle.relays().subscribe(),
+        },
         started.handle.store().clone(),
         items,
     ));
@@ -170,13 +177,24 @@ fn menu_event(
     }
 }
 
-/// Keeps the status lines current from the engine's events and the tunnel's state.
+/// The states the tray follows besides the events.
+struct Watches {
+    tunnel: tokio::sync::watch::Receiver<TunnelStatus>,
+    relay: tokio::sync::watch::Receiver<RelayStatus>,
+}
+
+/// Keeps the status lines current from the engine's events, the tunnel's and the relay's
+/// state.
 async fn follow(
     mut events: tokio::sync::broadcast::Receiver<Event>,
-    mut tunnel: tokio::sync::watch::Receiver<TunnelStatus>,
+    watches: Watches,
     store: hooklens_engine::Store,
     items: Items,
 ) {
+    let Watches {
+        mut tunnel,
+        mut relay,
+    } = watches;
     let mut failing = BTreeSet::new();
     let mut day = midnight_us();
     let mut today = store.count_requests_since(day).await.unwrap_or(0);
@@ -210,6 +228,14 @@ async fn follow(
                 set(&items.tunnel, &tunnel_line(&status));
                 let off = matches!(status.state, TunnelState::Off | TunnelState::Error);
                 set(&items.public, if off { "Go public" } else { "Go private" });
+                continue;
+            }
+            changed = relay.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let status = relay.borrow_and_update().clone();
+                set(&items.relay, &relay_line(&status));
                 continue;
             }
         }
@@ -266,6 +292,20 @@ fn tunnel_line(status: &TunnelStatus) -> String {
     }
 }
 
+fn relay_line(status: &RelayStatus) -> String {
+    let url = status.url.as_deref().unwrap_or("");
+    match (status.state, &status.error) {
+        (RelayState::Off, _) => "Relay: off".into(),
+        (RelayState::Online, _) => format!("Relay: {url} (online)"),
+        (RelayState::CatchingUp, _) => {
+            format!("Relay: {url} (catching up, {} behind)", status.behind)
+        }
+        (RelayState::Error, Some(why)) => format!("Relay stopped: {why}"),
+        (RelayState::Reconnecting, _) => format!("Relay: {url} (reconnecting…)"),
+        _ => format!("Relay: {url} (connecting…)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +332,37 @@ mod tests {
             tunnel_line(&tunnel),
             "Public URL: ngrok rejected the authtoken"
         );
+    }
+
+    #[test]
+    fn relay_lines() {
+        let status = |state, behind, error: Option<&str>| RelayStatus {
+            behind,
+            error: error.map(String::from),
+            ..RelayStatus::new(state, Some("https://relay.example".into()))
+        };
+        let cases = [
+            (status(RelayState::Off, 0, None), "Relay: off"),
+            (
+                status(RelayState::Online, 0, None),
+                "Relay: https://relay.example (online)",
+            ),
+            (
+                status(RelayState::CatchingUp, 40, None),
+                "Relay: https://relay.example (catching up, 40 behind)",
+            ),
+            (
+                status(RelayState::Reconnecting, 0, Some("reset")),
+                "Relay: https://relay.example (reconnecting…)",
+            ),
+            (
+                status(RelayState::Error, 0, Some("token refused")),
+                "Relay stopped: token refused",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(relay_line(&s), want);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 """Fixtures for the suites that drive the real `hooklens` binary from Python: a running
-`hooklens serve` on free loopback ports with its own data directory, and a local HTTP
-target that records what it receives."""
+`hooklens serve` on free loopback ports with its own data directory, a local HTTP target
+that records what it receives, and (for the providers' SDK suite) one `hooklens serve` per
+module with its API at hand."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
 
 
 def hooklens_bin() -> str:
@@ -116,3 +118,45 @@ def target():
     yield Target(f"http://127.0.0.1:{server.server_address[1]}", received)
     server.shutdown()
     server.server_close()
+
+
+@dataclass
+class ProviderServe:
+    """A `hooklens serve` for the providers' SDK suite: endpoints made through its API, and
+    requests sent to its receiver and read back as the API shows them."""
+    serve: Serve
+    session: requests.Session
+
+    @property
+    def receiver(self) -> str:
+        return self.serve.receiver_url
+
+    def endpoint(self, spec: dict) -> dict:
+        answer = self.session.post(f"{self.serve.api_url}/api/v1/endpoints", json=spec, timeout=10)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def send(self, path: str, body: bytes, headers: dict) -> dict:
+        """Posts to the receiver; returns the stored request as the API shows it."""
+        answer, stored = self.exchange(path, body, headers)
+        assert answer.status_code == 200, answer.text
+        return stored
+
+    def exchange(self, path: str, body: bytes, headers: dict):
+        """Posts to the receiver; returns its answer and the stored request."""
+        answer = requests.post(f"{self.serve.receiver_url}{path}", data=body, headers=headers,
+                               timeout=10)
+        request_id = answer.headers["x-hooklens-request-id"]
+        stored = self.session.get(f"{self.serve.api_url}/api/v1/requests/{request_id}",
+                                  timeout=10)
+        assert stored.status_code == 200, stored.text
+        return answer, stored.json()
+
+
+@pytest.fixture(scope="module")
+def hooklens(tmp_path_factory):
+    running = start_serve(tmp_path_factory.mktemp("hooklens"))
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {running.token}"
+    yield ProviderServe(running, session)
+    assert stop_serve(running) == 0

@@ -25,6 +25,8 @@ export const CHROMIUM_ARGS = [
 export interface Engine {
   receiver: string;
   api: string;
+  /** The relay stream's base URL, when started with `--relay-listen`. */
+  relay?: string;
   token: string;
   dataDir: string;
   process: ChildProcess;
@@ -60,16 +62,18 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   let out = '';
   let err = '';
   child.stderr?.on('data', (d) => (err += d));
-  const urls = await new Promise<{ receiver: string; api: string }>((resolve, reject) => {
+  const wantsRelay = (options.extraArgs ?? []).includes('--relay-listen');
+  const urls = await new Promise<{ receiver: string; api: string; relay?: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hooklens serve did not start in 20 s:\n${out}\n${err}`)), 20_000);
     child.on('exit', (code) => reject(new Error(`hooklens serve exited (${code}):\n${out}\n${err}`)));
     child.stdout?.on('data', (d) => {
       out += d;
       const receiver = /Receiver:\s+(http:\/\/\S+?)\/\s/.exec(out)?.[1];
       const api = /Inspector:\s+(http:\/\/\S+?)\/login/.exec(out)?.[1];
-      if (receiver && api) {
+      const relay = /Relay:\s+(https?:\/\/\S+)/.exec(out)?.[1];
+      if (receiver && api && (relay || !wantsRelay)) {
         clearTimeout(timer);
-        resolve({ receiver, api });
+        resolve({ receiver, api, relay });
       }
     });
   });

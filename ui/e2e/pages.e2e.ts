@@ -31,9 +31,15 @@ async function open(path: string, testid: string) {
 
 const toastSaying = (text: string) => page.getByTestId('toast').filter({ hasText: text }).waitFor();
 
+/** New endpoint → Blank. */
+async function newBlankEndpoint() {
+  await page.getByTestId('endpoint-new').click();
+  await page.getByTestId('preset-blank').click();
+}
+
 test('endpoint editing round-trips: create, reload, values kept, edit, delete', async () => {
   await open('/endpoints', 'page-endpoints');
-  await page.getByTestId('endpoint-new').click();
+  await newBlankEndpoint();
   const editor = page.getByTestId('endpoint-editor');
 
   // Checked before anything is sent: the problems show on their fields.
@@ -129,7 +135,7 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
   expect(response.status).toBe(201);
 
   // The engine's refusal is shown as its message: a second endpoint on the same path.
-  await page.getByTestId('endpoint-new').click();
+  await newBlankEndpoint();
   await editor.locator('input[name=name]').fill('again');
   await editor.locator('input[name=path]').fill('/stripe');
   await page.getByTestId('endpoint-save').click();
@@ -145,6 +151,43 @@ test('endpoint editing round-trips: create, reload, values kept, edit, delete', 
   await expect.poll(() => page.getByTestId('endpoint-row').count()).toBe(0);
   expect(await engine.call<Endpoint[]>('GET', '/api/v1/endpoints')).toEqual([]);
   await expect.poll(() => new URL(page.url()).pathname).toBe('/endpoints');
+});
+
+test('the endpoint editor says what each scheme needs, keeps the public URL, and offers no re-signing it cannot do', async () => {
+  await open('/endpoints', 'page-endpoints');
+  await newBlankEndpoint();
+  const editor = page.getByTestId('endpoint-editor');
+  await editor.locator('input[name=name]').fill('sendgrid');
+  await editor.locator('input[name=path]').fill('/sendgrid');
+  await editor.locator('input[name=public-url]').fill('https://hooks.example.com/sendgrid');
+  await editor.locator('input[name=signature]').check();
+  await editor.locator('select[name=scheme]').selectOption('sendgrid');
+  expect(await page.getByTestId('secret-help').textContent()).toContain('verification key (a public key, base64)');
+  await editor.locator('select[name=scheme]').selectOption('twilio');
+  expect(await page.getByTestId('secret-help').textContent()).toContain('signs the URL the provider called');
+  await editor.locator('select[name=scheme]').selectOption('sendgrid');
+
+  await page.getByTestId('add-target').click();
+  const target = page.getByTestId('forward-target');
+  await target.locator('input[name=target-url]').fill('http://127.0.0.1:9/hooks');
+  expect(await target.getByTestId('resign-refusal').textContent()).toContain('only SendGrid can make a signature');
+  await target.locator('input[name=resign]').check();
+  const offered = await target.locator('select[name=resign-scheme] option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+  expect(offered).toContain('twilio');
+  expect(offered).not.toContain('sendgrid');
+  expect(offered).not.toContain('discord');
+  await target.locator('input[name=resign]').uncheck();
+
+  const key = 'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==';
+  await page.getByTestId('secret-input').first().fill(key);
+  await page.getByTestId('endpoint-save').click();
+  await toastSaying('Endpoint sendgrid saved');
+  const [created] = await engine.call<Endpoint[]>('GET', '/api/v1/endpoints');
+  expect(created).toMatchObject({ name: 'sendgrid', public_url: 'https://hooks.example.com/sendgrid', signature: { scheme: 'sendgrid' } });
+  await page.reload();
+  await editor.waitFor();
+  expect(await editor.locator('input[name=public-url]').inputValue()).toBe('https://hooks.example.com/sendgrid');
+  await engine.call('DELETE', `/api/v1/endpoints/${created!.id}`);
 });
 
 test('rule builder round-trips, and a rule that tags tags the matching request', async () => {

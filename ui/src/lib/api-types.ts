@@ -163,6 +163,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/relay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the relay subscription stands: state, relay URL, how far behind, the last id
+         *     mirrored, error, since when.
+         */
+        get: operations["relay_status"];
+        put?: never;
+        /**
+         * Mirrors a relay's captures here (ending a subscription already running), and keeps the
+         *     subscription for the next start; follow `relay.status` on the live stream.
+         */
+        post: operations["relay_subscribe"];
+        /**
+         * Stops mirroring; it stays off at the next start (the URL and token are kept for turning
+         *     it on again).
+         */
+        delete: operations["relay_unsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/relay/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This relay's tokens, revoked ones included, oldest first. */
+        get: operations["relay_tokens"];
+        put?: never;
+        /** Makes a token that may read this relay's stream; the answer holds its secret, once. */
+        post: operations["relay_create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/relay/tokens/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes a token: it opens no stream any more, and its open streams end at once. */
+        delete: operations["relay_revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/replay": {
         parameters: {
             query?: never;
@@ -469,7 +532,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The providers with sample events, for the window's "Send test event". */
+        get: operations["test_events_list_test_events"];
         put?: never;
         /**
          * Sends a sample event through the capture pipeline, signed like the provider would, so it
@@ -589,7 +653,7 @@ export interface components {
         Condition: {
             /**
              * @description `endpoint`, `method`, `path`, `provider`, `event_type`, `signature`, `size`,
-             *     `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
+             *     `duplicate` (`true` for a repeated delivery of a provider's event), `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
              *     `json:/data/object/amount` or `json:data.object.amount`).
              */
             field: string;
@@ -658,12 +722,15 @@ export interface components {
         DeliveryState: "pending" | "succeeded" | "failed";
         /** @description A named endpoint. */
         Endpoint: {
+            answer_handshakes?: boolean;
             /** @description RFC 3339, UTC. */
             created_at: string;
             forward: components["schemas"]["ForwardTarget"][];
+            forward_duplicates?: boolean;
             id: string;
             name: string;
             path: string;
+            public_url?: string | null;
             relay?: null | components["schemas"]["Relay"];
             response: components["schemas"]["EndpointResponse"];
             retry?: null | components["schemas"]["RetryPolicy"];
@@ -695,14 +762,32 @@ export interface components {
         /** @description What a client sends to create or replace an endpoint. */
         EndpointSpec: {
             /**
+             * @description Answer the verification handshakes of the provider the scheme names (Slack's
+             *     `url_verification`, Meta's `hub.challenge`, Discord's PING, …) and, without a scheme,
+             *     those detected unambiguously. Default `true`; `false` leaves them to the endpoint's
+             *     response or the relayed service.
+             */
+            answer_handshakes?: boolean;
+            /**
              * @description Where requests to this endpoint are forwarded (several: each gets a copy). Empty: the
              *     global target (`hooklens serve --forward-to`), if any.
              */
             forward?: components["schemas"]["ForwardTarget"][];
+            /**
+             * @description Forward a repeated delivery of an event already received (`duplicate_of` set). Default
+             *     `true`; `false` records it but forwards only the first delivery.
+             */
+            forward_duplicates?: boolean;
             /** @description A short name shown in the UI and used in filters, e.g. `stripe`. */
             name: string;
             /** @description Path prefix, e.g. `/stripe`: it takes `/stripe` and everything under `/stripe/`. */
             path: string;
+            /**
+             * @description The URL the provider is configured to call, e.g. `https://hooks.example.com/twilio`.
+             *     Schemes that sign the URL (`twilio`, `square`) check against it; absent: the tunnel's
+             *     public URL the request came through, else the URL rebuilt from its `Host` header.
+             */
+            public_url?: string | null;
             relay?: null | components["schemas"]["Relay"];
             response?: components["schemas"]["EndpointResponse"];
             retry?: null | components["schemas"]["RetryPolicy"];
@@ -737,11 +822,37 @@ export interface components {
              */
             url: string;
         };
+        /**
+         * @description A verification handshake: a provider checking, before it sends events, that the URL
+         *     answers for the developer. Hooklens answers it (or refuses it as the provider expects).
+         */
+        Handshake: {
+            /** @description Answered as the provider asks; `false`: refused (the status says how). */
+            answered: boolean;
+            provider: components["schemas"]["HandshakeProvider"];
+            /**
+             * @description Why, for a person: "echoed Slack's challenge", "hub.verify_token is not the endpoint's
+             *     verify token".
+             */
+            reason: string;
+        };
+        /**
+         * @description A provider whose verification handshake Hooklens answers.
+         * @enum {string}
+         */
+        HandshakeProvider: "slack" | "meta" | "zoom" | "x" | "msgraph" | "dropbox" | "twitch" | "discord";
         /** @description Health of the engine. */
         Health: {
             /** @description Always `ok` when the engine answers. */
             status: string;
             version: string;
+        };
+        /** @description A token just made, with its secret: shown this once, kept only as a hash. */
+        IssuedRelayToken: {
+            created_at: string;
+            name: string;
+            /** @description The secret to pass as `--relay-token` (or in Settings → Relay) on the subscriber. */
+            token: string;
         };
         Lagged: {
             /**
@@ -816,6 +927,14 @@ export interface components {
             /** @enum {string} */
             event: "tunnel.status";
         } | {
+            /**
+             * @description The relay subscription's state changed, or how far behind it is (at most four times
+             *     a second within a state).
+             */
+            data: components["schemas"]["RelayStatus"];
+            /** @enum {string} */
+            event: "relay.status";
+        } | {
             /** @description Capture was paused or resumed. */
             data: components["schemas"]["CaptureState"];
             /** @enum {string} */
@@ -848,11 +967,16 @@ export interface components {
         };
         /** @enum {string} */
         MatchMode: "all" | "any";
+        /** @description A token to make. */
+        NewRelayToken: {
+            /** @description 1 to 64 letters, digits, `.`, `_` or `-`: whom it is for, e.g. `alice-laptop`. */
+            name: string;
+        };
         /**
          * @description What raised a notification.
          * @enum {string}
          */
-        NotificationKind: "rule" | "delivery_failed" | "target_down" | "target_up" | "signature_invalid" | "tunnel" | "startup";
+        NotificationKind: "rule" | "delivery_failed" | "target_down" | "target_up" | "signature_invalid" | "tunnel" | "relay" | "startup";
         /** @description Which events raise notifications, and how they are grouped. */
         NotificationSettings: {
             /** @description When a delivery fails: `first` failure (default), `exhausted` retries, `both`, `off`. */
@@ -901,7 +1025,7 @@ export interface components {
          * @description What a down period is about.
          * @enum {string}
          */
-        PeriodKind: "target_down" | "tunnel_down";
+        PeriodKind: "target_down" | "tunnel_down" | "relay_down";
         Ready: {
             version: string;
         };
@@ -916,6 +1040,68 @@ export interface components {
              * @description Default 10000, at most 30000.
              */
             timeout_ms?: number;
+        };
+        /** @description What to subscribe to. */
+        RelaySpec: {
+            /**
+             * @description A PEM file with the certificate of the CA that signed the relay's certificate, when
+             *     it is a private one. Default: the system's trusted CAs.
+             */
+            ca_file?: string | null;
+            /**
+             * @description Mirror only this endpoint of the relay (`default` for captures outside any). Default:
+             *     everything.
+             */
+            endpoint?: string | null;
+            /**
+             * @description The relay listener's base URL: `http://HOST:PORT` on loopback or behind a proxy,
+             *     `https://HOST[:PORT]` with TLS.
+             */
+            url: string;
+        };
+        /**
+         * @description Where the relay subscription stands.
+         * @enum {string}
+         */
+        RelayState: "off" | "connecting" | "catching_up" | "online" | "reconnecting" | "error";
+        /** @description What `GET /api/v1/relay` says. */
+        RelayStatus: {
+            /**
+             * Format: int64
+             * @description Captures stored on the relay and not mirrored here yet, as far as known: counted down
+             *     while catching up, 0 once online.
+             */
+            behind: number;
+            /** @description Only this endpoint's captures are mirrored, when set. */
+            endpoint?: string | null;
+            /**
+             * @description What went wrong, in words a person can act on; while online, a note (captures that
+             *     expired on the relay before they could be mirrored).
+             */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description Captures that expired on the relay before they could be mirrored, since this
+             *     subscription started.
+             */
+            expired: number;
+            /** @description The id of the last capture mirrored from this relay. */
+            last_id?: string | null;
+            /** @description RFC 3339: since when it is in this state. */
+            since: string;
+            state: components["schemas"]["RelayState"];
+            /** @description The relay listener's base URL (when off: the one kept for next time, if any). */
+            url?: string | null;
+        };
+        /** @description A relay token as listed: never its secret. */
+        RelayTokenJson: {
+            active: boolean;
+            created_at: string;
+            /** @description When it last opened a stream. */
+            last_used_at?: string | null;
+            name: string;
+            /** @description When it was revoked; it opens nothing since. */
+            revoked_at?: string | null;
         };
         /** @description How many requests an operation removed. */
         Removed: {
@@ -952,6 +1138,11 @@ export interface components {
             content_type?: string | null;
             delivery?: null | components["schemas"]["DeliveryState"];
             /**
+             * @description On a repeated delivery, the id of the capture that was its first delivery; `null` on
+             *     a first delivery.
+             */
+            duplicate_of?: string | null;
+            /**
              * Format: double
              * @description Time from the first byte to the end of the body, in milliseconds.
              */
@@ -959,8 +1150,21 @@ export interface components {
             /** @description Endpoint name; `default` outside any named endpoint. */
             endpoint: string;
             endpoint_id?: string | null;
+            /**
+             * @description The provider's id for what it delivered (Stripe's `evt_…`, `X-GitHub-Delivery`,
+             *     `webhook-id`, …), when it gives one.
+             */
+            event_id?: string | null;
             /** @description The provider's event type, if any. */
             event_type?: string | null;
+            /** @description On a repeated delivery, when the first delivery arrived (RFC 3339, UTC). */
+            first_received_at?: string | null;
+            /**
+             * Format: int64
+             * @description The same, in microseconds since the Unix epoch.
+             */
+            first_received_at_us?: number | null;
+            handshake?: null | components["schemas"]["Handshake"];
             /**
              * @description `[name, value]` pairs in arrival order, duplicates kept. Names are lower-case (HTTP/2
              *     and our HTTP/1 parser normalise them); non-UTF-8 bytes in values show as U+FFFD here,
@@ -976,6 +1180,12 @@ export interface components {
             /** @description ULID: ids sort by arrival. */
             id: string;
             method: string;
+            /**
+             * Format: int32
+             * @description Which delivery of `event_id` this is at its endpoint: 1 for the first, 2 for the
+             *     second, …
+             */
+            occurrence?: number | null;
             /** @description Path as received, still percent-encoded. */
             path: string;
             pinned: boolean;
@@ -1033,7 +1243,10 @@ export interface components {
             /** @description `hmac-sha256` only: the header to put the signature in. */
             header?: string | null;
             scheme: components["schemas"]["SignatureScheme"];
-            /** @description The secret your service checks with. */
+            /**
+             * @description The secret your service checks with. Not every scheme can be re-signed: see
+             *     `SignatureScheme::resign_refusal`.
+             */
             secret: string;
         };
         /** @description Which old requests are deleted. Pinned requests are always kept. `null` turns a limit off. */
@@ -1127,10 +1340,11 @@ export interface components {
             retention?: components["schemas"]["RetentionSettings"];
         };
         /**
-         * @description A signing scheme.
+         * @description A signing scheme: how a provider signs its webhooks, and so how Hooklens checks them.
+         *     The names on the wire are the contract users' scripts rely on (`as_str`).
          * @enum {string}
          */
-        SignatureScheme: "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hmac-sha256";
+        SignatureScheme: "stripe" | "github" | "shopify" | "slack" | "standard-webhooks" | "hmac-sha256" | "twilio" | "sendgrid" | "discord" | "paddle" | "linear" | "gitlab" | "intercom" | "square" | "mailgun" | "pagerduty" | "zoom" | "typeform" | "twitch" | "meta" | "x" | "msgraph" | "dropbox";
         /** @description How an endpoint's requests are signed, so Hooklens can check them. */
         SignatureSpec: {
             /**
@@ -1139,13 +1353,24 @@ export interface components {
              */
             header?: string | null;
             scheme: components["schemas"]["SignatureScheme"];
-            /** @description One or more secrets (several while rotating). Returned masked by the API. */
+            /**
+             * @description One or more secrets (several while rotating). Returned masked by the API. For the
+             *     public-key schemes, the provider's public key as its dashboard shows it (`sendgrid`:
+             *     base64 DER; `discord`: hex); for `gitlab` the secret token; for `msgraph` the
+             *     subscription's `clientState`.
+             */
             secrets: string[];
             /**
              * Format: int64
              * @description Timestamped schemes: how old a signature may be, in seconds. Default 300.
              */
             tolerance_s?: number;
+            /**
+             * @description `meta` only: the verify token you type into Meta's dashboard next to the callback URL;
+             *     Hooklens answers Meta's `hub.challenge` only when the request carries it. Returned
+             *     masked by the API.
+             */
+            verify_token?: string | null;
         };
         /**
          * @description Whether a request's signature checks out.
@@ -1296,12 +1521,23 @@ export interface components {
             endpoint?: string | null;
             /** @description The event type; default the provider's most common one. */
             event?: string | null;
-            /** @description `stripe`, `github`, `shopify`, `slack` or `standard-webhooks`. */
+            /**
+             * @description A provider `GET /api/v1/test-events` lists: `stripe`, `github`, `shopify`, `slack`,
+             *     `standard-webhooks`, `paddle`, `zoom`, `pagerduty`, `twitch`, `gitlab`, `linear`,
+             *     `typeform`.
+             */
             provider: string;
             /** @description Sign with this secret; default the endpoint's first secret when its scheme matches. */
             secret?: string | null;
             /** @description Also deliver it straight to this URL (as a replay). */
             target?: string | null;
+        };
+        /** @description A provider Hooklens has a sample event for. */
+        TestEventKind: {
+            /** @description The event type sent when none is asked for. */
+            event: string;
+            /** @description As `provider` in a test event's body, and the signature scheme it is signed with. */
+            provider: string;
         };
         TestEventSent: {
             delivery?: null | components["schemas"]["DeliveryJson"];
@@ -1349,7 +1585,7 @@ export interface components {
          * @description How a request reached Hooklens.
          * @enum {string}
          */
-        Via: "direct" | "tunnel";
+        Via: "direct" | "tunnel" | "relay";
     };
     responses: never;
     parameters: never;
@@ -1847,6 +2083,11 @@ export interface operations {
                  *     forwarded).
                  */
                 delivery?: string;
+                /**
+                 * @description Only repeated deliveries of a provider's event (`true`: `duplicate_of` set), or only
+                 *     first deliveries and requests without an event id (`false`).
+                 */
+                duplicate?: boolean;
                 /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
                 endpoint?: string;
                 /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
@@ -1861,7 +2102,7 @@ export interface operations {
                 method?: string;
                 /** @description Only pinned (`true`) or unpinned (`false`) requests. */
                 pinned?: boolean;
-                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                /** @description Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names). */
                 provider?: string;
                 /**
                  * @description Full-text search over path, query, headers and text bodies; every word must match,
@@ -1986,6 +2227,278 @@ export interface operations {
             };
         };
     };
+    relay_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayStatus"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelaySpec"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayStatus"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayTokenJson"][];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRelayToken"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedRelayToken"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    relay_revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayTokenJson"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     replay_many: {
         parameters: {
             query?: never;
@@ -2045,6 +2558,11 @@ export interface operations {
                  *     forwarded).
                  */
                 delivery?: string;
+                /**
+                 * @description Only repeated deliveries of a provider's event (`true`: `duplicate_of` set), or only
+                 *     first deliveries and requests without an event id (`false`).
+                 */
+                duplicate?: boolean;
                 /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
                 endpoint?: string;
                 /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
@@ -2057,7 +2575,7 @@ export interface operations {
                 method?: string;
                 /** @description Only pinned (`true`) or unpinned (`false`) requests. */
                 pinned?: boolean;
-                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                /** @description Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names). */
                 provider?: string;
                 /**
                  * @description Full-text search over path, query, headers and text bodies; every word must match,
@@ -2255,13 +2773,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the body, byte for byte */
+            /** @description the body, byte for byte, with the Content-Type it was captured with (application/octet-stream when it had none) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": unknown;
+                    "*/*": unknown;
                 };
             };
             /** @description no token, or a wrong one */
@@ -3151,6 +3669,43 @@ export interface operations {
             };
         };
     };
+    test_events_list_test_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestEventKind"][];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     test_events_send_test_event: {
         parameters: {
             query?: never;
@@ -3381,4 +3936,4 @@ export interface operations {
 }
 
 /** The live stream's event names, in the order of the LiveEvent schema. */
-export const liveEventNames = ["ready","request.captured","request.updated","request.deleted","requests.removed","delivery.updated","target.changed","notification.raised","tunnel.status","capture.changed","endpoints.changed","rules.changed","settings.changed","stats.updated","events.lagged"] as const;
+export const liveEventNames = ["ready","request.captured","request.updated","request.deleted","requests.removed","delivery.updated","target.changed","notification.raised","tunnel.status","relay.status","capture.changed","endpoints.changed","rules.changed","settings.changed","stats.updated","events.lagged"] as const;

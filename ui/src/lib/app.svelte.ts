@@ -1,10 +1,11 @@
-// Shared, live application state: the engine's status, the tunnel, the stream's health and
-// the toasts. Updated from the live stream in one place (App.svelte wires `connectLive`).
-import type { Status, TunnelStatus, LiveState } from './api';
+// Shared, live application state: the engine's status, the tunnel, the relay subscription, the
+// stream's health and the toasts. Updated from the live stream in one place (App.svelte wires `connectLive`).
+import type { Status, TunnelStatus, RelayStatus, LiveState } from './api';
 
 export const app = $state({
   status: null as Status | null,
   tunnel: null as TunnelStatus | null,
+  relay: null as RelayStatus | null,
   live: 'connecting' as LiveState,
   loggedOut: false,
 });

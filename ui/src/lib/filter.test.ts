@@ -15,6 +15,7 @@ const r = {
 test('filterFromQuery keeps known, non-empty keys', () => {
   expect(filterFromQuery(new URLSearchParams('q=a&method=&x=1&pinned=true'))).toEqual({ q: 'a', pinned: 'true' });
   expect(toQuery({ pinned: 'false', method: 'GET' })).toEqual({ method: 'GET', pinned: false });
+  expect(toQuery({ duplicate: 'true' })).toEqual({ duplicate: true });
 });
 
 test.each([

@@ -2,7 +2,7 @@
 // request matches it (so the list can add it without asking the server again).
 import type { RequestJson, RequestQuery } from './api';
 
-export const FILTER_KEYS = ['q', 'endpoint', 'method', 'provider', 'event_type', 'signature', 'tag', 'pinned', 'delivery', 'since', 'until'] as const;
+export const FILTER_KEYS = ['q', 'endpoint', 'method', 'provider', 'event_type', 'signature', 'tag', 'pinned', 'delivery', 'duplicate', 'since', 'until'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export type Filter = Partial<Record<FilterKey, string>>;
 
@@ -22,8 +22,12 @@ export function isEmpty(f: Filter): boolean {
 
 /** The filter as API list parameters. */
 export function toQuery(f: Filter): RequestQuery {
-  const { pinned, ...rest } = f;
-  return { ...rest, ...(pinned ? { pinned: pinned === 'true' } : {}) };
+  const { pinned, duplicate, ...rest } = f;
+  return {
+    ...rest,
+    ...(pinned ? { pinned: pinned === 'true' } : {}),
+    ...(duplicate ? { duplicate: duplicate === 'true' } : {}),
+  };
 }
 
 /**
@@ -176,6 +180,7 @@ export function matches(f: Filter, r: RequestJson): boolean | null {
   if (f.tag && !r.tags.includes(f.tag)) return false;
   if (f.pinned && r.pinned !== (f.pinned === 'true')) return false;
   if (f.delivery && (r.delivery ?? 'none') !== f.delivery) return false;
+  if (f.duplicate && (r.duplicate_of != null) !== (f.duplicate === 'true')) return false;
   for (const [bound, after] of [[f.since, true], [f.until, false]] as const) {
     if (!bound) continue;
     const t = parseTime(bound);

@@ -179,7 +179,8 @@ export function downLanes(periods: StatsPeriod[], from: number, to: number, now:
     const key = `${p.kind}\u0000${p.subject}`;
     let lane = lanes.get(key);
     if (!lane) {
-      const title = p.kind === 'tunnel_down' ? `tunnel (${p.subject})` : p.subject;
+      const title =
+        p.kind === 'tunnel_down' ? `tunnel (${p.subject})` : p.kind === 'relay_down' ? `relay (${p.subject})` : p.subject;
       lane = { key, kind: p.kind, subject: p.subject, title, segments: [] };
       lanes.set(key, lane);
     }
@@ -193,7 +194,7 @@ export function downLanes(periods: StatsPeriod[], from: number, to: number, now:
       width: Math.min(100 - left, Math.max(MIN_WIDTH_PCT, ((end - start) / span) * 100)),
     });
   }
-  const order = (l: Lane) => (l.kind === 'tunnel_down' ? 0 : 1);
+  const order = (l: Lane) => (l.kind === 'target_down' ? 1 : 0);
   return [...lanes.values()].sort((a, b) => order(a) - order(b) || a.subject.localeCompare(b.subject));
 }
 

@@ -11,6 +11,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hooklens_engine::notify::Notifier;
+use hooklens_engine::relay::RelaySpec;
+use hooklens_engine::tls::TlsFiles;
 use hooklens_engine::tunnel::TunnelSpec;
 use hooklens_engine::{
     Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, EngineError, Handle, Listeners, parse_bytes,
@@ -161,6 +163,41 @@ pub struct ServeArgs {
     #[arg(long, env = "HOOKLENS_DELIVERY_LEASE", value_name = "DURATION", default_value = "11m",
           value_parser = parse_lease)]
     pub delivery_lease: Duration,
+    /// Be a relay: serve the stream of captures to subscribers holding a relay token (see
+    /// `hooklens relay token create`) on this address, e.g. 0.0.0.0:4782. Only the stream is
+    /// served there, never the API. Off loopback it needs --tls-cert/--tls-key or
+    /// --relay-behind-proxy. Default: off.
+    #[arg(long, env = "HOOKLENS_RELAY_LISTEN", value_name = "ADDR")]
+    pub relay_listen: Option<SocketAddr>,
+    /// A reverse proxy in front terminates TLS for the relay listener: serve it over plain
+    /// HTTP off loopback, and take the peer (for the limit on refused attempts) from
+    /// X-Forwarded-For. Only when nothing but the proxy can reach the port. Default: off.
+    #[arg(long, env = "HOOKLENS_RELAY_BEHIND_PROXY")]
+    pub relay_behind_proxy: bool,
+    /// How often a relay stream says it is alive while nothing happens; a subscriber that
+    /// hears nothing for three of these reconnects. Default: 15s.
+    #[arg(long, env = "HOOKLENS_RELAY_HEARTBEAT", value_name = "DURATION", default_value = "15s",
+          value_parser = humantime::parse_duration)]
+    pub relay_heartbeat: std::time::Duration,
+    /// TLS certificate chain (PEM) for the receiver and the relay listener; with --tls-key.
+    /// Default: plain HTTP.
+    #[arg(
+        long,
+        env = "HOOKLENS_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(
+        long,
+        env = "HOOKLENS_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub relay_from: RelayFromArgs,
 }
 
 /// A lease: a duration such as `30s`, `5m` or `11m`, of one second at least.
@@ -170,6 +207,52 @@ fn parse_lease(text: &str) -> Result<Duration, String> {
         return Err(format!("{text:?}: a lease lasts 1s at least"));
     }
     Ok(lease)
+}
+
+/// Mirror a relay: the flags `serve` and `listen` share.
+#[derive(Args, Clone)]
+pub struct RelayFromArgs {
+    /// Mirror the captures of the relay at this URL (its --relay-listen: http://HOST:PORT on
+    /// loopback or behind a proxy, https://HOST[:PORT] with TLS): catch up on what it stored
+    /// while this one was away, then live. Default: the subscription kept from the window.
+    #[arg(
+        long,
+        env = "HOOKLENS_RELAY_FROM",
+        value_name = "URL",
+        requires = "relay_token"
+    )]
+    pub relay_from: Option<String>,
+    /// With --relay-from: a token made on the relay with `hooklens relay token create NAME`.
+    #[arg(
+        long,
+        env = "HOOKLENS_RELAY_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub relay_token: Option<String>,
+    /// With --relay-from: trust the CA in this PEM file for the relay's certificate (a
+    /// private CA). Default: the system's CAs.
+    #[arg(long, env = "HOOKLENS_RELAY_CA", value_name = "FILE")]
+    pub relay_ca: Option<PathBuf>,
+    /// With --relay-from: mirror only this endpoint of the relay (`default` for captures
+    /// outside any). Default: everything.
+    #[arg(long, env = "HOOKLENS_RELAY_ENDPOINT", value_name = "NAME")]
+    pub relay_endpoint: Option<String>,
+}
+
+impl RelayFromArgs {
+    /// The subscription the flags ask for.
+    pub fn spec(&self) -> Option<RelaySpec> {
+        Some(RelaySpec {
+            url: self.relay_from.clone()?,
+            token: self.relay_token.clone(),
+            ca_file: self
+                .relay_ca
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned()),
+            endpoint: self.relay_endpoint.clone(),
+        })
+    }
 }
 
 /// A running engine with what its caller shows the user.
@@ -210,6 +293,17 @@ pub async fn start(args: &ServeArgs, notifier: Option<Arc<dyn Notifier>>) -> Res
     config.ngrok_server = args.ngrok_server.clone();
     config.metrics = !args.no_metrics;
     config.metrics_without_token = args.metrics_without_token;
+    config.relay_listen = args.relay_listen;
+    config.relay_behind_proxy = args.relay_behind_proxy;
+    config.relay_heartbeat = args.relay_heartbeat;
+    config.tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles {
+            cert: cert.clone(),
+            key: key.clone(),
+        }),
+        _ => None,
+    };
+    config.relay_from = args.relay_from.spec();
     match notifier {
         Some(notifier) => config.notifier = notifier,
         None if args.notify => config.notifier = Arc::new(hooklens_notify::DesktopNotifier),
@@ -298,10 +392,17 @@ pub fn with_flag_hint(e: EngineError) -> anyhow::Error {
         EngineError::Bind {
             what: "receiver", ..
         } => " (--listen, HOOKLENS_LISTEN)",
+        EngineError::Bind {
+            what: "relay stream",
+            ..
+        } => " (--relay-listen, HOOKLENS_RELAY_LISTEN)",
         EngineError::Bind { .. } | EngineError::ApiNotLoopback(_) => {
             " (--api-listen, HOOKLENS_API_LISTEN)"
         }
         EngineError::WeakToken => " (--api-token, HOOKLENS_API_TOKEN)",
+        EngineError::RelayPlain(_) => " (--relay-listen, HOOKLENS_RELAY_LISTEN)",
+        EngineError::Tls(_) => " (--tls-cert, --tls-key)",
+        EngineError::Relay(_) => " (--relay-from, --relay-token, --relay-ca)",
         EngineError::Store(e) => store_flag(e),
         EngineError::HttpClient(_) => "",
     };

@@ -1,4 +1,6 @@
 //! `hooklens listen`: capture and forward, one terminal line per request and per delivery.
+//! With `--relay-from`, what a relay stored while this was away arrives first, then live —
+//! the smee / `stripe listen` experience without losing anything.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -8,7 +10,8 @@ use clap::Args;
 use hooklens_engine::{Config, Event, Listeners, human_bytes};
 use hooklens_store::{Delivery, DeliveryState, Request};
 
-use hooklens_cli::{DataDir, Signals, forward_targets, token, with_flag_hint};
+use hooklens_cli::{DataDir, RelayFromArgs, Signals, forward_targets, token, with_flag_hint};
+use hooklens_engine::relay::{RelayState, RelayStatus};
 
 #[derive(Args)]
 pub struct ListenArgs {
@@ -29,6 +32,8 @@ pub struct ListenArgs {
     api_listen: SocketAddr,
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    relay: RelayFromArgs,
 }
 
 pub async fn run(args: ListenArgs) -> Result<()> {
@@ -39,6 +44,7 @@ pub async fn run(args: ListenArgs) -> Result<()> {
     config.api_listen = args.api_listen;
     config.forward_to = forward_targets(std::slice::from_ref(&args.forward_to))?;
     config.forward_prefix = args.path.clone();
+    config.relay_from = args.relay.spec();
     let signals = Signals::watch()?;
     let handle = hooklens_engine::run(config, Listeners::default())
         .await
@@ -51,8 +57,12 @@ pub async fn run(args: ListenArgs) -> Result<()> {
         args.forward_to,
         handle.api_url()
     );
+    if let Some(url) = &args.relay.relay_from {
+        say!("Mirroring {url}: what it stored while you were away first, then live");
+    }
     say!("Press Ctrl-C to stop.");
     let mut events = handle.subscribe();
+    let mut relay_state = RelayState::Off;
     let store = handle.store().clone();
     let printer = tokio::spawn(async move {
         loop {
@@ -65,6 +75,10 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                         .ok()
                         .and_then(|a| a.last().map(|a| a.duration_us));
                     say!("{}", delivered(&delivery, latency, paint));
+                }
+                Ok(Event::RelayStatus(status)) if status.state != relay_state => {
+                    relay_state = status.state;
+                    say!("{}", relayed(&status, paint));
                 }
                 Ok(Event::TargetChanged { target, down }) => match down {
                     Some(why) => say!(
@@ -107,6 +121,22 @@ fn captured(request: &Request, paint: Paint) -> String {
         human_bytes(r.size),
         r.id
     )
+}
+
+fn relayed(s: &RelayStatus, paint: Paint) -> String {
+    let url = s.url.as_deref().unwrap_or("the relay");
+    let line = match (s.state, &s.error) {
+        (RelayState::CatchingUp, _) => format!("relay {url}: catching up on {} requests", s.behind),
+        (RelayState::Online, _) => format!("relay {url}: online"),
+        (RelayState::Connecting, _) => format!("relay {url}: connecting"),
+        (_, Some(why)) => format!("relay {url}: {why}"),
+        (state, None) => format!("relay {url}: {state:?}"),
+    };
+    match s.state {
+        RelayState::Online => paint.green(&line),
+        RelayState::Error | RelayState::Reconnecting => paint.red(&line),
+        _ => paint.yellow(&line),
+    }
 }
 
 fn delivered(d: &Delivery, latency_us: Option<i64>, paint: Paint) -> String {

@@ -11,6 +11,7 @@ macro_rules! say {
 
 mod listen;
 mod mcp;
+mod relay;
 mod replay;
 mod trigger;
 
@@ -57,7 +58,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the receiver, the control API and the inspector without a window.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Capture and forward to your local service, printing a line per request and per
     /// delivery (a quick terminal mode, like `stripe listen`).
     Listen(listen::ListenArgs),
@@ -67,6 +68,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Send a realistic sample event of a provider, signed with your secret, offline.
     Trigger(trigger::TriggerArgs),
+    /// The relay's tokens: `hooklens relay token create NAME`, `list`, `revoke NAME`.
+    Relay(relay::RelayArgs),
     /// Serve Hooklens' tools to a coding agent over MCP (stdio): list, read, wait for,
     /// replay and send test webhooks, on the Hooklens already running.
     Mcp(mcp::McpArgs),
@@ -138,11 +141,12 @@ fn main() {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve(args).await,
+            Command::Serve(args) => serve(*args).await,
             Command::Listen(args) => listen::run(args).await,
             Command::Export(args) => export_cmd(args).await,
             Command::Replay(args) => replay::run(args).await,
             Command::Trigger(args) => trigger::run(args).await,
+            Command::Relay(args) => relay::run(args).await,
             Command::Mcp(args) => mcp::run(args).await,
             Command::Openapi => print_openapi(),
         }
@@ -185,6 +189,17 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     if started.tunnel.is_some() {
         say!("  Public:    {}", public_url(handle).await);
+    }
+    if let Some(url) = handle.relay_url() {
+        say!("  Relay:     {url}   (the relay stream; subscribers pass it as --relay-from)");
+    }
+    if let Some(url) = handle
+        .relays()
+        .status()
+        .url
+        .filter(|_| handle.relays().status().state != hooklens_engine::relay::RelayState::Off)
+    {
+        say!("  Mirror:    {url}   (GET /api/v1/relay says how far)");
     }
     say!("Press Ctrl-C to stop.");
     signals.recv().await;

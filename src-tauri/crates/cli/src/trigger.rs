@@ -8,7 +8,8 @@ use hooklens_engine::provider::samples::{PROVIDERS, sample};
 
 #[derive(Args)]
 pub struct TriggerArgs {
-    /// stripe, github, shopify, slack or standard-webhooks.
+    /// stripe, github, shopify, slack, standard-webhooks, paddle, zoom, pagerduty, twitch,
+    /// gitlab, linear or typeform.
     provider: String,
     /// The event type, e.g. payment_intent.payment_failed, issues.closed, orders/paid.
     /// Default: the provider's most common one.

@@ -103,6 +103,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Listeners {
             receiver: Some(TcpListener::bind("127.0.0.1:0").await?),
             api: Some(TcpListener::bind("127.0.0.1:0").await?),
+            relay: None,
         },
     )
     .await?;

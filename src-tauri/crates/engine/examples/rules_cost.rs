@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use hooklens_engine::provider::signature::{sign, verify};
+use hooklens_engine::provider::signature::{Message, sign, verify};
 use hooklens_engine::provider::{Payload, detect};
 use hooklens_engine::rules::{Subject, compile};
 use hooklens_store::{
@@ -29,7 +29,12 @@ fn main() {
         ("content-type".into(), b"application/json".to_vec()),
         ("user-agent".into(), b"Stripe/1.0".to_vec()),
     ];
-    for (n, v) in sign(&resign, &[], &body, 1_700_000_000).expect("sign") {
+    let unsigned = Message {
+        url: "",
+        headers: &[],
+        body: &body,
+    };
+    for (n, v) in sign(&resign, &unsigned, 1_700_000_000).expect("sign") {
         headers.push((n, v.into_bytes()));
     }
     let spec = SignatureSpec {
@@ -37,6 +42,7 @@ fn main() {
         secrets: vec!["whsec_rotated_away_000".into(), secret.into()],
         tolerance_s: 300,
         header: None,
+        verify_token: None,
     };
     let ops = [
         ("equals", "x"),
@@ -105,6 +111,8 @@ fn main() {
         tags: Vec::new(),
         rules: Vec::new(),
         via: hooklens_store::Via::Direct,
+        event: None,
+        handshake: None,
     };
     const N: u32 = 100_000;
     let time = |what: &str, f: &mut dyn FnMut() -> usize| {
@@ -122,7 +130,12 @@ fn main() {
         detect(&headers, &Payload::new(&body)).map_or(0, |d| d.event_type.map_or(0, |e| e.len()))
     });
     time("verify stripe, 2 secrets", &mut || {
-        verify(&spec, &headers, &body, 1_700_000_000).reason.len()
+        let message = Message {
+            url: "",
+            headers: &headers,
+            body: &body,
+        };
+        verify(&spec, &message, 1_700_000_000).reason.len()
     });
     let d = detect(&headers, &Payload::new(&body)).expect("stripe");
     meta.provider = Some(d.provider.into());

@@ -7,6 +7,8 @@ use hooklens_store::{ForwardTarget, RetryPolicy};
 
 use crate::forward::clock::{Clock, SystemClock};
 use crate::notify::{LogNotifier, Notifier};
+use crate::relay::RelaySpec;
+use crate::tls::TlsFiles;
 
 /// Default receiver address: what providers (or the tunnel) send to.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4780";
@@ -65,6 +67,18 @@ pub struct Config {
     pub metrics: bool,
     /// Serve `/metrics` without the API token (for a scraper on this machine).
     pub metrics_without_token: bool,
+    /// Where the relay stream listens, when this Hooklens is a relay.
+    pub relay_listen: Option<SocketAddr>,
+    /// A reverse proxy terminates TLS in front of the relay listener: it may then listen on
+    /// plain HTTP off loopback, and the peer is the proxy's `X-Forwarded-For`.
+    pub relay_behind_proxy: bool,
+    /// How often a relay stream says it is alive while nothing else happens.
+    pub relay_heartbeat: std::time::Duration,
+    /// TLS for the receiver and the relay listener.
+    pub tls: Option<TlsFiles>,
+    /// Mirror this relay's captures (the flags' subscription; else the one kept from the
+    /// window, if it was left on).
+    pub relay_from: Option<RelaySpec>,
 }
 
 impl std::fmt::Debug for Config {
@@ -80,6 +94,9 @@ impl std::fmt::Debug for Config {
             .field("forward_to", &self.forward_to)
             .field("metrics", &self.metrics)
             .field("metrics_without_token", &self.metrics_without_token)
+            .field("relay_listen", &self.relay_listen)
+            .field("tls", &self.tls)
+            .field("relay_from", &self.relay_from)
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +125,11 @@ impl Config {
             ngrok_server: None,
             metrics: true,
             metrics_without_token: false,
+            relay_listen: None,
+            relay_behind_proxy: false,
+            relay_heartbeat: Duration::from_secs(15),
+            tls: None,
+            relay_from: None,
         }
     }
 }

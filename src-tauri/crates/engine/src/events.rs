@@ -63,6 +63,8 @@ pub enum Event {
     },
     /// The tunnel's state changed.
     TunnelStatus(Box<crate::tunnel::TunnelStatus>),
+    /// The relay subscription's state changed, or how far behind it is.
+    RelayStatus(Box<crate::relay::RelayStatus>),
     /// A notification was raised (shown or folded into a summary).
     NotificationRaised(Box<hooklens_store::StoredNotification>),
     /// The counters moved (sent at most every two seconds, only when something changed).

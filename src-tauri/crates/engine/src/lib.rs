@@ -1,10 +1,12 @@
 //! The Hooklens engine: everything but the window.
 //!
-//! [`run`] starts two listeners from a [`Config`]: the **receiver**, which captures any
-//! request on any path and answers only once it is committed to the store, and the
-//! **control API** (plus the inspector page), which listens on loopback only, wants a token
-//! and checks Host and Origin. The two never share a listener, so exposing the receiver
-//! through a tunnel never exposes the API. Nothing here depends on tauri or a display.
+//! [`run`] starts the listeners from a [`Config`]: the **receiver**, which captures any
+//! request on any path and answers only once it is committed to the store, the **control
+//! API** (plus the inspector page), which listens on loopback only, wants a token and
+//! checks Host and Origin, and on a relay the **relay stream** (`--relay-listen`), which
+//! serves only the ordered stream of captures to holders of relay tokens. None shares a
+//! listener, so exposing the receiver (through a tunnel, or as a relay) never exposes the
+//! API. Nothing here depends on tauri or a display.
 
 mod address;
 pub mod api;
@@ -14,15 +16,19 @@ mod config;
 mod events;
 pub mod export;
 pub mod forward;
+mod link;
 pub mod metrics;
 pub mod notify;
+mod parts;
 mod peers;
 pub mod provider;
 mod receiver;
+pub mod relay;
 mod retention;
 pub mod rules;
 mod serve;
 mod text;
+pub mod tls;
 pub mod tunnel;
 
 use std::net::SocketAddr;
@@ -40,6 +46,7 @@ pub use metrics::rollup::StatsSummary;
 pub use text::{SizeError, human_bytes, parse_bytes};
 
 use capture::gate::CaptureGate;
+use parts::Parts;
 
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +66,14 @@ pub enum EngineError {
     WeakToken,
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),
+    #[error(
+        "refusing to serve the relay stream over plain HTTP on {0}, off this machine: pass --tls-cert and --tls-key, or --relay-behind-proxy when a reverse proxy in front terminates TLS"
+    )]
+    RelayPlain(SocketAddr),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Relay(#[from] relay::RelayError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -68,6 +83,8 @@ pub enum EngineError {
 pub struct Listeners {
     pub receiver: Option<TcpListener>,
     pub api: Option<TcpListener>,
+    /// The relay stream's; used only with `Config::relay_listen` or when given.
+    pub relay: Option<TcpListener>,
 }
 
 /// A running engine.
@@ -76,11 +93,16 @@ pub struct Handle {
     pub receiver_addr: SocketAddr,
     /// Where the control API and inspector listen.
     pub api_addr: SocketAddr,
+    /// Where the relay stream listens, on a relay.
+    pub relay_addr: Option<SocketAddr>,
+    /// The receiver and the relay listener speak TLS.
+    tls: bool,
     store: Store,
     cancel: CancellationToken,
     tasks: JoinSet<()>,
     events: EventBus,
     tunnels: Arc<tunnel::Tunnels>,
+    relays: Arc<relay::Relays>,
     gate: Arc<CaptureGate>,
     /// Where [`ADDRESS_FILE`] was written, to withdraw it at shutdown.
     data_dir: std::path::PathBuf,
@@ -97,9 +119,24 @@ impl Handle {
         self.events.subscribe()
     }
 
-    /// `http://ADDR` of the receiver.
+    /// `http://ADDR` (`https://` with TLS) of the receiver.
     pub fn receiver_url(&self) -> String {
-        format!("http://{}", self.receiver_addr)
+        format!("{}://{}", self.scheme(), self.receiver_addr)
+    }
+
+    /// The relay stream's base URL, on a relay: what subscribers pass as `--relay-from`.
+    pub fn relay_url(&self) -> Option<String> {
+        self.relay_addr
+            .map(|addr| format!("{}://{addr}", self.scheme()))
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.tls { "https" } else { "http" }
+    }
+
+    /// The relay subscription: start, stop, status.
+    pub fn relays(&self) -> &relay::Relays {
+        &self.relays
     }
 
     /// `http://ADDR` of the inspector.
@@ -144,43 +181,85 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     if config.api_token.len() < 16 {
         return Err(EngineError::WeakToken);
     }
-    let bound = Bound::bind(&config, listeners).await?;
+    let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
+    let bound = Bound::bind(&config, listeners, tls.is_some()).await?;
     let store = Store::connect(&config.data_dir, config.database.as_deref()).await?;
     // A down period left open by a crash ended at the latest when this run began.
     store
         .close_period(None, None, hooklens_store::now_us())
         .await?;
-    let parts = Parts::assemble(&config, &bound, store.clone()).await?;
     let cancel = CancellationToken::new();
+    let parts = Parts::assemble(&config, &bound, store.clone(), &cancel).await?;
     let mut tasks = JoinSet::new();
-    parts.spawn(&config, bound, &cancel, &mut tasks);
+    let relay_addr = bound.relay.as_ref().map(|(_, addr)| *addr);
+    parts.spawn(&config, bound, tls.clone(), &cancel, &mut tasks);
     address::publish(&config.data_dir, &format!("http://{}", parts.access.api));
-    Ok(Handle {
+    let subscribed = match &config.relay_from {
+        Some(spec) => parts.relays.start(spec, false, &cancel),
+        None => parts.relays.resume_kept(&cancel).or_else(|e| {
+            tracing::warn!(error = %e, "cannot resume the kept relay subscription");
+            Ok(())
+        }),
+    };
+    let handle = Handle {
         receiver_addr: parts.access.receiver,
         api_addr: parts.access.api,
+        relay_addr,
+        tls: tls.is_some(),
         store,
         cancel,
         tasks,
         events: parts.events,
         tunnels: parts.tunnels,
+        relays: parts.relays,
         gate: parts.gate,
         data_dir: config.data_dir,
-    })
+    };
+    if let Err(e) = subscribed {
+        let _ = handle.shutdown().await;
+        return Err(e.into());
+    }
+    Ok(handle)
 }
 
-/// The three listeners, bound: the receiver, the control API, and the tunnel's ingress
-/// (loopback: the tunnel forwards there, never to the API).
+/// The listeners, bound: the receiver, the control API, the tunnel's ingress (loopback: the
+/// tunnel forwards there, never to the API), and on a relay the relay stream.
 struct Bound {
     receiver: TcpListener,
     api: TcpListener,
     ingress: TcpListener,
+    relay: Option<(TcpListener, SocketAddr)>,
     receiver_addr: SocketAddr,
     api_addr: SocketAddr,
     ingress_addr: SocketAddr,
 }
 
 impl Bound {
-    async fn bind(config: &Config, listeners: Listeners) -> Result<Bound, EngineError> {
+    async fn bind(config: &Config, listeners: Listeners, tls: bool) -> Result<Bound, EngineError> {
+        // Plain HTTP off loopback would carry every capture and the tokens in the clear.
+        let plain_ok = |addr: SocketAddr| {
+            if addr.ip().is_loopback() || tls || config.relay_behind_proxy {
+                Ok(())
+            } else {
+                Err(EngineError::RelayPlain(addr))
+            }
+        };
+        let relay = match (listeners.relay, config.relay_listen) {
+            (Some(listener), _) => Some(listener),
+            (None, Some(addr)) => {
+                plain_ok(addr)?;
+                Some(bind(None, addr, "relay stream").await?)
+            }
+            (None, None) => None,
+        };
+        let relay = match relay {
+            Some(listener) => {
+                let addr = local_addr(&listener, "relay stream")?;
+                plain_ok(addr)?;
+                Some((listener, addr))
+            }
+            None => None,
+        };
         let receiver = bind(listeners.receiver, config.listen, "receiver").await?;
         let api = bind(listeners.api, config.api_listen, "control API").await?;
         let receiver_addr = local_addr(&receiver, "receiver")?;
@@ -199,181 +278,11 @@ impl Bound {
             receiver,
             api,
             ingress,
+            relay,
             receiver_addr,
             api_addr,
             ingress_addr,
         })
-    }
-}
-
-/// The engine's parts, each owning one concern; the receiver's pipeline and the API take
-/// the ones they use.
-struct Parts {
-    access: Arc<api::Access>,
-    store: Store,
-    events: EventBus,
-    catalog: Arc<catalog::Catalog>,
-    gate: Arc<CaptureGate>,
-    routes: Arc<forward::routes::Routes>,
-    forwarder: Arc<forward::Forwarder>,
-    notifications: Arc<notify::Notifications>,
-    tunnels: Arc<tunnel::Tunnels>,
-    metrics: Arc<metrics::Metrics>,
-    retention: Arc<retention::Retention>,
-}
-
-impl Parts {
-    async fn assemble(config: &Config, bound: &Bound, store: Store) -> Result<Parts, EngineError> {
-        let events = EventBus::new(4096);
-        let settings = store.settings().await?;
-        let metrics = Arc::new(metrics::Metrics::new(config.metrics));
-        let notifications = notify::Notifications::new(
-            store.clone(),
-            config.notifier.clone(),
-            config.clock.clone(),
-            settings.notifications.clone(),
-            events.clone(),
-        );
-        let forwarder = forward::Forwarder::new(
-            store.clone(),
-            config.clock.clone(),
-            events.clone(),
-            notifications.clone(),
-            metrics.clone(),
-            settings.allow_remote_targets,
-        )
-        .map_err(EngineError::HttpClient)?;
-        forwarder.set_lease(config.delivery_lease);
-        Ok(Parts {
-            access: Arc::new(api::Access {
-                receiver: bound.receiver_addr,
-                api: bound.api_addr,
-                max_body: config.max_body,
-                token: config.api_token.clone(),
-                extra_origins: config.extra_origins.clone(),
-                metrics_without_token: config.metrics_without_token,
-            }),
-            catalog: Arc::new(catalog::Catalog::load(store.clone(), events.clone()).await?),
-            gate: Arc::new(CaptureGate::new(config.max_body, events.clone())),
-            routes: Arc::new(forward::routes::Routes::new(
-                config.forward_to.clone(),
-                config.forward_prefix.clone(),
-                config.retry.clone(),
-            )),
-            tunnels: Arc::new(tunnel::Tunnels::new(
-                bound.ingress_addr,
-                config.data_dir.clone(),
-                config.ngrok_server.clone(),
-            )),
-            retention: Arc::new(retention::Retention::new(store.clone(), events.clone())),
-            store,
-            events,
-            forwarder,
-            notifications,
-            metrics,
-        })
-    }
-
-    /// The receiver's pipeline: what every capture reads and tells.
-    fn pipeline(&self, config: &Config, cancel: &CancellationToken) -> Arc<capture::Pipeline> {
-        Arc::new(capture::Pipeline {
-            limits: capture::BodyLimits {
-                max: config.max_body,
-                stall: config.body_stall_timeout,
-                total: config.body_total_timeout,
-            },
-            gate: self.gate.clone(),
-            catalog: self.catalog.clone(),
-            routes: self.routes.clone(),
-            store: self.store.clone(),
-            events: self.events.clone(),
-            metrics: self.metrics.clone(),
-            notifications: self.notifications.clone(),
-            forwarder: self.forwarder.clone(),
-            cancel: cancel.clone(),
-        })
-    }
-
-    fn api(&self, pipeline: Arc<capture::Pipeline>, cancel: &CancellationToken) -> api::Api {
-        api::Api {
-            access: self.access.clone(),
-            store: self.store.clone(),
-            events: self.events.clone(),
-            catalog: self.catalog.clone(),
-            gate: self.gate.clone(),
-            routes: self.routes.clone(),
-            forwarder: self.forwarder.clone(),
-            notifications: self.notifications.clone(),
-            tunnels: self.tunnels.clone(),
-            metrics: self.metrics.clone(),
-            retention: self.retention.clone(),
-            pipeline,
-            cancel: cancel.clone(),
-        }
-    }
-
-    /// Serves the three listeners and starts the background loops.
-    fn spawn(
-        &self,
-        config: &Config,
-        bound: Bound,
-        cancel: &CancellationToken,
-        tasks: &mut JoinSet<()>,
-    ) {
-        let drain = config.drain_timeout;
-        let opts = serve::Options::new(config);
-        let receiver_opts = opts.clone().counting_refusals(self.metrics.clone());
-        let pipeline = self.pipeline(config, cancel);
-        tasks.spawn(serve::serve(
-            bound.receiver,
-            receiver::app(pipeline.clone()),
-            receiver_opts.clone(),
-            cancel.clone(),
-            drain,
-        ));
-        tasks.spawn(serve::serve(
-            bound.api,
-            api::app(self.api(pipeline.clone(), cancel)),
-            opts,
-            cancel.clone(),
-            drain,
-        ));
-        tasks.spawn(serve::serve_tagged(
-            bound.ingress,
-            receiver::app(pipeline),
-            receiver_opts,
-            cancel.clone(),
-            drain,
-            Some(hooklens_store::Via::Tunnel),
-        ));
-        let watch = tunnel::TunnelWatch {
-            tunnels: self.tunnels.clone(),
-            store: self.store.clone(),
-            events: self.events.clone(),
-            notifications: self.notifications.clone(),
-            metrics: self.metrics.clone(),
-        };
-        tasks.spawn(watch.run(cancel.clone()));
-        tasks.spawn(
-            self.retention
-                .clone()
-                .run(config.retention_every, cancel.clone()),
-        );
-        tasks.spawn(metrics::rollup::run(
-            self.metrics.clone(),
-            self.store.clone(),
-            self.events.clone(),
-            cancel.clone(),
-        ));
-        tasks.spawn(self.forwarder.clone().run(cancel.clone()));
-        tasks.spawn(peers::follow(
-            self.store.clone(),
-            self.events.clone(),
-            self.forwarder.clone(),
-            cancel.clone(),
-        ));
-        tasks.spawn(self.notifications.clone().run(cancel.clone()));
-        tracing::info!(receiver_addr = %bound.receiver_addr, api_addr = %bound.api_addr, "hooklens engine started");
     }
 }
 

@@ -33,6 +33,8 @@ enum Field {
     EventType,
     Signature,
     Size,
+    /// `true` for a repeated delivery of a provider's event (`duplicate_of` set), else `false`.
+    Duplicate,
     Header(String),
     Query(String),
     /// A JSON path, split into its steps once.
@@ -143,6 +145,7 @@ fn check(c: &Condition) -> Result<Check, ConditionError> {
             "event_type" => Field::EventType,
             "signature" => Field::Signature,
             "size" => Field::Size,
+            "duplicate" => Field::Duplicate,
             other => return Err(ConditionError::UnknownField(other.to_string())),
         },
         _ => return Err(ConditionError::UnknownPrefix(c.field.clone())),
@@ -239,6 +242,10 @@ impl<'a> Subject<'a> {
                 .as_ref()
                 .map(|s| Cow::Borrowed(s.status.as_str())),
             Field::Size => Some(Cow::Owned(m.size.to_string())),
+            Field::Duplicate => {
+                let repeat = m.event.as_ref().is_some_and(|e| e.first.is_some());
+                Some(Cow::Borrowed(if repeat { "true" } else { "false" }))
+            }
             Field::Header(name) => m
                 .headers
                 .iter()
@@ -351,6 +358,8 @@ mod tests {
             tags: Vec::new(),
             rules: Vec::new(),
             via: Via::Direct,
+            event: None,
+            handshake: None,
         }
     }
 
@@ -483,6 +492,35 @@ mod tests {
                 .matches(&subject),
             "no conditions: always"
         );
+    }
+
+    #[test]
+    fn duplicate_is_true_only_for_a_repeated_delivery() {
+        let payload = Payload::new(b"{}");
+        let is_repeat = |m: &RequestMeta| {
+            rule(
+                MatchMode::All,
+                json!([{"field": "duplicate", "op": "equals", "value": true}]),
+            )
+            .expect("compiles")
+            .matches(&Subject::new(m, &payload))
+        };
+        let mut m = meta();
+        assert!(!is_repeat(&m), "no event id");
+        m.event = Some(hooklens_store::EventDelivery::after("evt_1".into(), None));
+        assert!(!is_repeat(&m), "the first delivery");
+        m.event = Some(hooklens_store::EventDelivery::after(
+            "evt_1".into(),
+            Some(hooklens_store::Prior {
+                first: hooklens_store::FirstDelivery {
+                    id: "a".into(),
+                    received_at_us: 0,
+                },
+                last_occurrence: 1,
+            }),
+        ));
+        assert!(is_repeat(&m), "the second");
+        assert_eq!(Subject::new(&m, &payload).render("{{duplicate}}"), "true");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Our own accept loop over hyper, rather than `axum::serve`: it sets the header-read timeout
 //! that stops slowloris clients and the number of headers the parser takes, hands each
-//! request its peer address, counts the requests the parser itself refuses, and on shutdown
-//! lets open connections finish for a bounded time.
+//! request its peer address, counts the requests the parser itself refuses, speaks TLS when
+//! given a certificate (the receiver and the relay listener), and on shutdown lets open
+//! connections finish for a bounded time.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +14,9 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
@@ -35,6 +38,8 @@ pub(crate) struct Options {
     header_timeout: Duration,
     /// Where the parser's refusals are counted (the receiver's listeners, not the API's).
     refusals: Option<Arc<Metrics>>,
+    /// TLS on every connection, when set.
+    tls: Option<TlsAcceptor>,
 }
 
 impl Options {
@@ -42,7 +47,14 @@ impl Options {
         Options {
             header_timeout: config.header_timeout,
             refusals: None,
+            tls: None,
         }
+    }
+
+    /// Speaks TLS with `config` on every connection.
+    pub(crate) fn with_tls(mut self, config: Option<Arc<rustls::ServerConfig>>) -> Self {
+        self.tls = config.map(TlsAcceptor::from);
+        self
     }
 
     /// Counts the requests hyper refuses before the router sees them as refusals.
@@ -103,34 +115,79 @@ pub(crate) async fn serve_tagged(
                     }
                     req
                 });
-        let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let conn = graceful.watch(conn);
-        let refusals = options.refusals.clone();
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                let too_large = e
-                    .downcast_ref::<hyper::Error>()
-                    .is_some_and(hyper::Error::is_parse_too_large);
-                match refusals {
-                    Some(metrics) if too_large => {
-                        metrics.refused("headers_too_large");
-                        tracing::warn!(
-                            %remote,
-                            "refused a request with over {PARSER_MAX_HEADERS} headers or a head over 400 KiB: answered 431, nothing stored"
-                        );
-                    }
-                    _ => tracing::debug!(%remote, error = %e, "connection ended with an error"),
-                }
+        let connection = Connection {
+            builder: builder.clone(),
+            watcher: graceful.watcher(),
+            refusals: options.refusals.clone(),
+            remote,
+        };
+        match options.tls.clone() {
+            None => {
+                tokio::spawn(connection.serve(stream, service));
             }
-        });
+            Some(tls) => {
+                // The handshake gets the time the headers get: a client that stalls it costs
+                // a bounded amount, and never holds up the accept loop.
+                let deadline = options.header_timeout;
+                tokio::spawn(async move {
+                    match tokio::time::timeout(deadline, tls.accept(stream)).await {
+                        Ok(Ok(stream)) => connection.serve(stream, service).await,
+                        Ok(Err(e)) => tracing::debug!(%remote, error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%remote, "TLS handshake timed out"),
+                    }
+                });
+            }
+        }
     }
     drop(listener);
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(drain) => {
             tracing::warn!(?drain, "connections still open after the drain timeout; closing them");
+        }
+    }
+}
+
+/// One accepted connection, plain or TLS, and what serving it needs.
+struct Connection {
+    builder: auto::Builder<TokioExecutor>,
+    watcher: hyper_util::server::graceful::Watcher,
+    refusals: Option<Arc<Metrics>>,
+    remote: SocketAddr,
+}
+
+impl Connection {
+    async fn serve<IO, S>(self, io: IO, service: S)
+    where
+        IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        S: tower::Service<
+                http::Request<hyper::body::Incoming>,
+                Response = axum::response::Response,
+                Error = std::convert::Infallible,
+            > + Clone
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        let conn = self
+            .builder
+            .serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service))
+            .into_owned();
+        let remote = self.remote;
+        if let Err(e) = self.watcher.watch(conn).await {
+            let too_large = e
+                .downcast_ref::<hyper::Error>()
+                .is_some_and(hyper::Error::is_parse_too_large);
+            match self.refusals {
+                Some(metrics) if too_large => {
+                    metrics.refused("headers_too_large");
+                    tracing::warn!(
+                        %remote,
+                        "refused a request with over {PARSER_MAX_HEADERS} headers or a head over 400 KiB: answered 431, nothing stored"
+                    );
+                }
+                _ => tracing::debug!(%remote, error = %e, "connection ended with an error"),
+            }
         }
     }
 }

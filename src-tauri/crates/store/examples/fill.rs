@@ -255,6 +255,8 @@ fn capture(rng: &mut Rng, received_at_us: i64) -> Capture {
             tags: Vec::new(),
             rules: Vec::new(),
             via: hooklens_store::Via::Direct,
+            event: None,
+            handshake: None,
         },
         body,
         pinned: false,

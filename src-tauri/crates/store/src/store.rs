@@ -9,9 +9,9 @@ use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
 use crate::{
     After, Attempt, AttemptOutcome, Capture, Committed, Delivery, DeliveryFilter, Endpoint,
-    EndpointSpec, NewDelivery, Page, Period, PeriodKind, Request, RequestFilter, Result,
-    RetentionReport, RetentionSettings, RollupRow, Rule, RuleSpec, Settings, SettingsPatch,
-    StoredNotification, WriterStats,
+    EndpointSpec, Mirrored, NewDelivery, Page, Period, PeriodKind, Prior, RelayCursor, RelayToken,
+    Request, RequestFilter, Result, RetentionReport, RetentionSettings, RollupRow, Rule, RuleSpec,
+    Settings, SettingsPatch, StoredNotification, WriterStats,
 };
 
 /// A handle to the store. Cheap to clone; all clones share one backend (one SQLite writer,
@@ -145,6 +145,11 @@ impl Store {
         dispatch!(self, b => b.committed_elsewhere(after, up_to, limit).await)
     }
 
+    /// How many captures are stored after `position` (see [`Store::captures_after`]).
+    pub async fn count_captures_after(&self, position: i64) -> Result<u64> {
+        dispatch!(self, b => b.count_captures_after(position).await)
+    }
+
     /// The newest position so far (0 before the first request): a position before every
     /// request stored from now on. Positions are those of [`Store::captures_after`]: they
     /// only grow at commit (the `seq` on SQLite, the commit order on PostgreSQL).
@@ -216,6 +221,62 @@ impl Store {
     /// Number of requests received at or after `since_us` (µs since the epoch).
     pub async fn count_requests_since(&self, since_us: i64) -> Result<u64> {
         dispatch!(self, b => b.count_requests_since(since_us).await)
+    }
+
+    /// What came before a delivery of the provider's event `event_id` at an endpoint (`None`:
+    /// the default one), or `None` when this is its first delivery there: its first
+    /// delivery and the last occurrence stored. When retention deleted the first, the
+    /// oldest stored delivery still knows it.
+    pub async fn prior_delivery(
+        &self,
+        endpoint_id: Option<&str>,
+        provider: &str,
+        event_id: &str,
+    ) -> Result<Option<Prior>> {
+        dispatch!(self, b => b.prior_delivery(endpoint_id, provider, event_id).await)
+    }
+
+    // --- the relay
+
+    /// This store's id as a relay: made once, by the migration, and kept. The instances
+    /// sharing a PostgreSQL database share it: they are one relay.
+    pub async fn relay_id(&self) -> Result<String> {
+        dispatch!(self, b => b.relay_id().await)
+    }
+
+    /// Every relay token, revoked ones included, oldest first.
+    pub async fn relay_tokens(&self) -> Result<Vec<RelayToken>> {
+        dispatch!(self, b => b.relay_tokens().await)
+    }
+
+    /// Stores a new token `name` with the hash of its secret. A revoked token's name may be
+    /// used again; an active one's may not.
+    pub async fn create_relay_token(&self, name: &str, hash: Vec<u8>) -> Result<RelayToken> {
+        dispatch!(self, b => b.create_relay_token(name, hash).await)
+    }
+
+    /// Revokes the token `name` (already revoked: unchanged); returns it as stored after.
+    pub async fn revoke_relay_token(&self, name: &str) -> Result<RelayToken> {
+        dispatch!(self, b => b.revoke_relay_token(name).await)
+    }
+
+    /// Records that the token `name` opened a stream at `at_us`.
+    pub async fn touch_relay_token(&self, name: &str, at_us: i64) -> Result<()> {
+        dispatch!(self, b => b.touch_relay_token(name, at_us).await)
+    }
+
+    /// How far the relay `relay` has been mirrored here, if at all.
+    pub async fn relay_cursor(&self, relay: &str) -> Result<Option<RelayCursor>> {
+        dispatch!(self, b => b.relay_cursor(relay).await)
+    }
+
+    /// Stores a capture mirrored from a relay, with its deliveries, and moves that relay's
+    /// cursor to `cursor`, in one transaction: a crash either keeps both or neither. A
+    /// capture whose id is stored already is skipped (the cursor still moves), so each is
+    /// stored exactly once. The cursor never moves back. `Stored` holds the capture's `seq`,
+    /// as [`Store::insert_request`] returns it.
+    pub async fn mirror_capture(&self, capture: Capture, cursor: RelayCursor) -> Result<Mirrored> {
+        dispatch!(self, b => b.mirror_capture(capture, cursor).await)
     }
 
     // --- deliveries

@@ -3,6 +3,8 @@
 // sent (the engine checks again and its `error.message` is shown as is). Pure, tested in
 // form.test.ts.
 import type { Endpoint, EndpointSpec, ForwardTarget, SignatureScheme } from '../../lib/api';
+import { newVerifyToken, type Preset } from '../../lib/presets';
+import { SCHEME_INFO } from '../../lib/schemes';
 
 export interface Pair {
   name: string;
@@ -28,6 +30,7 @@ export interface TargetForm {
 export interface EndpointForm {
   name: string;
   path: string;
+  publicUrl: string;
   status: string;
   headers: Pair[];
   body: string;
@@ -35,17 +38,20 @@ export interface EndpointForm {
   relay: boolean;
   relayTimeout: string;
   forward: TargetForm[];
+  /** Forward repeated deliveries of an event too. */
+  forwardDuplicates: boolean;
   signature: boolean;
   scheme: SignatureScheme;
   secrets: SecretField[];
   signatureHeader: string;
   tolerance: string;
+  /** Meta's verify token. */
+  verifyToken: SecretField;
+  answerHandshakes: boolean;
   customRetry: boolean;
   retry: string[];
   attemptTimeout: string;
 }
-
-export const SCHEMES: SignatureScheme[] = ['stripe', 'github', 'shopify', 'slack', 'standard-webhooks', 'hmac-sha256'];
 
 /** The engine's retry schedule when an endpoint has none of its own (1 s … 15 min, 12 retries). */
 export const DEFAULT_SCHEDULE_MS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 900, 900].map((s) => s * 1000);
@@ -84,6 +90,7 @@ export function emptyForm(): EndpointForm {
   return {
     name: '',
     path: '/',
+    publicUrl: '',
     status: '200',
     headers: [],
     body: '',
@@ -91,11 +98,14 @@ export function emptyForm(): EndpointForm {
     relay: false,
     relayTimeout: '10000',
     forward: [],
+    forwardDuplicates: true,
     signature: false,
     scheme: 'stripe',
     secrets: [{ value: '', kept: false }],
     signatureHeader: '',
     tolerance: '300',
+    verifyToken: { value: '', kept: false },
+    answerHandshakes: true,
     customRetry: false,
     retry: DEFAULT_SCHEDULE_MS.map(formatDuration),
     attemptTimeout: '30s',
@@ -104,11 +114,23 @@ export function emptyForm(): EndpointForm {
 
 const pairs = (list: string[][] | undefined): Pair[] => (list ?? []).map(([name, value]) => ({ name: name ?? '', value: value ?? '' }));
 
+/** A new endpoint for a provider: its name, path and scheme, a secret to fill in, and for Meta a fresh verify token. */
+export function presetForm(p: Preset, random?: (bytes: Uint8Array) => Uint8Array): EndpointForm {
+  const form = emptyForm();
+  form.name = p.name;
+  form.path = p.path;
+  form.signature = true;
+  form.scheme = p.scheme;
+  if (p.scheme === 'meta') form.verifyToken = { value: newVerifyToken(random), kept: false };
+  return form;
+}
+
 /** The form for a stored endpoint; its secrets arrive masked and are kept that way. */
 export function toForm(e: Endpoint): EndpointForm {
   const form = emptyForm();
   form.name = e.name;
   form.path = e.path;
+  form.publicUrl = e.public_url ?? '';
   form.status = String(e.response.status ?? 200);
   form.headers = pairs(e.response.headers);
   form.body = e.response.body ?? '';
@@ -126,12 +148,15 @@ export function toForm(e: Endpoint): EndpointForm {
     resignSecret: { value: t.resign?.secret ?? '', kept: !!t.resign },
     resignHeader: t.resign?.header ?? '',
   }));
+  form.forwardDuplicates = e.forward_duplicates ?? true;
+  form.answerHandshakes = e.answer_handshakes ?? true;
   if (e.signature) {
     form.signature = true;
     form.scheme = e.signature.scheme;
     form.secrets = e.signature.secrets.map((value) => ({ value, kept: true }));
     form.signatureHeader = e.signature.header ?? '';
     form.tolerance = String(e.signature.tolerance_s ?? 300);
+    if (e.signature.verify_token) form.verifyToken = { value: e.signature.verify_token, kept: true };
   }
   if (e.retry) {
     form.customRetry = true;
@@ -156,6 +181,10 @@ export function validate(f: EndpointForm): Record<string, string> {
   if (!path.startsWith('/') || path.length < 2) errors.path = 'Start with / and name at least one segment, e.g. /stripe';
   else if (path.includes('//') || /[\s?#]/.test(path)) errors.path = 'No empty segments, spaces, ? or #';
 
+  const publicUrl = f.publicUrl.trim();
+  if (publicUrl && !/^https?:\/\/[^/\s]+\S*$/.test(publicUrl))
+    errors.publicUrl = 'The full http:// or https:// URL the provider calls, e.g. https://hooks.example.com/twilio';
+
   if (!isInt(f.status) || Number(f.status) < 100 || Number(f.status) > 599) errors.status = 'An HTTP status from 100 to 599';
   if (!isInt(f.delay) || Number(f.delay) > MAX_DELAY_MS) errors.delay = 'Milliseconds, 0 to 30000';
   checkHeaders(f.headers, 'headers', errors);
@@ -178,6 +207,8 @@ export function validate(f: EndpointForm): Record<string, string> {
     if (!ok) errors[`${key}.url`] = 'An http:// or https:// URL, e.g. http://localhost:3000/webhooks';
     checkHeaders(t.headers, `${key}.headers`, errors);
     if (t.resign) {
+      const why = SCHEME_INFO[t.resignScheme].noResign;
+      if (why) errors[`${key}.resignScheme`] = why;
       if (!t.resignSecret.value) errors[`${key}.resignSecret`] = 'The secret your service checks signatures with';
       if (t.resignScheme === 'hmac-sha256' && !TOKEN.test(t.resignHeader.trim()))
         errors[`${key}.resignHeader`] = 'hmac-sha256 needs the header to put the signature in, e.g. X-Signature';
@@ -189,6 +220,8 @@ export function validate(f: EndpointForm): Record<string, string> {
     if (f.scheme === 'hmac-sha256' && !TOKEN.test(f.signatureHeader.trim()))
       errors.signatureHeader = 'hmac-sha256 needs the header carrying the signature, e.g. X-Signature';
     if (!isInt(f.tolerance) || Number(f.tolerance) < 1) errors.tolerance = 'Whole seconds, at least 1';
+    if (f.scheme === 'meta' && !f.verifyToken.value.trim())
+      errors.verifyToken = 'The verify token you type into Meta’s dashboard next to the callback URL';
   }
 
   if (f.customRetry) {
@@ -230,6 +263,7 @@ export function toSpec(f: EndpointForm): EndpointSpec {
   return {
     name: f.name.trim(),
     path: f.path.trim().replace(/\/+$/, ''),
+    public_url: f.publicUrl.trim() || null,
     response: {
       status: Number(f.status),
       headers: toPairs(f.headers),
@@ -238,12 +272,15 @@ export function toSpec(f: EndpointForm): EndpointSpec {
     },
     relay: f.relay ? { timeout_ms: Number(f.relayTimeout) } : null,
     forward,
+    forward_duplicates: f.forwardDuplicates,
+    answer_handshakes: f.answerHandshakes,
     signature: f.signature
       ? {
           scheme: f.scheme,
           secrets: f.secrets.map((s) => s.value),
           header: f.scheme === 'hmac-sha256' ? f.signatureHeader.trim() : null,
           tolerance_s: Number(f.tolerance),
+          verify_token: f.scheme === 'meta' ? f.verifyToken.value.trim() : null,
         }
       : null,
     retry: f.customRetry
@@ -259,5 +296,7 @@ export function summary(e: Endpoint): string {
   if (e.forward.length) parts.push(`forwards to ${e.forward.map((t) => t.url).join(', ')}`);
   if (e.signature) parts.push(`checks ${e.signature.scheme} signatures (${e.signature.secrets.length} secret${e.signature.secrets.length === 1 ? '' : 's'})`);
   if (e.retry) parts.push(`${(e.retry.schedule_ms ?? []).length} retries`);
+  if (e.forward_duplicates === false) parts.push('repeats not forwarded');
+  if (e.answer_handshakes === false) parts.push('handshakes left to the service');
   return parts.join(' · ');
 }

@@ -1,6 +1,6 @@
 import { describe as group, expect, test } from 'vitest';
 import type { RequestJson, Rule } from '../../lib/api';
-import { describe, emptyRule, fieldValue, opsFor, render, ruleFromQuery, toForm, toSpec, validate, withKind, type RuleForm } from './form';
+import { describe, emptyRule, fieldValue, newCondition, opsFor, render, ruleFromQuery, toForm, toSpec, validate, withKind, type RuleForm } from './form';
 
 const rule: Rule = {
   id: '01R',
@@ -74,6 +74,15 @@ group('rule form', () => {
     expect(opsFor('method')).not.toContain('gt');
     expect(opsFor('json')).toEqual(expect.arrayContaining(['equals', 'gt', 'exists', 'missing']));
     expect(opsFor('signature')).toEqual(['equals', 'not_equals', 'exists', 'missing']);
+    expect(opsFor('duplicate')).toEqual(['equals']);
+  });
+
+  test('a repeated-delivery condition goes to the engine as a boolean and comes back', () => {
+    const form = { ...emptyRule(), name: 'repeats', conditions: [{ kind: 'duplicate' as const, arg: '', op: 'equals' as const, value: 'true' }] };
+    const spec = toSpec(form);
+    expect(spec.conditions).toEqual([{ field: 'duplicate', op: 'equals', value: true }]);
+    expect(toForm({ ...spec, id: 'r', created_at: '' }).conditions[0]).toEqual(form.conditions[0]);
+    expect(withKind(newCondition(), 'duplicate')).toMatchObject({ kind: 'duplicate', op: 'equals', value: 'true' });
   });
 
   test('picking another field keeps an operator that still fits, and drops one that does not', () => {

@@ -4,7 +4,18 @@
 // the engine fills them (`rules.rs`, `Subject::render`). Pure, tested in form.test.ts.
 import type { Condition, ConditionOp, RequestJson, Rule, RuleAction, RuleSpec } from '../../lib/api';
 
-export type FieldKind = 'endpoint' | 'method' | 'path' | 'provider' | 'event_type' | 'signature' | 'size' | 'header' | 'query' | 'json';
+export type FieldKind =
+  | 'endpoint'
+  | 'method'
+  | 'path'
+  | 'provider'
+  | 'event_type'
+  | 'signature'
+  | 'duplicate'
+  | 'size'
+  | 'header'
+  | 'query'
+  | 'json';
 
 /** `missing` is `exists` with the value `false` in the API. */
 export type OpChoice = ConditionOp | 'missing';
@@ -38,6 +49,7 @@ export const FIELDS: { kind: FieldKind; label: string; arg?: string }[] = [
   { kind: 'provider', label: 'Provider' },
   { kind: 'event_type', label: 'Event type' },
   { kind: 'signature', label: 'Signature' },
+  { kind: 'duplicate', label: 'Repeated delivery (duplicate)' },
   { kind: 'size', label: 'Body size (bytes)' },
   { kind: 'header', label: 'Header', arg: 'Header name, e.g. Stripe-Signature' },
   { kind: 'query', label: 'Query parameter', arg: 'Parameter name' },
@@ -73,6 +85,8 @@ export function opsFor(kind: FieldKind): OpChoice[] {
       return [...TEXT_OPS, 'exists', 'missing'];
     case 'signature':
       return ['equals', 'not_equals', 'exists', 'missing'];
+    case 'duplicate':
+      return ['equals'];
     case 'size':
       return [...NUMBER_OPS, 'equals', 'not_equals'];
     case 'header':
@@ -85,7 +99,9 @@ export function opsFor(kind: FieldKind): OpChoice[] {
 
 /** Values the engine can report for a field, offered as choices; null: free text. */
 export function choicesFor(kind: FieldKind): string[] | null {
-  return kind === 'signature' ? ['valid', 'invalid', 'missing', 'unconfigured'] : null;
+  if (kind === 'signature') return ['valid', 'invalid', 'missing', 'unconfigured'];
+  if (kind === 'duplicate') return ['true', 'false'];
+  return null;
 }
 
 export const needsValue = (op: OpChoice) => op !== 'exists' && op !== 'missing';
@@ -180,6 +196,7 @@ export function toSpec(f: RuleForm): RuleSpec {
     if (c.op === 'missing') value = false;
     else if (c.op === 'exists') value = null;
     else if (isNumeric(c.op) || (c.kind === 'size' && /^\s*-?\d+(\.\d+)?\s*$/.test(c.value))) value = Number(c.value);
+    else if (c.kind === 'duplicate') value = c.value === 'true';
     else value = c.value;
     const op: ConditionOp = c.op === 'missing' ? 'exists' : c.op;
     return { field, op, value: value as Condition['value'] };
@@ -244,7 +261,7 @@ export function validate(f: RuleForm): Record<string, string> {
 /** The template variables, for the notify action's help. */
 export const VARIABLES = [
   '{{id}}', '{{method}}', '{{path}}', '{{endpoint}}', '{{provider}}', '{{event_type}}', '{{signature}}',
-  '{{size}}', '{{header:NAME}}', '{{query:NAME}}', '{{json:a.b}}',
+  '{{duplicate}}', '{{size}}', '{{header:NAME}}', '{{query:NAME}}', '{{json:a.b}}',
 ];
 
 /** A field's value on a captured request, as the engine reads it; undefined when absent. */
@@ -263,6 +280,8 @@ export function fieldValue(field: string, r: RequestJson): string | undefined {
       return r.event_type ?? undefined;
     case 'signature':
       return r.signature?.status;
+    case 'duplicate':
+      return String(r.duplicate_of != null);
     case 'size':
       return String(r.size);
     case 'header': {

@@ -152,9 +152,13 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 #[derive(Deserialize)]
 pub(super) struct LoginQuery {
     token: Option<String>,
+    /// A page of the inspector to go to once logged in (the desktop window opens a request
+    /// this way, so a click that comes before the first login finished still lands logged in).
+    next: Option<String>,
 }
 
-/// `GET /login?token=…`: sets an HttpOnly, SameSite=Strict cookie and goes to `/`.
+/// `GET /login?token=…[&next=/path]`: sets an HttpOnly, SameSite=Strict cookie and goes to
+/// `next`, or `/`.
 pub(super) async fn login(
     State(access): State<Arc<Access>>,
     Query(q): Query<LoginQuery>,
@@ -175,16 +179,45 @@ pub(super) async fn login(
         "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=31536000",
         cookie_name(&access)
     );
-    let mut response = Redirect::to("/").into_response();
+    let mut response = Redirect::to(local_path(q.next.as_deref())).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
 }
 
+/// `next` when it is a path on this server, else `/`: a login link must not send anyone to
+/// another site (`//host`, `/\\host` and absolute URLs are refused).
+fn local_path(next: Option<&str>) -> &str {
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(char::is_control)
+    })
+    .unwrap_or("/")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::same;
+    use super::{local_path, same};
+
+    #[test]
+    fn login_goes_only_to_local_paths() {
+        let cases = [
+            (None, "/"),
+            (Some("/requests/01ABC"), "/requests/01ABC"),
+            (Some("/requests?q=x"), "/requests?q=x"),
+            (Some("//evil.example/"), "/"),
+            (Some("/\\evil.example/"), "/"),
+            (Some("https://evil.example/"), "/"),
+            (Some("requests"), "/"),
+            (Some("/a\nb"), "/"),
+        ];
+        for (next, want) in cases {
+            assert_eq!(local_path(next), want, "{next:?}");
+        }
+    }
 
     #[test]
     fn same_compares_whole_values() {

@@ -221,6 +221,9 @@ impl Replayer {
         if overrides != Overrides::default() {
             new.spec.overrides = Some(overrides);
         }
+        if let Some(resign) = &resign {
+            resign.validate()?;
+        }
         if resign.is_some() {
             new.spec.resign = resign;
         }

@@ -75,6 +75,9 @@ async fn update(
         retry: current.retry,
         relay: current.relay,
         signature: current.signature,
+        public_url: current.public_url,
+        answer_handshakes: current.answer_handshakes,
+        forward_duplicates: current.forward_duplicates,
     };
     let mut doc = serde_json::to_value(&spec).map_err(|e| ApiError::invalid(e.to_string()))?;
     merge_patch(&mut doc, &patch);
@@ -100,16 +103,20 @@ async fn delete_one(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Every forward target must be a URL the forwarder can use.
+/// Every forward target must be a URL the forwarder can use, and the signature's secrets
+/// keys its scheme can use (a public key that parses, a `whsec_` secret).
 fn check_targets(spec: &EndpointSpec) -> ApiResult<()> {
     for target in &spec.forward {
         crate::forward::target::map_url(target, Some(&spec.path), &spec.path, None)
             .map_err(ApiError::invalid)?;
     }
+    if let Some(signature) = &spec.signature {
+        crate::provider::signature::check_secrets(signature).map_err(ApiError::invalid)?;
+    }
     Ok(())
 }
 
-/// Secrets never leave the engine: `whsec_MfKQ…LaSw`.
+/// Secrets (and Meta's verify token) never leave the engine: `whsec_MfKQ…LaSw`.
 fn mask(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     if chars.len() < 12 {
@@ -124,6 +131,9 @@ fn masked(mut endpoint: Endpoint) -> Endpoint {
     if let Some(signature) = &mut endpoint.signature {
         for secret in &mut signature.secrets {
             *secret = mask(secret);
+        }
+        if let Some(token) = &mut signature.verify_token {
+            *token = mask(token);
         }
     }
     for target in &mut endpoint.forward {
@@ -157,6 +167,13 @@ fn unmasked(mut spec: EndpointSpec, stored: &Endpoint) -> ApiResult<EndpointSpec
     if let Some(signature) = &mut spec.signature {
         for (i, secret) in signature.secrets.iter_mut().enumerate() {
             restore(secret, stored_signing.get(i).copied(), &all)?;
+        }
+        let stored_token = stored
+            .signature
+            .as_ref()
+            .and_then(|s| s.verify_token.as_deref());
+        if let Some(token) = &mut signature.verify_token {
+            restore(token, stored_token, &Vec::from_iter(stored_token))?;
         }
     }
     for (i, target) in spec.forward.iter_mut().enumerate() {

@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 use super::Api;
 use super::types::{CaptureState, DeliveryJson, RequestJson};
 use crate::metrics::rollup::StatsSummary;
+use crate::relay::RelayStatus;
 use crate::tunnel::TunnelStatus;
 use crate::{Event, EventBus};
 
@@ -57,6 +58,10 @@ pub enum LiveEvent {
     NotificationRaised(Box<StoredNotification>),
     #[serde(rename = "tunnel.status")]
     TunnelStatus(Box<TunnelStatus>),
+    /// The relay subscription's state changed, or how far behind it is (at most four times
+    /// a second within a state).
+    #[serde(rename = "relay.status")]
+    RelayStatus(Box<RelayStatus>),
     /// Capture was paused or resumed.
     #[serde(rename = "capture.changed")]
     CaptureChanged(CaptureState),
@@ -157,6 +162,7 @@ impl From<Event> for LiveEvent {
                 reason: down,
             }),
             Event::TunnelStatus(status) => LiveEvent::TunnelStatus(status),
+            Event::RelayStatus(status) => LiveEvent::RelayStatus(status),
             Event::NotificationRaised(n) => LiveEvent::NotificationRaised(n),
             Event::StatsUpdated(s) => LiveEvent::StatsUpdated(s),
             Event::CaptureChanged { paused } => LiveEvent::CaptureChanged(CaptureState { paused }),
@@ -261,6 +267,21 @@ mod tests {
             (
                 Event::CaptureChanged { paused: true },
                 json!({"event": "capture.changed", "data": {"paused": true}}),
+            ),
+            (
+                Event::RelayStatus(Box::new(crate::relay::RelayStatus {
+                    behind: 3,
+                    last_id: Some("01R".into()),
+                    since: "2026-01-01T00:00:00.000000Z".into(),
+                    ..crate::relay::RelayStatus::new(
+                        crate::relay::RelayState::CatchingUp,
+                        Some("https://relay.example".into()),
+                    )
+                })),
+                json!({"event": "relay.status", "data": {"state": "catching_up",
+                    "url": "https://relay.example", "endpoint": null, "behind": 3,
+                    "last_id": "01R", "error": null, "since": "2026-01-01T00:00:00.000000Z",
+                    "expired": 0}}),
             ),
         ];
         for (event, want) in cases {

@@ -14,6 +14,7 @@ mod export;
 mod extract;
 mod mcp;
 mod notifications;
+mod relay;
 mod requests;
 mod rules;
 mod settings;
@@ -250,6 +251,7 @@ fn api_router() -> OpenApiRouter<Api> {
         .merge(rules::router())
         .merge(notifications::router())
         .merge(tunnel::router())
+        .merge(relay::router())
         .merge(stats::router())
         .merge(capture::router())
 }

@@ -49,6 +49,7 @@ impl RequestQuery {
             since_us: self.since.as_deref().map(parse_time).transpose()?,
             until_us: self.until.as_deref().map(parse_time).transpose()?,
             pinned: self.pinned,
+            duplicate: self.duplicate,
             ids: parse_ids(self.ids.as_deref())?,
             delivery: match self.delivery.as_deref().filter(|s| !s.is_empty()) {
                 None => None,
@@ -130,7 +131,7 @@ async fn get_one(
 /// The raw body bytes, with the original Content-Type. Served sandboxed: a captured HTML
 /// body cannot run script in the API's origin.
 #[utoipa::path(get, path = "/api/v1/requests/{id}/body", params(("id" = String, Path)),
-    responses((status = 200, description = "the body, byte for byte", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the body, byte for byte, with the Content-Type it was captured with (application/octet-stream when it had none)", content_type = "*/*"),
         (status = 404, body = super::types::ErrorBody)))]
 async fn body(State(store): State<Store>, Path(id): Path<String>) -> ApiResult<Response> {
     let request = store.get_request(&id).await?;

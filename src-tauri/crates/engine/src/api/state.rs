@@ -17,6 +17,8 @@ use crate::forward::Forwarder;
 use crate::forward::routes::Routes;
 use crate::metrics::Metrics;
 use crate::notify::Notifications;
+use crate::relay::Relays;
+use crate::relay::tokens::RelayTokens;
 use crate::retention::Retention;
 use crate::tunnel::Tunnels;
 
@@ -45,6 +47,11 @@ pub(crate) struct Api {
     pub forwarder: Arc<Forwarder>,
     pub notifications: Arc<Notifications>,
     pub tunnels: Arc<Tunnels>,
+    /// The relay subscription.
+    pub relays: Arc<Relays>,
+    /// The relay tokens, when this Hooklens is a relay (kept either way: tokens can be made
+    /// before the relay listener is turned on).
+    pub relay_tokens: Arc<RelayTokens>,
     pub metrics: Arc<Metrics>,
     pub retention: Arc<Retention>,
     /// Test events are captured through it, like the receiver's requests.
@@ -74,6 +81,8 @@ parts! {
     forwarder: Arc<Forwarder>,
     notifications: Arc<Notifications>,
     tunnels: Arc<Tunnels>,
+    relays: Arc<Relays>,
+    relay_tokens: Arc<RelayTokens>,
     metrics: Arc<Metrics>,
     retention: Arc<Retention>,
     pipeline: Arc<Pipeline>,

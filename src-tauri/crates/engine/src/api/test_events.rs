@@ -19,17 +19,42 @@ use super::types::{DeliveryJson, ErrorBody};
 use super::{Access, Api, ApiError, ApiResult};
 use crate::capture::answer::REQUEST_ID_HEADER;
 use crate::capture::{Pipeline, Source};
-use crate::provider::samples::sample;
+use crate::provider::samples::{PROVIDERS, sample};
 
 pub(super) fn router() -> OpenApiRouter<Api> {
-    OpenApiRouter::new().routes(routes!(send_test_event))
+    OpenApiRouter::new().routes(routes!(list_test_events, send_test_event))
+}
+
+/// A provider Hooklens has a sample event for.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TestEventKind {
+    /// As `provider` in a test event's body, and the signature scheme it is signed with.
+    pub provider: String,
+    /// The event type sent when none is asked for.
+    pub event: String,
+}
+
+/// The providers with sample events, for the window's "Send test event".
+#[utoipa::path(get, path = "/api/v1/test-events", responses((status = 200, body = Vec<TestEventKind>)))]
+async fn list_test_events() -> Json<Vec<TestEventKind>> {
+    Json(
+        PROVIDERS
+            .iter()
+            .map(|(provider, event)| TestEventKind {
+                provider: provider.to_string(),
+                event: event.to_string(),
+            })
+            .collect(),
+    )
 }
 
 /// Which sample to send, where, signed with what.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestEventBody {
-    /// `stripe`, `github`, `shopify`, `slack` or `standard-webhooks`.
+    /// A provider `GET /api/v1/test-events` lists: `stripe`, `github`, `shopify`, `slack`,
+    /// `standard-webhooks`, `paddle`, `zoom`, `pagerduty`, `twitch`, `gitlab`, `linear`,
+    /// `typeform`.
     pub provider: String,
     /// The event type; default the provider's most common one.
     #[serde(default)]

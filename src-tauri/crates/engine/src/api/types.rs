@@ -3,8 +3,8 @@
 
 use base64::Engine as _;
 use hooklens_store::{
-    Attempt, AttemptErrorKind, BodyState, Delivery, DeliveryKind, DeliveryState, Overrides,
-    Request, RequestMeta, SignatureVerdict, Via, format_us,
+    Attempt, AttemptErrorKind, BodyState, Delivery, DeliveryKind, DeliveryState, Handshake,
+    Overrides, Request, RequestMeta, SignatureVerdict, Via, format_us,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -66,6 +66,21 @@ pub struct RequestJson {
     /// Ids of the rules it matched.
     pub rules: Vec<String>,
     pub via: Via,
+    /// The provider's id for what it delivered (Stripe's `evt_…`, `X-GitHub-Delivery`,
+    /// `webhook-id`, …), when it gives one.
+    pub event_id: Option<String>,
+    /// Which delivery of `event_id` this is at its endpoint: 1 for the first, 2 for the
+    /// second, …
+    pub occurrence: Option<u32>,
+    /// On a repeated delivery, the id of the capture that was its first delivery; `null` on
+    /// a first delivery.
+    pub duplicate_of: Option<String>,
+    /// On a repeated delivery, when the first delivery arrived (RFC 3339, UTC).
+    pub first_received_at: Option<String>,
+    /// The same, in microseconds since the Unix epoch.
+    pub first_received_at_us: Option<i64>,
+    /// The verification handshake Hooklens answered or refused, when it was one.
+    pub handshake: Option<Handshake>,
     /// Where its deliveries stand: `failed` if any gave up, else `pending` if any waits, else
     /// `succeeded`; absent when it was not forwarded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +90,7 @@ pub struct RequestJson {
 impl RequestJson {
     /// Without body fields.
     pub fn summary(meta: &RequestMeta, pinned: bool) -> RequestJson {
+        let first = meta.event.as_ref().and_then(|e| e.first.as_ref());
         RequestJson {
             id: meta.id.clone(),
             method: meta.method.clone(),
@@ -121,6 +137,12 @@ impl RequestJson {
             tags: meta.tags.clone(),
             rules: meta.rules.clone(),
             via: meta.via,
+            event_id: meta.event.as_ref().map(|e| e.id.clone()),
+            occurrence: meta.event.as_ref().map(|e| e.occurrence),
+            duplicate_of: first.map(|f| f.id.clone()),
+            first_received_at: first.map(|f| format_us(f.received_at_us)),
+            first_received_at_us: first.map(|f| f.received_at_us),
+            handshake: meta.handshake.clone(),
             delivery: None,
         }
     }
@@ -160,7 +182,7 @@ pub struct RequestQuery {
     pub endpoint: Option<String>,
     /// HTTP method, any case.
     pub method: Option<String>,
-    /// Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`.
+    /// Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names).
     pub provider: Option<String>,
     /// Event type; `*` matches anything, e.g. `payment_intent.*`.
     pub event_type: Option<String>,
@@ -177,6 +199,9 @@ pub struct RequestQuery {
     pub until: Option<String>,
     /// Only pinned (`true`) or unpinned (`false`) requests.
     pub pinned: Option<bool>,
+    /// Only repeated deliveries of a provider's event (`true`: `duplicate_of` set), or only
+    /// first deliveries and requests without an event id (`false`).
+    pub duplicate: Option<bool>,
     /// Only these request ids, comma-separated (at most 1000), e.g. to export a selection.
     pub ids: Option<String>,
     /// Where the request's deliveries stand: `pending`, `succeeded`, `failed`, or `none` (not

@@ -1,4 +1,4 @@
-//! Stage 8, announce: tell whoever listens. The request is counted (metrics) and its live
+//! Stage 10, announce: tell whoever listens. The request is counted (metrics) and its live
 //! event built before it moves into the store; once it is stored, the event goes out, the
 //! notifications are raised (the rules', and an invalid signature's when the settings ask),
 //! and the forwarder is woken for its deliveries. The event is built only when someone

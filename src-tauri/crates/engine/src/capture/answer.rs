@@ -1,7 +1,8 @@
-//! Stage 9, answer: what the sender gets, once the request is committed. In relay mode the
-//! target's own answer (or, when it fails or is slow, the endpoint's response); else the
-//! endpoint's response after its delay, or the default `{"ok":true,"id":…}`; a body that was
-//! not taken whole gets its refusal. Every answer about a stored request names its id in
+//! Stage 11, answer: what the sender gets, once the request is committed. A verification
+//! handshake gets Hooklens's answer (or refusal) at once — providers wait only seconds. In
+//! relay mode the target's own answer (or, when it fails or is slow, the endpoint's
+//! response); else the endpoint's response after its delay, or the default
+//! `{"ok":true,"id":…}`; a body that was not taken whole gets its refusal. Every answer about a stored request names its id in
 //! [`REQUEST_ID_HEADER`].
 
 use std::time::Duration;
@@ -14,6 +15,7 @@ use http::{HeaderName, HeaderValue, StatusCode, header};
 use serde_json::json;
 
 use super::Pipeline;
+use crate::provider::handshake::Reply;
 
 /// Header carrying the captured request's id on every answer.
 pub const REQUEST_ID_HEADER: &str = "x-hooklens-request-id";
@@ -27,6 +29,8 @@ pub(crate) struct Answering<'a> {
     pub note: Option<String>,
     /// The status the refusal gets (413, 408, 400) when the body was not taken whole.
     pub refusal: Option<u16>,
+    /// The handshake's answer, when it was one Hooklens answers.
+    pub handshake: Option<Reply>,
 }
 
 /// A relay delivery, to attempt while the sender waits.
@@ -43,6 +47,9 @@ pub(crate) async fn answer(
     about: Answering<'_>,
     relaying: Option<Relaying>,
 ) -> Response {
+    if let Some(reply) = about.handshake {
+        return handshake(reply, about.id);
+    }
     if let (Some(relaying), Some(endpoint)) = (relaying, endpoint)
         && let Some(response) = relay(pipeline, endpoint, relaying).await
     {
@@ -150,6 +157,24 @@ fn respond(endpoint: Option<&Endpoint>, id: &str, method: &str, path: &str) -> R
     if !headers.contains_key(header::CONTENT_TYPE) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(default_type));
     }
+    set_id(&mut response, id);
+    response
+}
+
+/// A handshake's answer, exactly as the provider expects it. The text echoed is the
+/// sender's: `nosniff` keeps anything from reading it as more than text.
+fn handshake(reply: Reply, id: &str) -> Response {
+    let mut response = Response::new(Body::from(reply.body));
+    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(reply.content_type),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     set_id(&mut response, id);
     response
 }
@@ -262,5 +287,31 @@ mod tests {
         let (status, headers, _) = text(not_stored()).await;
         assert_eq!(status, 503);
         assert!(!headers.iter().any(|(n, _)| n == REQUEST_ID_HEADER));
+    }
+
+    #[tokio::test]
+    async fn a_handshake_gets_its_reply_as_text_that_is_not_sniffed() {
+        let reply = Reply {
+            status: 200,
+            content_type: "text/plain; charset=utf-8",
+            body: b"<b>challenge</b>".to_vec(),
+            handshake: hooklens_store::Handshake {
+                provider: hooklens_store::HandshakeProvider::Dropbox,
+                answered: true,
+                reason: String::new(),
+            },
+        };
+        let (status, headers, body) = text(handshake(reply, "01J")).await;
+        assert_eq!((status.as_u16(), body.as_str()), (200, "<b>challenge</b>"));
+        for want in [
+            ("content-type", "text/plain; charset=utf-8"),
+            ("x-content-type-options", "nosniff"),
+            (REQUEST_ID_HEADER, "01J"),
+        ] {
+            assert!(
+                headers.contains(&(want.0.into(), want.1.into())),
+                "{want:?}"
+            );
+        }
     }
 }

@@ -1,17 +1,22 @@
-//! Stage 7, commit: the request with its deliveries, in one transaction of the store's group
+//! Stage 9, commit: the request with its deliveries, in one transaction of the store's group
 //! commit. Only a committed request is answered 2xx ("2xx from Hooklens means stored"); the
-//! memory its body held is given back once it is.
+//! memory its body held is given back once it is. A capture mirrored from a relay commits
+//! with that relay's cursor, and is skipped when its id is stored already (exactly once).
 
-use hooklens_store::{Capture, Store, StoreError};
+use hooklens_store::{Capture, Mirrored, RelayCursor, Store, StoreError};
 use tokio::sync::OwnedSemaphorePermit;
 
-/// Stores `capture`, then releases `held`; the stored request's position.
+/// Stores `capture` (with `cursor` when it is mirrored from a relay), then releases `held`.
 pub(crate) async fn commit(
     store: &Store,
     capture: Capture,
     held: Option<OwnedSemaphorePermit>,
-) -> Result<i64, StoreError> {
-    let stored = store.insert_request(capture).await;
+    cursor: Option<RelayCursor>,
+) -> Result<Mirrored, StoreError> {
+    let stored = match cursor {
+        Some(cursor) => store.mirror_capture(capture, cursor).await,
+        None => store.insert_request(capture).await.map(Mirrored::Stored),
+    };
     drop(held);
     stored
 }
@@ -42,11 +47,37 @@ mod tests {
             pinned: true,
             deliveries: Vec::new(),
         };
-        let seq = commit(&store, capture, Some(held)).await.expect("stored");
+        let Mirrored::Stored(seq) = commit(&store, capture.clone(), Some(held), None)
+            .await
+            .expect("stored")
+        else {
+            panic!("a local capture is stored");
+        };
         assert_eq!(budget.available_permits(), 10);
         let stored = store.get_request(&meta.id).await.expect("read back");
         assert_eq!((stored.seq, stored.pinned), (seq, true));
         assert_eq!(stored.body.as_deref(), Some(&b"body"[..]));
+
+        // Mirrored from a relay: stored once with its cursor, then skipped.
+        let mirrored = Capture {
+            meta: RequestMeta {
+                id: "01RELAYED".into(),
+                ..meta
+            },
+            ..capture
+        };
+        let cursor = |position| RelayCursor {
+            relay: "r".into(),
+            position,
+            last_id: Some("01RELAYED".into()),
+            updated_at_us: 0,
+        };
+        let first = commit(&store, mirrored.clone(), None, Some(cursor(4))).await;
+        assert!(matches!(first, Ok(Mirrored::Stored(_))), "{first:?}");
+        let again = commit(&store, mirrored, None, Some(cursor(5))).await;
+        assert!(matches!(again, Ok(Mirrored::Duplicate)), "{again:?}");
+        let at = store.relay_cursor("r").await.expect("read").expect("kept");
+        assert_eq!(at.position, 5);
         store.close().await.expect("close");
     }
 }

@@ -1,13 +1,16 @@
 //! Stage 3, describe: the request's metadata, from its head, its source and its body as read.
 //! Through the tunnel the peer is the tunnel's client, so the sender is taken from
 //! `X-Forwarded-For` when the tunnel provider sets it. The status stored with the request is
-//! decided here too: the refusal's, or the endpoint's configured one.
+//! decided here too: the refusal's, or the endpoint's configured one. A capture mirrored
+//! from a relay keeps what only the relay saw: its sender, timing, HTTP version, how its
+//! body arrived and what the sender was answered (unless this Hooklens's own body limit
+//! refuses the body: then that refusal is what is stored).
 
-use hooklens_store::{Endpoint, RequestMeta, Via};
+use hooklens_store::{BodyState, Endpoint, RequestMeta, Via};
 use http::request::Parts;
 
 use super::read::Received;
-use super::{Arrival, Source};
+use super::{Arrival, Source, Upstream};
 
 /// The metadata of a request with head `head`, before providers, signatures and rules.
 pub(crate) fn describe(
@@ -25,8 +28,9 @@ pub(crate) fn describe(
     let remote_addr = match source.via {
         Via::Tunnel => forwarded_for(&headers).or_else(|| source.peer.map(|p| p.to_string())),
         Via::Direct => source.peer.map(|p| p.to_string()),
+        Via::Relay => None, // the relay's sender, from upstream
     };
-    RequestMeta {
+    let mut meta = RequestMeta {
         id: arrival.id.clone(),
         received_at_us: arrival.received_at_us,
         duration_us: arrival.started.elapsed().as_micros() as i64,
@@ -50,6 +54,25 @@ pub(crate) fn describe(
         tags: Vec::new(),
         rules: Vec::new(),
         via: source.via,
+        event: None,
+        handshake: None,
+    };
+    if let Some(upstream) = &arrival.upstream {
+        keep_upstream(&mut meta, upstream);
+    }
+    meta
+}
+
+/// What the relay recorded of a mirrored capture replaces what this side could only guess.
+fn keep_upstream(meta: &mut RequestMeta, upstream: &Upstream) {
+    meta.duration_us = upstream.duration_us;
+    meta.remote_addr = upstream.remote_addr.clone();
+    meta.http_version = upstream.http_version.clone();
+    meta.response_status = upstream.response_status;
+    if meta.body_state == BodyState::Complete {
+        meta.body_state = upstream.body_state;
+        meta.body_note = upstream.body_note.clone();
+        meta.size = upstream.size;
     }
 }
 
@@ -68,7 +91,7 @@ fn forwarded_for(headers: &[(String, Vec<u8>)]) -> Option<String> {
 mod tests {
     use std::net::SocketAddr;
 
-    use hooklens_store::BodyState;
+    use hooklens_store::RelayCursor;
 
     use super::*;
 
@@ -179,5 +202,54 @@ mod tests {
             "the refusal, not the endpoint's status"
         );
         assert_eq!(meta.body_note.as_deref(), Some("broke off"));
+    }
+
+    #[test]
+    fn a_mirrored_capture_keeps_what_the_relay_recorded() {
+        let source = Source {
+            via: Via::Relay,
+            peer: None,
+        };
+        let mut arrival = Arrival::now();
+        arrival.upstream = Some(Upstream {
+            cursor: RelayCursor {
+                relay: "r".into(),
+                position: 9,
+                last_id: Some(arrival.id.clone()),
+                updated_at_us: 0,
+            },
+            duration_us: 1234,
+            remote_addr: Some("203.0.113.9:443".into()),
+            http_version: "HTTP/2.0".into(),
+            body_state: BodyState::Incomplete,
+            body_note: Some("the sender stalled".into()),
+            size: 2,
+            response_status: 408,
+        });
+        let h = head(&[]);
+        let meta = describe(&source, &arrival, &h, &received(None), None);
+        assert_eq!(meta.via, Via::Relay);
+        assert_eq!(
+            (
+                meta.duration_us,
+                meta.remote_addr.as_deref(),
+                meta.http_version.as_str()
+            ),
+            (1234, Some("203.0.113.9:443"), "HTTP/2.0")
+        );
+        assert_eq!(
+            (
+                meta.body_state,
+                meta.body_note.as_deref(),
+                meta.response_status
+            ),
+            (BodyState::Incomplete, Some("the sender stalled"), 408)
+        );
+        // Refused here (over this side's limit): that refusal is what is stored.
+        let mut too_large = received(Some(413));
+        too_large.state = BodyState::TooLarge;
+        too_large.size = 99;
+        let meta = describe(&source, &arrival, &h, &too_large, None);
+        assert_eq!((meta.body_state, meta.size), (BodyState::TooLarge, 99));
     }
 }

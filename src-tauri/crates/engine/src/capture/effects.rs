@@ -1,4 +1,4 @@
-//! Stage 5, effects: the rules, as a pure function of the compiled rules and the request.
+//! Stage 7, effects: the rules, as a pure function of the compiled rules and the request.
 //! Nothing happens here; the effects say what should: the rules it matched, its tags, a pin,
 //! extra forward targets, and notifications. Later stages store, plan and raise them.
 

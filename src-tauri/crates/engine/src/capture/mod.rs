@@ -10,29 +10,37 @@
 //!    timeouts → [`read::Received`], a refusal's status included.
 //! 3. [`describe`] — the metadata: endpoint, sender (through the tunnel, from
 //!    `X-Forwarded-For`), via, timing, the status stored → `RequestMeta`.
-//! 4. [`verify`] — provider, event type and signature verdict → [`verify::Checked`].
-//! 5. [`effects`] — the rules, a pure function → [`effects::Effects`]: matched rules, tags,
+//! 4. [`verify`] — provider, event type, the provider's event id and the signature verdict
+//!    → [`verify::Checked`]. Twilio and Square need the URL the provider called: the
+//!    endpoint's `public_url`, or the tunnel's public URL for a request through it.
+//! 5. [`handshake`] — a provider's verification handshake, and Hooklens's answer or refusal
+//!    → [`handshake::Answered`] (marks the request, decides the answer).
+//! 6. [`duplicates`] — whether the provider delivered this event here before → the request's
+//!    occurrence and `duplicate_of`, and a [`duplicates::Claim`] (the event's turn) held until
+//!    the commit.
+//! 7. [`effects`] — the rules, a pure function → [`effects::Effects`]: matched rules, tags,
 //!    pin, extra forward targets, notifications.
-//! 6. [`plan`] — the deliveries it starts → [`plan::Planned`].
-//! 7. [`commit`] — request and deliveries in one transaction; nothing is answered 2xx before.
-//! 8. [`announce`] — metrics, the live event, notifications, the forwarder's wake-up.
-//! 9. [`answer`] — the relayed answer, the endpoint's response after its delay, or a refusal.
+//! 8. [`plan`] — the deliveries it starts → [`plan::Planned`] (none for a handshake, nor for
+//!    a repeat on an endpoint that does not forward them).
+//! 9. [`commit`] — request and deliveries in one transaction; nothing is answered 2xx before.
+//! 10. [`announce`] — metrics, the live event, notifications, the forwarder's wake-up.
+//! 11. [`answer`] — the handshake's answer, the relayed answer, the endpoint's response after
+//!     its delay, or a refusal.
 //!
 //! The sources to come fit in without copying a stage. A relay subscription is a source
 //! `via: relay` whose [`Arrival`] keeps the relay's request id and receive time; its commit
 //! skips an id already stored. An import keeps ids, times and bytes the same way, and its
-//! source says whether to plan deliveries (by default it forwards nothing). Provider
-//! handshakes (Slack's `url_verification` and the like) are a verdict of verify that answer
-//! turns into the handshake's response. Duplicate detection (provider delivery ids →
-//! `duplicate_of`) is a stage between describe and effects.
+//! source says whether to plan deliveries (by default it forwards nothing).
 
 pub(crate) mod admit;
 pub(crate) mod announce;
 pub(crate) mod answer;
 pub(crate) mod commit;
 pub(crate) mod describe;
+pub(crate) mod duplicates;
 pub(crate) mod effects;
 pub(crate) mod gate;
+pub(crate) mod handshake;
 pub(crate) mod plan;
 pub(crate) mod read;
 pub(crate) mod verify;
@@ -43,7 +51,8 @@ use std::time::{Duration, Instant};
 
 use axum::extract::Request;
 use axum::response::Response;
-use hooklens_store::{Capture, Store, Via, now_us};
+use hooklens_store::{BodyState, Capture, Mirrored, RelayCursor, Store, StoreError, Via, now_us};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -54,6 +63,7 @@ use crate::forward::routes::Routes;
 use crate::metrics::Metrics;
 use crate::notify::Notifications;
 use crate::provider::Payload;
+use crate::tunnel::TunnelStatus;
 use announce::Announcement;
 use answer::{Answering, Relaying};
 use gate::CaptureGate;
@@ -79,11 +89,13 @@ pub(crate) struct Source {
 }
 
 /// A request's identity as it arrives: its id, its receive time, and the clock its duration
-/// is measured on.
+/// is measured on; for a mirrored capture, what the relay recorded of it.
 pub(crate) struct Arrival {
     pub id: String,
     pub received_at_us: i64,
     pub started: Instant,
+    /// Captured first by a relay (`via: relay`): kept as the relay saw it.
+    pub upstream: Option<Upstream>,
 }
 
 impl Arrival {
@@ -93,8 +105,34 @@ impl Arrival {
             id: ulid::Ulid::new().to_string(),
             received_at_us: now_us(),
             started: Instant::now(),
+            upstream: None,
         }
     }
+}
+
+/// A capture that a relay took first, as it recorded it. Describe keeps what only the relay
+/// saw (the sender, the timing, how the body arrived, what the sender was answered); commit
+/// stores the capture with the relay's cursor, skipping an id stored already.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Upstream {
+    /// The relay's id, the capture's position in its stream, and the capture's id.
+    pub cursor: RelayCursor,
+    pub duration_us: i64,
+    pub remote_addr: Option<String>,
+    pub http_version: String,
+    pub body_state: BodyState,
+    pub body_note: Option<String>,
+    pub size: u64,
+    pub response_status: u16,
+}
+
+/// Why a mirrored capture was not stored; the subscription tries it again later.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum NotMirrored {
+    #[error("capture is paused on this Hooklens; mirroring resumes with it")]
+    Paused,
+    #[error("cannot store the mirrored capture: {0}")]
+    Store(#[from] StoreError),
 }
 
 /// Everything a capture reads or tells.
@@ -108,8 +146,24 @@ pub(crate) struct Pipeline {
     pub metrics: Arc<Metrics>,
     pub notifications: Arc<Notifications>,
     pub forwarder: Arc<Forwarder>,
+    /// The tunnel's state: its public URL is the URL a request through it was called at.
+    pub tunnel: watch::Receiver<TunnelStatus>,
+    /// Deliveries of provider events between the duplicates stage and their commit.
+    pub in_flight: duplicates::InFlight,
     /// An endpoint's answer delay ends early at shutdown.
     pub cancel: CancellationToken,
+}
+
+/// A request through stages 2 to 10: read, described, checked, planned, committed, told.
+struct Taken {
+    /// Stored (at its position), or, mirrored, stored already.
+    mirrored: Mirrored,
+    state: BodyState,
+    note: Option<String>,
+    refusal: Option<u16>,
+    /// The handshake's answer, when it was one Hooklens answers.
+    handshake: Option<crate::provider::handshake::Reply>,
+    relaying: Option<Relaying>,
 }
 
 impl Pipeline {
@@ -124,53 +178,110 @@ impl Pipeline {
         self.run(source, arrival, request).instrument(span).await
     }
 
-    /// Stages 2 to 9.
+    /// Captures a request a relay took first (`arrival.upstream`), through the same stages
+    /// as any other but the answer: nobody waits for one.
+    pub async fn mirror(
+        &self,
+        arrival: Arrival,
+        request: Request,
+    ) -> Result<Mirrored, NotMirrored> {
+        if admit::admit(&self.gate, &self.metrics, &request).is_some() {
+            return Err(NotMirrored::Paused);
+        }
+        let span = tracing::info_span!("request", request_id = %arrival.id);
+        let source = Source {
+            via: Via::Relay,
+            peer: None,
+        };
+        let (head, body) = request.into_parts();
+        let endpoint = self.catalog.endpoint_for(head.uri.path());
+        let taken = self
+            .take(&source, arrival, &head, body, endpoint.as_ref())
+            .instrument(span)
+            .await?;
+        Ok(taken.mirrored)
+    }
+
+    /// Stages 2 to 11.
     async fn run(&self, source: Source, arrival: Arrival, request: Request) -> Response {
         let (head, body) = request.into_parts();
         let endpoint = self.catalog.endpoint_for(head.uri.path());
+        let id = arrival.id.clone();
+        let taken = match self
+            .take(&source, arrival, &head, body, endpoint.as_ref())
+            .await
+        {
+            Ok(taken) => taken,
+            Err(e) => {
+                tracing::error!(error = %e, "could not store a captured request");
+                self.metrics.refused("not_stored");
+                return answer::not_stored();
+            }
+        };
+        let about = Answering {
+            id: &id,
+            method: head.method.as_str(),
+            path: head.uri.path(),
+            state: taken.state,
+            note: taken.note,
+            refusal: taken.refusal,
+            handshake: taken.handshake,
+        };
+        answer::answer(self, endpoint.as_ref(), about, taken.relaying).await
+    }
+
+    /// Stages 2 to 10.
+    async fn take(
+        &self,
+        source: &Source,
+        arrival: Arrival,
+        head: &http::request::Parts,
+        body: axum::body::Body,
+        endpoint: Option<&hooklens_store::Endpoint>,
+    ) -> Result<Taken, StoreError> {
         let budget = self.gate.budget();
         let mut received =
             read::read(body, &head.headers, arrival.started, self.limits, budget).await;
-        let mut meta = describe::describe(&source, &arrival, &head, &received, endpoint.as_ref());
+        let mut meta = describe::describe(source, &arrival, head, &received, endpoint);
         let payload = Payload::new(&received.bytes);
-        verify::verify(endpoint.as_ref(), &meta, &payload).apply(&mut meta);
+        let tunnel_url = self.tunnel.borrow().public_url.clone();
+        verify::verify(endpoint, &meta, &payload, tunnel_url.as_deref()).apply(&mut meta);
+        let handshake = handshake::handshake(endpoint, &meta, &payload);
+        if let Some(answered) = &handshake {
+            answered.mark(&mut meta);
+        }
+        let claim = duplicates::duplicates(&self.in_flight, &self.store, &mut meta).await;
         let mut effects = effects::effects(&self.catalog.rules(), &meta, &payload);
         effects.mark(&mut meta);
         let now = self.forwarder.now_us();
-        let planned = plan::plan(
-            &self.routes,
-            endpoint.as_ref(),
-            &meta,
-            &effects.forwards,
-            now,
-        );
+        let planned = plan::plan(&self.routes, endpoint, &meta, &effects.forwards, now);
         let announcement =
             Announcement::prepare(self, &meta, effects.pin, effects.popups, planned.forwards());
         // Relay mode sends the request while the sender waits: keep what it needs.
         let relay = planned
             .relay()
             .map(|d| (d.id.clone(), meta.clone(), received.bytes.clone()));
-        let about = Answering {
-            id: &arrival.id,
-            method: head.method.as_str(),
-            path: head.uri.path(),
-            state: received.state,
-            note: received.note.take(),
-            refusal: received.refusal,
-        };
         let capture = Capture {
             meta,
             body: std::mem::take(&mut received.bytes),
             pinned: effects.pin,
             deliveries: planned.deliveries,
         };
-        let seq = match commit::commit(&self.store, capture, received.held.take()).await {
-            Ok(seq) => seq,
-            Err(e) => {
-                tracing::error!(error = %e, "could not store a captured request");
-                self.metrics.refused("not_stored");
-                return answer::not_stored();
-            }
+        let cursor = arrival.upstream.map(|u| u.cursor);
+        let mirrored = commit::commit(&self.store, capture, received.held.take(), cursor).await;
+        drop(claim);
+        let mirrored = mirrored?;
+        let handshake = handshake.map(|a| a.reply);
+        let Mirrored::Stored(seq) = mirrored else {
+            tracing::debug!("mirrored capture already stored; skipped");
+            return Ok(Taken {
+                mirrored,
+                state: received.state,
+                note: received.note,
+                refusal: received.refusal,
+                handshake,
+                relaying: None,
+            });
         };
         announcement.tell(self, seq);
         let relaying = relay.map(|(delivery_id, meta, body)| Relaying {
@@ -183,7 +294,14 @@ impl Pipeline {
                 delivery: Some(hooklens_store::DeliveryState::Pending),
             },
         });
-        answer::answer(self, endpoint.as_ref(), about, relaying).await
+        Ok(Taken {
+            mirrored,
+            state: received.state,
+            note: received.note,
+            refusal: received.refusal,
+            handshake,
+            relaying,
+        })
     }
 }
 
@@ -213,6 +331,8 @@ pub(crate) fn test_meta() -> hooklens_store::RequestMeta {
         tags: Vec::new(),
         rules: Vec::new(),
         via: Via::Direct,
+        event: None,
+        handshake: None,
     }
 }
 
@@ -264,6 +384,8 @@ mod tests {
             metrics,
             notifications,
             forwarder,
+            tunnel: watch::channel(TunnelStatus::new(None, crate::tunnel::TunnelState::Off)).1,
+            in_flight: Default::default(),
             cancel: CancellationToken::new(),
         }
     }

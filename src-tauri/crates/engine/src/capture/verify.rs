@@ -1,17 +1,25 @@
 //! Stage 4, verify: who sent the request and what it is (provider and event type), and
 //! whether its signature checks out against its endpoint's scheme and secrets, over the raw
 //! bytes at the time it arrived. A body that did not arrive whole cannot be checked.
+//! Schemes that sign the URL (Twilio, Square) need the URL the provider called, which only
+//! the pipeline knows: the endpoint's `public_url`, or the tunnel's public URL when the
+//! request came through it ([`called_url`]).
 
-use hooklens_store::{Endpoint, RequestMeta, SignatureStatus, SignatureVerdict};
+use hooklens_store::{
+    Endpoint, EventDelivery, RequestMeta, SignatureSpec, SignatureStatus, SignatureVerdict, Via,
+};
 
 use crate::provider::Payload;
-use crate::provider::signature::{unconfigured, verify as check};
+use crate::provider::signature::{Message, public_url, unconfigured, verify as check};
 
 /// What the request turned out to be.
 #[derive(Debug, PartialEq)]
 pub(crate) struct Checked {
     pub provider: Option<String>,
     pub event_type: Option<String>,
+    /// The provider's id for what it delivered; whether it came before is the duplicates
+    /// stage's to say.
+    pub event_id: Option<String>,
     pub signature: SignatureVerdict,
 }
 
@@ -19,36 +27,68 @@ impl Checked {
     pub fn apply(self, meta: &mut RequestMeta) {
         meta.provider = self.provider;
         meta.event_type = self.event_type;
+        meta.event = self.event_id.map(|id| EventDelivery::after(id, None));
         meta.signature = Some(self.signature);
     }
 }
 
 /// Detects the provider and checks the signature of the request `meta` describes.
+/// `tunnel_url`: the tunnel's public URL while it is open.
 pub(crate) fn verify(
     endpoint: Option<&Endpoint>,
     meta: &RequestMeta,
     payload: &Payload<'_>,
+    tunnel_url: Option<&str>,
 ) -> Checked {
     let detected = crate::provider::detect(&meta.headers, payload);
     let signature = match endpoint.and_then(|e| e.signature.as_ref()) {
         None => unconfigured(),
-        Some(spec) if meta.body_state == hooklens_store::BodyState::Complete => check(
-            spec,
-            &meta.headers,
-            payload.raw(),
-            meta.received_at_us / 1_000_000,
-        ),
+        Some(spec) if meta.body_state == hooklens_store::BodyState::Complete => {
+            let url = called_url(endpoint, spec, meta, tunnel_url);
+            let message = Message {
+                url: &url,
+                headers: &meta.headers,
+                body: payload.raw(),
+            };
+            check(spec, &message, meta.received_at_us / 1_000_000)
+        }
         Some(spec) => SignatureVerdict {
             status: SignatureStatus::Invalid,
             scheme: Some(spec.scheme.as_str().into()),
             reason: "the body did not arrive whole, so it cannot be checked".into(),
         },
     };
+    let (provider, event_type, event_id) = match detected {
+        Some(d) => (Some(d.provider.to_string()), d.event_type, d.event_id),
+        None => (None, None, None),
+    };
     Checked {
-        provider: detected.as_ref().map(|d| d.provider.to_string()),
-        event_type: detected.and_then(|d| d.event_type),
+        provider,
+        event_type,
+        event_id,
         signature,
     }
+}
+
+/// The URL the provider called, for schemes that sign it (empty for the others): see
+/// [`public_url`] for the order. Only a request that came through the tunnel was called at
+/// the tunnel's URL.
+pub(crate) fn called_url(
+    endpoint: Option<&Endpoint>,
+    spec: &SignatureSpec,
+    meta: &RequestMeta,
+    tunnel_url: Option<&str>,
+) -> String {
+    if !spec.scheme.signs_url() {
+        return String::new();
+    }
+    public_url(
+        endpoint.and_then(|e| Some((e.public_url.as_deref()?, e.path.as_str()))),
+        tunnel_url.filter(|_| meta.via == Via::Tunnel),
+        meta.header("host").as_deref(),
+        &meta.path,
+        meta.query.as_deref(),
+    )
 }
 
 #[cfg(test)]
@@ -87,27 +127,52 @@ mod tests {
             secret: "s3cret".into(),
             header: None,
         };
-        let signed = crate::provider::signature::sign(&resign, &[], body, 0).expect("signs");
+        let unsigned = Message {
+            url: "",
+            headers: &[],
+            body,
+        };
+        let signed = crate::provider::signature::sign(&resign, &unsigned, 0).expect("signs");
         let headers = [
             ("x-github-event", "pull_request"),
+            ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
             ("x-hub-signature-256", signed[0].1.as_str()),
         ];
         let e = signed_endpoint();
         let payload = Payload::new(body);
 
-        let plain = verify(None, &meta(&headers, BodyState::Complete), &payload);
+        let plain = verify(None, &meta(&headers, BodyState::Complete), &payload, None);
         assert_eq!(plain.signature.status, SignatureStatus::Unconfigured);
         assert_eq!(plain.provider.as_deref(), Some("github"));
         assert_eq!(plain.event_type.as_deref(), Some("pull_request.opened"));
+        assert_eq!(
+            plain.event_id.as_deref(),
+            Some("72d3162e-cc78-11e3-81ab-4c9367dc0958")
+        );
 
-        let checked = verify(Some(&e), &meta(&headers, BodyState::Complete), &payload);
+        let checked = verify(
+            Some(&e),
+            &meta(&headers, BodyState::Complete),
+            &payload,
+            None,
+        );
         assert_eq!(checked.signature.status, SignatureStatus::Valid);
         assert_eq!(checked.signature.scheme.as_deref(), Some("github"));
         let tampered = Payload::new(br#"{"action":"closed"}"#);
-        let forged = verify(Some(&e), &meta(&headers, BodyState::Complete), &tampered);
+        let forged = verify(
+            Some(&e),
+            &meta(&headers, BodyState::Complete),
+            &tampered,
+            None,
+        );
         assert_eq!(forged.signature.status, SignatureStatus::Invalid);
 
-        let partial = verify(Some(&e), &meta(&headers, BodyState::Incomplete), &payload);
+        let partial = verify(
+            Some(&e),
+            &meta(&headers, BodyState::Incomplete),
+            &payload,
+            None,
+        );
         assert_eq!(
             partial.signature,
             SignatureVerdict {
@@ -115,6 +180,47 @@ mod tests {
                 scheme: Some("github".into()),
                 reason: "the body did not arrive whole, so it cannot be checked".into(),
             }
+        );
+    }
+
+    #[test]
+    fn the_called_url_is_the_configured_one_else_the_tunnel_s_else_the_host_s() {
+        let mut e: Endpoint = serde_json::from_value(json!({
+            "id": "e", "name": "tw", "path": "/tw", "response": {}, "forward": [],
+            "signature": {"scheme": "twilio", "secrets": ["t"]}, "created_at": ""
+        }))
+        .expect("endpoint");
+        let spec = e.signature.clone().expect("spec");
+        let mut m = RequestMeta {
+            path: "/tw/sms".into(),
+            query: Some("a=1".into()),
+            ..meta(&[("host", "127.0.0.1:4780")], BodyState::Complete)
+        };
+        let tunnel = Some("https://abc.ngrok.app");
+        let url = |e: &Endpoint, m: &RequestMeta| called_url(Some(e), &spec, m, tunnel);
+        assert_eq!(
+            url(&e, &m),
+            "http://127.0.0.1:4780/tw/sms?a=1",
+            "direct: the Host"
+        );
+        m.via = Via::Tunnel;
+        assert_eq!(
+            url(&e, &m),
+            "https://abc.ngrok.app/tw/sms?a=1",
+            "through the tunnel"
+        );
+        e.public_url = Some("https://hooks.example.com/twilio".into());
+        assert_eq!(
+            url(&e, &m),
+            "https://hooks.example.com/twilio/sms?a=1",
+            "configured"
+        );
+        let github: SignatureSpec =
+            serde_json::from_value(json!({"scheme": "github", "secrets": ["s"]})).expect("spec");
+        assert_eq!(
+            called_url(Some(&e), &github, &m, tunnel),
+            "",
+            "not a URL scheme"
         );
     }
 }

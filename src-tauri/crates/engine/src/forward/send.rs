@@ -109,7 +109,14 @@ pub fn outgoing(delivery: &Delivery, request: &Request, now_s: i64) -> Result<Ou
             .iter()
             .map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec()))
             .collect();
-        for (name, value) in crate::provider::signature::sign(resign, &current, &body, now_s)? {
+        let message = crate::provider::signature::Message {
+            url: url.as_str(),
+            headers: &current,
+            body: &body,
+        };
+        let signed =
+            crate::provider::signature::sign(resign, &message, now_s).map_err(|e| e.to_string())?;
+        for (name, value) in signed {
             set(&mut headers, &name, &value);
         }
     }

@@ -1,8 +1,11 @@
-//! Provider awareness: who sent a webhook, what event it is, and whether its signature
-//! checks out. Everything here is a pure function of the captured bytes (and the time), so
+//! Provider awareness: who sent a webhook, what event it is (and the provider's id for it),
+//! whether its signature checks out, and how to answer its verification handshake. Everything here is a pure function of the captured bytes (and the time), so
 //! it is table-tested with each provider's published examples.
 
 pub mod detect;
+pub mod handshake;
+pub mod ids;
+mod more_samples;
 pub mod samples;
 pub mod signature;
 

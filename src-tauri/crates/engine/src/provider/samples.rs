@@ -35,7 +35,13 @@ impl Sample {
             .iter()
             .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
             .collect();
-        for (name, value) in super::signature::sign(&resign, &raw, &self.body, now_s)? {
+        let message = super::signature::Message {
+            url: "",
+            headers: &raw,
+            body: &self.body,
+        };
+        let signed = super::signature::sign(&resign, &message, now_s).map_err(|e| e.to_string())?;
+        for (name, value) in signed {
             headers.retain(|(n, _)| *n != name);
             headers.push((name, value));
         }
@@ -50,6 +56,13 @@ pub const PROVIDERS: &[(&str, &str)] = &[
     ("shopify", "orders/create"),
     ("slack", "app_mention"),
     ("standard-webhooks", "invoice.paid"),
+    ("paddle", "transaction.completed"),
+    ("zoom", "meeting.started"),
+    ("pagerduty", "incident.triggered"),
+    ("twitch", "channel.follow"),
+    ("gitlab", "push"),
+    ("linear", "Issue.create"),
+    ("typeform", "form_response"),
 ];
 
 /// The sample for `provider`, with `event` or the provider's default event type.
@@ -166,6 +179,10 @@ pub fn sample(provider: &str, event: Option<&str>, now_s: i64) -> Result<Sample,
             }),
             SignatureScheme::Slack,
         ),
+        other if other != "standard-webhooks" => {
+            super::more_samples::sample(other, &event, &id, now_s)
+                .ok_or_else(|| format!("no samples for {provider:?}"))?
+        }
         _ => {
             let mut headers = json_headers("Hooklens-Test-Events");
             headers.push(("webhook-id".into(), format!("msg_{id}")));
@@ -228,9 +245,15 @@ mod tests {
                 secrets: vec![secret.into()],
                 tolerance_s: 300,
                 header: None,
+                verify_token: None,
+            };
+            let message = crate::provider::signature::Message {
+                url: "",
+                headers: &signed,
+                body: &s.body,
             };
             assert_eq!(
-                verify(&spec, &signed, &s.body, 1_700_000_000).status,
+                verify(&spec, &message, 1_700_000_000).status,
                 hooklens_store::SignatureStatus::Valid,
                 "{provider}"
             );

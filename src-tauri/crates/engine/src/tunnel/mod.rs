@@ -5,11 +5,9 @@
 
 mod bore;
 mod ngrok;
-mod watcher;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -17,9 +15,9 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 
+pub use crate::link::backoff;
 pub use bore::Bore;
 pub use ngrok::Ngrok;
-pub(crate) use watcher::TunnelWatch;
 
 /// Where a tunnel stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -219,20 +217,53 @@ impl Tunnels {
     }
 }
 
-/// 0.5 s, 1 s, 2 s … up to 30 s.
-pub fn backoff(failures: u32) -> Duration {
-    Duration::from_millis(500u64.saturating_mul(1 << failures.min(6))).min(Duration::from_secs(30))
+/// The tunnel as a link: its watcher streams `tunnel.status`, counts tunnel time, stores
+/// down periods and notifies when an online tunnel drops or comes back.
+impl crate::link::Link for TunnelStatus {
+    const NAME: &'static str = "Tunnel";
+    const PERIOD: hooklens_store::PeriodKind = hooklens_store::PeriodKind::TunnelDown;
+    const NOTIFICATION: hooklens_store::NotificationKind = hooklens_store::NotificationKind::Tunnel;
+
+    fn phase(&self) -> crate::link::Phase {
+        use crate::link::Phase;
+        match self.state {
+            TunnelState::Off => Phase::Off,
+            TunnelState::Connecting => Phase::Connecting,
+            TunnelState::Online => Phase::Up,
+            TunnelState::Reconnecting => Phase::Down,
+            TunnelState::Error => Phase::Failed,
+        }
+    }
+
+    fn subject(&self) -> String {
+        self.provider.clone().unwrap_or_default()
+    }
+
+    fn error(&self) -> Option<String> {
+        self.error.clone()
+    }
+
+    fn back(&self) -> String {
+        self.public_url.clone().unwrap_or_default()
+    }
+
+    fn event(self) -> crate::Event {
+        crate::Event::TunnelStatus(Box::new(self))
+    }
+
+    fn meter(&self, metrics: &crate::metrics::Metrics, at_us: i64) {
+        match self.state {
+            TunnelState::Online => metrics.tunnel(Some(true), at_us),
+            TunnelState::Off => metrics.tunnel(None, at_us),
+            TunnelState::Reconnecting | TunnelState::Error => metrics.tunnel(Some(false), at_us),
+            TunnelState::Connecting => {}
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        let secs: Vec<f64> = (0..9).map(|f| backoff(f).as_secs_f64()).collect();
-        assert_eq!(secs, [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]);
-    }
 
     #[test]
     fn specs_read_from_json_and_hide_secrets() {

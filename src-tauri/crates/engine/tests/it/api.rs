@@ -90,6 +90,14 @@ async fn login_sets_a_strict_http_only_cookie_that_authorises() {
         "{cookie}"
     );
     let pair = cookie.split(';').next().expect("pair").to_string();
+    let onward = client
+        .get(engine.api(&format!("/login?token={TOKEN}&next=/requests/01ABC")))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(onward.status(), 303);
+    assert_eq!(onward.headers()["location"], "/requests/01ABC");
+    assert!(onward.headers().get("set-cookie").is_some());
     let page = client
         .get(engine.api("/api/v1/requests"))
         .header("cookie", pair)
@@ -495,7 +503,7 @@ async fn openapi_lists_every_route() {
         ("/api/v1/deliveries", &["get"]),
         ("/api/v1/deliveries/{id}", &["get"]),
         ("/api/v1/targets", &["get"]),
-        ("/api/v1/test-events", &["post"]),
+        ("/api/v1/test-events", &["get", "post"]),
         ("/api/v1/rules", &["get", "post"]),
         ("/api/v1/rules/{id}", &["get", "patch", "delete"]),
         ("/api/v1/notifications", &["get"]),

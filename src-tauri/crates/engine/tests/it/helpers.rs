@@ -33,6 +33,7 @@ impl TestEngine {
         let listeners = Listeners {
             receiver: Some(TcpListener::bind("127.0.0.1:0").await.expect("bind")),
             api: Some(TcpListener::bind("127.0.0.1:0").await.expect("bind")),
+            relay: None,
         };
         let handle = hooklens_engine::run(make(dir.path()), listeners)
             .await

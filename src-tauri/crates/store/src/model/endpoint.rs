@@ -66,6 +66,21 @@ pub struct EndpointSpec {
     /// Check the signatures of this endpoint's requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureSpec>,
+    /// The URL the provider is configured to call, e.g. `https://hooks.example.com/twilio`.
+    /// Schemes that sign the URL (`twilio`, `square`) check against it; absent: the tunnel's
+    /// public URL the request came through, else the URL rebuilt from its `Host` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// Answer the verification handshakes of the provider the scheme names (Slack's
+    /// `url_verification`, Meta's `hub.challenge`, Discord's PING, …) and, without a scheme,
+    /// those detected unambiguously. Default `true`; `false` leaves them to the endpoint's
+    /// response or the relayed service.
+    #[serde(default = "super::rules::yes")]
+    pub answer_handshakes: bool,
+    /// Forward a repeated delivery of an event already received (`duplicate_of` set). Default
+    /// `true`; `false` records it but forwards only the first delivery.
+    #[serde(default = "super::rules::yes")]
+    pub forward_duplicates: bool,
 }
 
 /// A named endpoint.
@@ -82,6 +97,12 @@ pub struct Endpoint {
     pub relay: Option<Relay>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    #[serde(default = "super::rules::yes")]
+    pub answer_handshakes: bool,
+    #[serde(default = "super::rules::yes")]
+    pub forward_duplicates: bool,
     /// RFC 3339, UTC.
     pub created_at: String,
 }
@@ -130,7 +151,7 @@ fn default_relay_timeout() -> u64 {
 }
 
 /// How endpoint forwarding is stored: one JSON column.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Forwarding {
     #[serde(default)]
     pub forward: Vec<ForwardTarget>,
@@ -140,6 +161,12 @@ pub(crate) struct Forwarding {
     pub relay: Option<Relay>,
     #[serde(default)]
     pub signature: Option<SignatureSpec>,
+    #[serde(default)]
+    pub public_url: Option<String>,
+    #[serde(default = "super::rules::yes")]
+    pub answer_handshakes: bool,
+    #[serde(default = "super::rules::yes")]
+    pub forward_duplicates: bool,
 }
 
 impl EndpointSpec {
@@ -187,6 +214,9 @@ impl EndpointSpec {
                     ));
                 }
             }
+            if let Some(resign) = &target.resign {
+                resign.validate()?;
+            }
         }
         if let Some(retry) = &self.retry {
             retry.validate()?;
@@ -209,6 +239,27 @@ impl EndpointSpec {
                     .is_none_or(|h| http_token(h).is_none())
             {
                 return invalid("the hmac-sha256 scheme needs `header`, e.g. X-Signature".into());
+            }
+            match (&sig.verify_token, sig.scheme) {
+                (Some(token), SignatureScheme::Meta) if token.trim().is_empty() => {
+                    return invalid("the verify token must not be empty".into());
+                }
+                (Some(_), scheme) if scheme != SignatureScheme::Meta => {
+                    return invalid(format!(
+                        "verify_token is Meta's (scheme meta); the {} scheme has none",
+                        scheme.as_str()
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if let Some(url) = &mut self.public_url {
+            *url = url.trim().to_string();
+            if !public_url_ok(url) {
+                return invalid(format!(
+                    "public_url {url:?} must be the full http:// or https:// URL the provider \
+                     calls, e.g. https://hooks.example.com/twilio"
+                ));
             }
         }
         if self.relay.is_some() && self.forward.is_empty() {
@@ -262,6 +313,33 @@ pub fn path_under(prefix: &str, path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// `http(s)://host…` with no whitespace: what a provider could have been given to call.
+fn public_url_ok(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+impl Resign {
+    /// Refuses a scheme Hooklens cannot sign with, saying why.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(why) = self.scheme.resign_refusal() {
+            return Err(StoreError::Invalid(format!(
+                "cannot re-sign with {}: {why}",
+                self.scheme.as_str()
+            )));
+        }
+        if self.secret.is_empty() {
+            return Err(StoreError::Invalid(
+                "re-signing needs the secret your service checks with".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn http_token(s: &str) -> Option<&str> {
     let ok = !s.is_empty()
         && s.bytes()
@@ -283,6 +361,9 @@ mod tests {
             retry: None,
             relay: None,
             signature: None,
+            public_url: None,
+            answer_handshakes: true,
+            forward_duplicates: true,
         };
         let cases: &[(&str, &str, Result<&str, &str>)] = &[
             ("stripe", "/stripe", Ok("/stripe")),
@@ -307,6 +388,70 @@ mod tests {
         let mut bad = spec("x", "/x");
         bad.response.headers = vec![("X-Ok".into(), "a\r\nSet-Cookie: x".into())];
         assert!(bad.validate().is_err());
+        for (url, ok) in [
+            (" https://hooks.example.com/twilio ", true),
+            ("http://localhost:4780/sq?x=1", true),
+            ("hooks.example.com/twilio", false),
+            ("https:///path", false),
+            ("https://a b", false),
+        ] {
+            let mut spec = spec("x", "/x");
+            spec.public_url = Some(url.into());
+            let got = spec.validate();
+            assert_eq!(got.is_ok(), ok, "{url}: {got:?}");
+            if let Ok(got) = got {
+                assert_eq!(got.public_url.as_deref(), Some(url.trim()));
+            }
+        }
+        for (scheme, token, ok) in [
+            (SignatureScheme::Meta, "meatyhamhock", true),
+            (SignatureScheme::Meta, " ", false),
+            (SignatureScheme::Slack, "meatyhamhock", false),
+        ] {
+            let mut spec = spec("x", "/x");
+            spec.signature = Some(SignatureSpec {
+                scheme,
+                secrets: vec!["app-secret".into()],
+                tolerance_s: 300,
+                header: None,
+                verify_token: Some(token.into()),
+            });
+            let got = spec.validate();
+            assert_eq!(got.is_ok(), ok, "{scheme:?} {token:?}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn targets_cannot_be_resigned_with_a_provider_s_private_key() {
+        let mut spec = EndpointSpec {
+            name: "sg".into(),
+            path: "/sg".into(),
+            response: EndpointResponse::default(),
+            forward: vec![ForwardTarget {
+                url: "http://localhost:3000/hooks".into(),
+                path: PathMode::Keep,
+                headers: Vec::new(),
+                resign: Some(Resign {
+                    scheme: SignatureScheme::Sendgrid,
+                    secret: "k".into(),
+                    header: None,
+                }),
+            }],
+            retry: None,
+            relay: None,
+            signature: None,
+            public_url: None,
+            answer_handshakes: true,
+            forward_duplicates: true,
+        };
+        let err = spec.clone().validate().expect_err("refused").to_string();
+        assert!(err.contains("private ECDSA key"), "{err}");
+        spec.forward[0].resign = Some(Resign {
+            scheme: SignatureScheme::Twilio,
+            secret: "k".into(),
+            header: None,
+        });
+        assert!(spec.validate().is_ok());
     }
 
     #[test]
@@ -319,6 +464,9 @@ mod tests {
             retry: None,
             relay: None,
             signature: None,
+            public_url: None,
+            answer_handshakes: true,
+            forward_duplicates: true,
         };
         assert!(e.matches("/stripe"));
         assert!(e.matches("/stripe/"));

@@ -150,6 +150,9 @@ stored_as_text! {
         SignatureInvalid => "signature_invalid",
         /// The tunnel dropped or came back.
         Tunnel => "tunnel",
+        /// The relay subscription dropped or came back, or captures expired on the relay
+        /// before they could be mirrored.
+        Relay => "relay",
         /// The desktop app could not start (shown, never recorded: there is no engine).
         Startup => "startup",
     }
@@ -162,6 +165,8 @@ stored_as_text! {
         TargetDown => "target_down",
         /// The tunnel was reconnecting or failing.
         TunnelDown => "tunnel_down",
+        /// The relay subscription was reconnecting or failing.
+        RelayDown => "relay_down",
     }
 }
 
@@ -172,6 +177,31 @@ stored_as_text! {
         Direct => "direct",
         /// Through the public tunnel's ingress listener.
         Tunnel => "tunnel",
+        /// Mirrored from a relay's stream; it keeps the relay's id and receive time.
+        Relay => "relay",
+    }
+}
+
+stored_as_text! {
+    /// A provider whose verification handshake Hooklens answers.
+    pub enum HandshakeProvider {
+        /// Slack's Events API `url_verification`: the `challenge` echoed.
+        Slack => "slack",
+        /// Meta's (WhatsApp, Instagram, Messenger) `hub.mode=subscribe` GET: `hub.challenge`
+        /// echoed when `hub.verify_token` is the endpoint's.
+        Meta => "meta",
+        /// Zoom's `endpoint.url_validation`: the `plainToken` and its HMAC.
+        Zoom => "zoom",
+        /// X's CRC GET: `response_token`, the HMAC of `crc_token`.
+        X => "x",
+        /// Microsoft Graph's `validationToken`, echoed.
+        Msgraph => "msgraph",
+        /// Dropbox's `challenge` GET, echoed.
+        Dropbox => "dropbox",
+        /// Twitch EventSub's `webhook_callback_verification`: the `challenge` echoed.
+        Twitch => "twitch",
+        /// Discord's interactions PING: `{"type":1}`, only when its signature verifies.
+        Discord => "discord",
     }
 }
 
@@ -201,6 +231,7 @@ mod tests {
         serde_words(NotificationKind::ALL, NotificationKind::as_str);
         serde_words(PeriodKind::ALL, PeriodKind::as_str);
         serde_words(Via::ALL, Via::as_str);
+        serde_words(HandshakeProvider::ALL, HandshakeProvider::as_str);
         for &kind in AttemptErrorKind::ALL {
             assert_eq!(AttemptErrorKind::parse(kind.as_str()), Some(kind));
         }
@@ -220,5 +251,6 @@ mod tests {
         assert!(unknown.is_err(), "{unknown:?}");
         assert_eq!(Via::Direct.stored(), None);
         assert_eq!(Via::Tunnel.stored(), Some(Via::Tunnel));
+        assert_eq!(Via::Relay.stored(), Some(Via::Relay));
     }
 }

@@ -5,6 +5,8 @@ mod delivery;
 mod endpoint;
 mod kinds;
 mod notification;
+mod provider;
+mod relay;
 mod rules;
 mod settings;
 mod signature;
@@ -15,8 +17,12 @@ use utoipa::ToSchema;
 
 pub use delivery::*;
 pub use endpoint::*;
-pub use kinds::{AttemptErrorKind, NotificationKind, PeriodKind, SignatureStatus, Via};
+pub use kinds::{
+    AttemptErrorKind, HandshakeProvider, NotificationKind, PeriodKind, SignatureStatus, Via,
+};
 pub use notification::*;
+pub use provider::*;
+pub use relay::*;
 pub use rules::*;
 pub use settings::*;
 pub use signature::*;
@@ -77,8 +83,7 @@ pub struct RequestMeta {
     pub size: u64,
     /// Status Hooklens answered with.
     pub response_status: u16,
-    /// The provider that sent it, when recognised: `stripe`, `github`, `shopify`, `slack`,
-    /// `standard-webhooks`.
+    /// The provider that sent it, when recognised: `stripe`, `github`, `twilio`, …
     pub provider: Option<String>,
     /// The provider's event type, e.g. `payment_intent.succeeded`, `pull_request.opened`.
     pub event_type: Option<String>,
@@ -88,8 +93,12 @@ pub struct RequestMeta {
     pub tags: Vec<String>,
     /// Ids of the rules it matched.
     pub rules: Vec<String>,
-    /// Straight to the receiver, or through the public tunnel.
+    /// Straight to the receiver, through the public tunnel, or mirrored from a relay.
     pub via: Via,
+    /// The provider's id for what it delivered, and whether it arrived before.
+    pub event: Option<EventDelivery>,
+    /// The verification handshake Hooklens answered or refused, when it was one.
+    pub handshake: Option<Handshake>,
 }
 
 /// A request as the receiver hands it to the store, with the deliveries it starts; all are
@@ -174,6 +183,8 @@ pub struct RequestFilter {
     pub signature: Option<String>,
     /// Tag given by a rule.
     pub tag: Option<String>,
+    /// Only repeated deliveries (`true`: `duplicate_of` set) or first ones (`false`).
+    pub duplicate: Option<bool>,
     /// Full-text query over path, query, headers and text bodies.
     pub q: Option<String>,
     pub since_us: Option<i64>,

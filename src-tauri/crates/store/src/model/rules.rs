@@ -34,7 +34,7 @@ pub enum MatchMode {
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// `endpoint`, `method`, `path`, `provider`, `event_type`, `signature`, `size`,
-    /// `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
+    /// `duplicate` (`true` for a repeated delivery of a provider's event), `header:<name>`, `query:<name>`, or `json:<pointer or dotted path>` (e.g.
     /// `json:/data/object/amount` or `json:data.object.amount`).
     pub field: String,
     pub op: ConditionOp,

@@ -7,7 +7,7 @@
 use tokio_postgres::IsolationLevel;
 
 use super::filter::{DELIVERY, FullText, refs, where_clause};
-use super::requests::{COLUMNS, from_row};
+use super::requests::{COLUMNS, NEXT, from_row};
 use super::{PgStore, order, search};
 use crate::{After, RequestFilter, Result, StoreError};
 
@@ -87,7 +87,7 @@ impl PgStore {
         let row = tx.query_opt(&sql, &refs(&args)).await?;
         tx.commit().await?;
         let found = match row {
-            Some(row) => Some((row.try_get::<_, i64>(26)?, from_row(&row, false)?)),
+            Some(row) => Some((row.try_get::<_, i64>(NEXT)?, from_row(&row, false)?)),
             None => None,
         };
         Ok(After {

@@ -82,6 +82,9 @@ impl PgStore {
             retry: spec.retry.clone(),
             relay: spec.relay.clone(),
             signature: spec.signature.clone(),
+            public_url: spec.public_url.clone(),
+            answer_handshakes: spec.answer_handshakes,
+            forward_duplicates: spec.forward_duplicates,
         })?;
         let response = serde_json::to_string(&spec.response)?;
         let row = if create {
@@ -302,6 +305,9 @@ fn endpoint_from_row(row: &Row) -> Result<Endpoint> {
         retry: forwarding.retry,
         relay: forwarding.relay,
         signature: forwarding.signature,
+        public_url: forwarding.public_url,
+        answer_handshakes: forwarding.answer_handshakes,
+        forward_duplicates: forwarding.forward_duplicates,
         created_at: format_us(row.try_get(5)?),
     })
 }

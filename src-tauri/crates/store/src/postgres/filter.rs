@@ -63,6 +63,9 @@ pub(crate) fn where_clause(filter: &RequestFilter, full_text: FullText) -> (Stri
     if let Some(tag) = &filter.tag {
         add("$N = ANY (r.tags)", Box::new(tag.clone()));
     }
+    if let Some(duplicate) = filter.duplicate {
+        add("(r.duplicate_of IS NOT NULL) = $N", Box::new(duplicate));
+    }
     if let Some(since) = filter.since_us {
         add("r.received_at_us >= $N", Box::new(since));
     }

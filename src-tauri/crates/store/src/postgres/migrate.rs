@@ -8,7 +8,10 @@ use deadpool_postgres::Object;
 use super::{HOOKLENS, LOCK_MIGRATE};
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_relay_and_provider_deliveries.sql"),
+];
 
 /// The PostgreSQL schema this build makes: the number of its migrations. A database that
 /// recorded a larger one was made by a newer Hooklens and is refused, untouched.

@@ -17,6 +17,8 @@ mod deliveries;
 mod filter;
 mod migrate;
 mod order;
+mod relay;
+mod repeats;
 mod requests;
 mod retention;
 mod search;

@@ -5,16 +5,25 @@ use tokio_postgres::Row;
 use super::filter::{DELIVERY, FullText, refs, where_clause};
 use super::{PgStore, search};
 use crate::model::{
-    BodyState, Capture, Committed, Page, Request, RequestFilter, RequestMeta, SignatureVerdict,
+    BodyState, Capture, Committed, EventDelivery, FirstDelivery, Handshake, Page, Request,
+    RequestFilter, RequestMeta, SignatureVerdict,
 };
-use crate::{DeliveryState, Result, SignatureStatus, StoreError, Via, parse_header_block};
+use crate::{
+    DeliveryState, HandshakeProvider, Result, SignatureStatus, StoreError, Via, parse_header_block,
+};
 
-/// A request's columns, `r` being `requests`; the body follows when asked for (index 26).
+/// A request's columns, `r` being `requests`; the delivery summary ([`DELIVERY`]) follows,
+/// then (at [`NEXT`]) the body when asked for.
 pub(crate) const COLUMNS: &str =
     "r.seq, r.pinned, r.id, r.received_at_us, r.duration_us, r.endpoint_id,
     r.endpoint_name, r.method, r.path, r.query, r.http_version, r.remote_addr, r.headers,
     r.body_state, r.body_note, r.size, r.response_status, r.provider, r.event_type,
-    r.sig_status, r.sig_scheme, r.sig_reason, r.tags, r.matched_rules, r.via";
+    r.sig_status, r.sig_scheme, r.sig_reason, r.tags, r.matched_rules, r.via, r.event_id,
+    r.occurrence, r.duplicate_of, r.first_at_us, r.handshake, r.handshake_answered,
+    r.handshake_reason";
+
+/// The index of the first column after [`COLUMNS`] and the delivery summary.
+pub(crate) const NEXT: usize = 33;
 
 impl PgStore {
     pub async fn insert_request(&self, capture: Capture) -> Result<i64> {
@@ -37,11 +46,23 @@ impl PgStore {
         rows.iter()
             .map(|row| {
                 Ok(Committed {
-                    position: row.try_get(27)?,
+                    position: row.try_get(NEXT + 1)?,
                     request: from_row(row, true)?,
                 })
             })
             .collect()
+    }
+
+    pub async fn count_captures_after(&self, position: i64) -> Result<u64> {
+        let conn = self.conn().await?;
+        let n: i64 = conn
+            .query_one(
+                "SELECT count(*) FROM capture_log WHERE position > $1",
+                &[&position],
+            )
+            .await?
+            .get(0);
+        Ok(n as u64)
     }
 
     /// Captures stored by other instances (`requests.instance` is not this one's) at
@@ -69,7 +90,7 @@ impl PgStore {
         rows.iter()
             .map(|row| {
                 Ok(Committed {
-                    position: row.try_get(26)?,
+                    position: row.try_get(NEXT)?,
                     request: from_row(row, false)?,
                 })
             })
@@ -295,14 +316,41 @@ pub(crate) fn from_row(row: &Row, with_body: bool) -> Result<Request> {
                 .try_get::<_, Option<Vec<String>>>(23)?
                 .unwrap_or_default(),
             via: row.try_get::<_, Option<Via>>(24)?.unwrap_or(Via::Direct),
+            event: event_from_row(row)?,
+            handshake: match row.try_get::<_, Option<HandshakeProvider>>(29)? {
+                Some(provider) => Some(Handshake {
+                    provider,
+                    answered: row.try_get::<_, Option<bool>>(30)?.unwrap_or(false),
+                    reason: row.try_get::<_, Option<String>>(31)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
         },
         delivery: row
-            .try_get::<_, Option<String>>(25)?
+            .try_get::<_, Option<String>>(32)?
             .map(|s| DeliveryState::parse(&s)),
         body: if with_body {
-            Some(row.try_get(26)?)
+            Some(row.try_get(NEXT)?)
         } else {
             None
         },
     })
+}
+
+/// Columns 25 to 28 of [`COLUMNS`]: the provider's event id and which delivery of it this is.
+fn event_from_row(row: &Row) -> Result<Option<EventDelivery>> {
+    let Some(id) = row.try_get::<_, Option<String>>(25)? else {
+        return Ok(None);
+    };
+    let first = match (row.try_get::<_, Option<String>>(27)?, row.try_get(28)?) {
+        (Some(id), Some(received_at_us)) => Some(FirstDelivery { id, received_at_us }),
+        _ => None,
+    };
+    Ok(Some(EventDelivery {
+        id,
+        occurrence: row
+            .try_get::<_, Option<i32>>(26)?
+            .map_or(1, |n| n.max(1) as u32),
+        first,
+    }))
 }

@@ -14,7 +14,7 @@ use tokio_postgres::types::ToSql;
 
 use super::PgStore;
 use crate::model::header_block;
-use crate::{Capture, Result, SignatureStatus, StoreError, now_us};
+use crate::{Capture, HandshakeProvider, Result, SignatureStatus, StoreError, now_us};
 
 /// Captures committed in one transaction, at most.
 const MAX_BATCH: usize = 256;
@@ -22,14 +22,21 @@ const MAX_BATCH: usize = 256;
 /// commit to reach the disk, another gathers the next batch.
 pub(crate) const WORKERS: usize = 4;
 
-/// The request, its place in the queue for numbering, and its deliveries, in one statement.
-const INSERT: &str = "WITH r AS (
+/// The request, its place in the queue for numbering, and its deliveries, in one statement;
+/// `$on_conflict` goes after the request's VALUES.
+macro_rules! insert_sql {
+    ($on_conflict:literal) => {
+        concat!(
+            "WITH r AS (
         INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
             method, path, query, http_version, remote_addr, headers, body, body_state,
             body_note, size, response_status, provider, event_type, sig_status, sig_scheme,
-            sig_reason, tags, matched_rules, pinned, via, instance)
+            sig_reason, tags, matched_rules, pinned, via, instance, event_id, occurrence,
+            duplicate_of, first_at_us, handshake, handshake_answered, handshake_reason)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23, $24, $25, $33)
+            $18, $19, $20, $21, $22, $23, $24, $25, $33, $34, $35, $36, $37, $38, $39, $40)",
+            $on_conflict,
+            "
         RETURNING seq
     ), queued AS (
         INSERT INTO capture_queue (seq) SELECT seq FROM r
@@ -40,7 +47,15 @@ const INSERT: &str = "WITH r AS (
         FROM r, unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::text[],
             $32::bigint[]) AS d (id, kind, target, url, spec, due)
     )
-    SELECT seq FROM r";
+    SELECT seq FROM r"
+        )
+    };
+}
+
+/// Stores a capture: one row, its `seq`.
+const INSERT: &str = insert_sql!("");
+/// Stores a capture unless one with its id is stored already: one row (its `seq`) or none.
+pub(super) const INSERT_NEW: &str = insert_sql!("\n        ON CONFLICT (id) DO NOTHING");
 
 struct Job {
     capture: Capture,
@@ -162,7 +177,7 @@ async fn commit(store: &PgStore, batch: &mut Vec<Job>) {
 }
 
 /// The bound values of [`INSERT`] for one capture.
-struct Values<'a> {
+pub(super) struct Values<'a> {
     capture: &'a Capture,
     body_state: &'static str,
     sig_status: Option<SignatureStatus>,
@@ -180,12 +195,22 @@ struct Values<'a> {
     dues: Vec<i64>,
     /// The instance storing it (see `PgStore::committed_elsewhere`).
     instance: i64,
+    event_id: Option<&'a str>,
+    occurrence: Option<i32>,
+    first_at_us: Option<i64>,
+    duplicate_of: Option<&'a str>,
+    handshake: Option<HandshakeProvider>,
+    handshake_answered: Option<bool>,
+    handshake_reason: Option<&'a str>,
 }
 
 impl<'a> Values<'a> {
-    fn of(capture: &'a Capture, instance: i64) -> Result<Values<'a>> {
+    pub(super) fn of(capture: &'a Capture, instance: i64) -> Result<Values<'a>> {
         let d = &capture.deliveries;
         let signature = capture.meta.signature.as_ref();
+        let event = capture.meta.event.as_ref();
+        let first = event.and_then(|e| e.first.as_ref());
+        let handshake = capture.meta.handshake.as_ref();
         Ok(Values {
             capture,
             body_state: capture.meta.body_state.as_str(),
@@ -206,10 +231,17 @@ impl<'a> Values<'a> {
                 .collect::<serde_json::Result<_>>()?,
             dues: d.iter().map(|d| d.next_attempt_at_us).collect(),
             instance,
+            event_id: event.map(|e| e.id.as_str()),
+            occurrence: event.map(|e| i32::try_from(e.occurrence).unwrap_or(i32::MAX)),
+            first_at_us: first.map(|f| f.received_at_us),
+            duplicate_of: first.map(|f| f.id.as_str()),
+            handshake: handshake.map(|h| h.provider),
+            handshake_answered: handshake.map(|h| h.answered),
+            handshake_reason: handshake.map(|h| h.reason.as_str()),
         })
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 33] {
+    pub(super) fn params(&self) -> [&(dyn ToSql + Sync); 40] {
         let (m, c) = (&self.capture.meta, self.capture);
         [
             &m.id,
@@ -245,6 +277,13 @@ impl<'a> Values<'a> {
             &self.specs,
             &self.dues,
             &self.instance,
+            &self.event_id,
+            &self.occurrence,
+            &self.duplicate_of,
+            &self.first_at_us,
+            &self.handshake,
+            &self.handshake_answered,
+            &self.handshake_reason,
         ]
     }
 }

@@ -109,6 +109,9 @@ fn forwarding_json(spec: &EndpointSpec) -> Result<String> {
         retry: spec.retry.clone(),
         relay: spec.relay.clone(),
         signature: spec.signature.clone(),
+        public_url: spec.public_url.clone(),
+        answer_handshakes: spec.answer_handshakes,
+        forward_duplicates: spec.forward_duplicates,
     })?)
 }
 
@@ -133,6 +136,9 @@ fn row_to_endpoint(row: &rusqlite::Row) -> rusqlite::Result<Result<Endpoint>> {
         retry: forwarding.retry,
         relay: forwarding.relay,
         signature: forwarding.signature,
+        public_url: forwarding.public_url,
+        answer_handshakes: forwarding.answer_handshakes,
+        forward_duplicates: forwarding.forward_duplicates,
         created_at: format_us(row.get(5)?),
     }))
 }

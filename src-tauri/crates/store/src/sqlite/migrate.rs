@@ -18,6 +18,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_pending_by_target.sql"),
     include_str!("../../migrations/0011_fts_merging.sql"),
     include_str!("../../migrations/0012_fts_delete_merge.sql"),
+    include_str!("../../migrations/0013_relay.sql"),
+    include_str!("../../migrations/0014_provider_deliveries.sql"),
 ];
 
 /// The SQLite schema this build makes: the number of its migrations. A database whose

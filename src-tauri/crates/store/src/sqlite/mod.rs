@@ -12,6 +12,8 @@ mod deliveries;
 mod endpoints;
 mod migrate;
 mod notifications;
+mod relay;
+mod repeats;
 mod requests;
 mod retention;
 mod rules;
@@ -81,6 +83,18 @@ impl SqliteStore {
 
     pub(crate) fn watch_commits(&self) -> watch::Receiver<i64> {
         self.inner.committed.subscribe()
+    }
+
+    /// A capture at `position` has committed: a batch commits whole, and the next batch's
+    /// positions are larger.
+    fn committed(&self, position: i64) {
+        self.inner.committed.send_if_modified(|last| {
+            let newer = position > *last;
+            if newer {
+                *last = position;
+            }
+            newer
+        });
     }
 
     /// Runs `f` on a reader connection on the blocking pool.

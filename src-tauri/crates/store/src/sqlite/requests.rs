@@ -4,8 +4,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{SqliteStore, search};
 use crate::model::{
-    BodyState, Capture, Committed, Page, Request, RequestFilter, RequestMeta, SignatureVerdict,
-    header_block,
+    BodyState, Capture, Committed, EventDelivery, FirstDelivery, Handshake, Page, Request,
+    RequestFilter, RequestMeta, SignatureVerdict, header_block,
 };
 use crate::{Result, StoreError, parse_header_block};
 
@@ -22,24 +22,23 @@ impl SqliteStore {
         } else {
             writer.submit(move |conn| insert(conn, &capture)).await?
         };
-        // Committed: a batch commits whole, and the next batch's `seq`s are larger.
-        self.inner.committed.send_if_modified(|last| {
-            let newer = seq > *last;
-            if newer {
-                *last = seq;
-            }
-            newer
-        });
+        self.committed(seq);
         Ok(seq)
     }
 
-    /// Captures with a `seq` above `after`, in `seq` order, with their bodies.
-    pub async fn captures_after(&self, after: i64, limit: usize) -> Result<Vec<Committed>> {
+    /// Up to `limit` (1 to 1,000) captures after `position`, in commit order, with their
+    /// bodies. Positions only grow at commit: a capture that commits after a reader has
+    /// seen position P gets a position above P, so a reader that follows the last position
+    /// it has seen never skips nor repeats a capture. Start from 0 for everything stored. A
+    /// gap between two positions is a capture deleted since (by retention or by hand).
+    /// (The single writer numbers captures as it commits them: a capture's `seq` is its
+    /// position.)
+    pub async fn captures_after(&self, position: i64, limit: usize) -> Result<Vec<Committed>> {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {COLUMNS}, body FROM requests WHERE seq > ?1 ORDER BY seq LIMIT ?2"
             ))?;
-            let rows = stmt.query_map(params![after, limit.clamp(1, 1000) as i64], |row| {
+            let rows = stmt.query_map(params![position, limit.clamp(1, 1000) as i64], |row| {
                 from_row(row, true)
             })?;
             Ok(rows
@@ -62,6 +61,16 @@ impl SqliteStore {
         _limit: usize,
     ) -> Result<Vec<Committed>> {
         Ok(Vec::new())
+    }
+
+    /// How many captures are stored after `position`.
+    pub async fn count_captures_after(&self, position: i64) -> Result<u64> {
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT count(*) FROM requests WHERE seq > ?1")?
+                .query_row([position], |r| r.get::<_, i64>(0))? as u64)
+        })
+        .await
     }
 
     /// One request with its body.
@@ -189,13 +198,17 @@ pub(crate) fn last_position(conn: &Connection) -> Result<i64> {
 
 pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
     let m = &c.meta;
+    let event = m.event.as_ref();
+    let first = event.and_then(|e| e.first.as_ref());
+    let handshake = m.handshake.as_ref();
     let mut stmt = conn.prepare_cached(
         "INSERT INTO requests (id, received_at_us, duration_us, endpoint_id, endpoint_name,
             method, path, query, http_version, remote_addr, headers, body, body_state,
             body_note, size, response_status, provider, event_type, sig_status, sig_scheme,
-            sig_reason, tags, matched_rules, pinned, via)
+            sig_reason, tags, matched_rules, pinned, via, event_id, occurrence, duplicate_of,
+            first_at_us, handshake, handshake_answered, handshake_reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
     )?;
     stmt.execute(params![
         m.id,
@@ -223,6 +236,13 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
         json_list(&m.rules)?,
         c.pinned,
         m.via.stored(),
+        event.map(|e| &e.id),
+        event.map(|e| e.occurrence),
+        first.map(|f| &f.id),
+        first.map(|f| f.received_at_us),
+        handshake.map(|h| h.provider),
+        handshake.map(|h| h.answered),
+        handshake.map(|h| &h.reason),
     ])?;
     let seq = conn.last_insert_rowid();
     for delivery in &c.deliveries {
@@ -235,7 +255,8 @@ pub(crate) const COLUMNS: &str =
     "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
     method, path, query, http_version, remote_addr, headers, body_state, body_note, size,
     response_status, provider, event_type, sig_status, sig_scheme, sig_reason, tags,
-    matched_rules, via, (SELECT CASE WHEN max(d.state = 'failed') THEN 'failed'
+    matched_rules, via, event_id, occurrence, duplicate_of, first_at_us, handshake,
+    handshake_answered, handshake_reason, (SELECT CASE WHEN max(d.state = 'failed') THEN 'failed'
         WHEN max(d.state = 'pending') THEN 'pending' WHEN count(*) > 0 THEN 'succeeded' END
         FROM deliveries d WHERE d.request_seq = requests.seq) AS delivery";
 
@@ -294,12 +315,37 @@ pub(crate) fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> 
             via: row
                 .get::<_, Option<crate::Via>>(24)?
                 .unwrap_or(crate::Via::Direct),
+            event: event_from_row(row)?,
+            handshake: match row.get::<_, Option<crate::HandshakeProvider>>(29)? {
+                Some(provider) => Some(Handshake {
+                    provider,
+                    answered: row.get::<_, Option<bool>>(30)?.unwrap_or(false),
+                    reason: row.get::<_, Option<String>>(31)?.unwrap_or_default(),
+                }),
+                None => None,
+            },
         },
         delivery: row
-            .get::<_, Option<String>>(25)?
+            .get::<_, Option<String>>(32)?
             .map(|s| crate::DeliveryState::parse(&s)),
-        body: if with_body { Some(row.get(26)?) } else { None },
+        body: if with_body { Some(row.get(33)?) } else { None },
     })
+}
+
+/// Columns 25 to 28 of [`COLUMNS`]: the provider's event id and which delivery of it this is.
+fn event_from_row(row: &Row) -> rusqlite::Result<Option<EventDelivery>> {
+    let Some(id) = row.get::<_, Option<String>>(25)? else {
+        return Ok(None);
+    };
+    let first = match (row.get::<_, Option<String>>(27)?, row.get(28)?) {
+        (Some(id), Some(received_at_us)) => Some(FirstDelivery { id, received_at_us }),
+        _ => None,
+    };
+    Ok(Some(EventDelivery {
+        id,
+        occurrence: row.get::<_, Option<u32>>(26)?.unwrap_or(1),
+        first,
+    }))
 }
 
 pub(crate) fn get(conn: &Connection, id: &str) -> Result<Request> {
@@ -360,6 +406,12 @@ pub(crate) fn where_clause(
         add(
             "EXISTS (SELECT 1 FROM json_each(requests.tags) WHERE value = ?N)",
             Value::Text(tag.clone()),
+        );
+    }
+    if let Some(duplicate) = filter.duplicate {
+        add(
+            "(duplicate_of IS NOT NULL) = ?N",
+            Value::Integer(i64::from(duplicate)),
         );
     }
     if let Some(since) = filter.since_us {
@@ -553,6 +605,8 @@ pub(crate) mod tests {
                 tags: Vec::new(),
                 rules: Vec::new(),
                 via: crate::Via::Direct,
+                event: None,
+                handshake: None,
             },
             body: body.to_vec(),
             pinned: false,

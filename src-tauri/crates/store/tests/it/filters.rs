@@ -5,8 +5,8 @@
 
 use hooklens_store::{
     Attempt, AttemptOutcome, BodyState, Capture, DeliveryFilter, DeliveryKind, DeliverySpec,
-    DeliveryState, NewDelivery, RequestFilter, RequestMeta, SignatureStatus, SignatureVerdict,
-    Store, Via,
+    DeliveryState, EventDelivery, FirstDelivery, NewDelivery, RequestFilter, RequestMeta,
+    SignatureStatus, SignatureVerdict, Store, Via,
 };
 use serde::Deserialize;
 
@@ -38,6 +38,9 @@ struct Item {
     tags: Vec<String>,
     pinned: bool,
     delivery: Option<String>,
+    /// The first delivery's id, on a repeat.
+    #[serde(default)]
+    duplicate_of: Option<String>,
     received_at_us: i64,
 }
 
@@ -60,6 +63,7 @@ struct Params {
     tag: Option<String>,
     pinned: Option<String>,
     delivery: Option<String>,
+    duplicate: Option<String>,
     since: Option<String>,
     until: Option<String>,
 }
@@ -107,6 +111,15 @@ fn capture(item: &Item) -> Capture {
             tags: item.tags.clone(),
             rules: Vec::new(),
             via: Via::Direct,
+            event: item.duplicate_of.as_ref().map(|first| EventDelivery {
+                id: format!("evt_{first}"),
+                occurrence: 2,
+                first: Some(FirstDelivery {
+                    id: first.clone(),
+                    received_at_us: 0,
+                }),
+            }),
+            handshake: None,
         },
         body: item.body.clone().into_bytes(),
         pinned: item.pinned,
@@ -201,6 +214,7 @@ fn filter(params: &Params) -> RequestFilter {
         until_us: params.until.as_deref().map(|t| time(t).expect("a time")),
         pinned: params.pinned.as_deref().map(|p| p == "true"),
         delivery,
+        duplicate: params.duplicate.as_deref().map(|d| d == "true"),
         limit: 1000,
         ..RequestFilter::default()
     }

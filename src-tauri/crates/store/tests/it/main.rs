@@ -8,6 +8,7 @@ mod figures;
 mod filters;
 mod order;
 mod postgres;
+mod relay;
 mod search;
 mod store;
 mod tls;
@@ -42,6 +43,8 @@ pub fn capture(id: &str, body: &str) -> Capture {
             tags: Vec::new(),
             rules: Vec::new(),
             via: hooklens_store::Via::Direct,
+            event: None,
+            handshake: None,
         },
         body: body.as_bytes().to_vec(),
         pinned: false,
