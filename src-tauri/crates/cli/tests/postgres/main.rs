@@ -1,11 +1,13 @@
 //! `hooklens serve --database postgres://…` as real processes, several on one database, on
 //! a real PostgreSQL server this binary starts (`hooklens-test-postgres`): what each shows
-//! of the others' captures (`instances`), what a `kill -9` of one costs (`crash`), and the
-//! one-line errors of a start that cannot use its database (`errors`).
+//! of the others' captures (`instances`), what a `kill -9` of one costs (`crash`), the
+//! one-line errors of a start that cannot use its database (`errors`), and a relay of two
+//! instances mirrored by a subscriber that stores in PostgreSQL too (`relay`).
 
 mod crash;
 mod errors;
 mod instances;
+mod relay;
 mod serve;
 
 /// A fresh database on the binary's server; its URL.

@@ -19,6 +19,8 @@ pub struct Serve {
     child: Option<Child>,
     pub receiver: String,
     pub api: String,
+    /// The relay stream's URL, with `--relay-listen`.
+    pub relay: Option<String>,
     _data: tempfile::TempDir,
 }
 
@@ -64,11 +66,14 @@ impl Serve {
                 let _ = tx.send(line);
             }
         });
-        let (mut receiver, mut api) = (None, None);
-        while receiver.is_none() || api.is_none() {
+        let (mut receiver, mut api, mut relay) = (None, None, None);
+        loop {
             let line = rx
                 .recv_timeout(Duration::from_secs(30))
                 .expect("hooklens prints its addresses");
+            if line.trim().starts_with("Press Ctrl-C") {
+                break;
+            }
             let url = |rest: &str| {
                 let url = rest.split_whitespace().next().unwrap_or_default();
                 url.split("/login")
@@ -81,11 +86,15 @@ impl Serve {
             if let Some(rest) = line.trim().strip_prefix("Inspector:") {
                 api = url(rest);
             }
+            if let Some(rest) = line.trim().strip_prefix("Relay:") {
+                relay = url(rest);
+            }
         }
         Serve {
             child: Some(child),
             receiver: receiver.expect("receiver"),
             api: api.expect("api"),
+            relay,
             _data: data,
         }
     }
