@@ -13,6 +13,7 @@ mod config;
 mod events;
 pub mod export;
 pub mod forward;
+pub mod import;
 pub mod metrics;
 pub mod notify;
 pub mod provider;
@@ -30,6 +31,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use capture::import::ImportReport;
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
 pub use events::{Event, EventBus};
 pub use hooklens_store::{Store, StoreError};
@@ -153,10 +155,41 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         store,
         cancel,
         tasks,
-        events: parts.events,
+        events: parts.core.events,
         tunnels: parts.tunnels,
-        gate: parts.gate,
+        gate: parts.core.gate,
     })
+}
+
+/// Why an import did not happen. Nothing of the file was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error(transparent)]
+    File(#[from] import::ImportError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Imports `file` (see [`import`]) into the store in `config.data_dir` through the capture
+/// pipeline, without serving anything: for `hooklens import` when no Hooklens runs on that
+/// directory. Deliveries it plans (`forward`) wait in the queue until Hooklens next starts.
+pub async fn import_offline(
+    config: &Config,
+    file: &[u8],
+    format: Option<import::Format>,
+    forward: bool,
+) -> Result<ImportReport, ImportFailure> {
+    let records = import::read(file, format)?;
+    let store = Store::open(&config.data_dir)?;
+    let core = Core::assemble(config, store.clone()).await?;
+    let report = core
+        .pipeline(config, &CancellationToken::new())
+        .import(records, forward)
+        .await;
+    store.close().await?;
+    Ok(report?)
 }
 
 /// The three listeners, bound: the receiver, the control API, and the tunnel's ingress
@@ -197,10 +230,9 @@ impl Bound {
     }
 }
 
-/// The engine's parts, each owning one concern; the receiver's pipeline and the API take
-/// the ones they use.
-struct Parts {
-    access: Arc<api::Access>,
+/// The parts every capture uses, whatever its source: a running engine's, or an offline
+/// import's (which serves nothing and starts no loop).
+struct Core {
     store: Store,
     events: EventBus,
     catalog: Arc<catalog::Catalog>,
@@ -208,13 +240,11 @@ struct Parts {
     routes: Arc<forward::routes::Routes>,
     forwarder: Arc<forward::Forwarder>,
     notifications: Arc<notify::Notifications>,
-    tunnels: Arc<tunnel::Tunnels>,
     metrics: Arc<metrics::Metrics>,
-    retention: Arc<retention::Retention>,
 }
 
-impl Parts {
-    async fn assemble(config: &Config, bound: &Bound, store: Store) -> Result<Parts, EngineError> {
+impl Core {
+    async fn assemble(config: &Config, store: Store) -> Result<Core, EngineError> {
         let events = EventBus::new(4096);
         let settings = store.settings().await?;
         let metrics = Arc::new(metrics::Metrics::new(config.metrics));
@@ -231,31 +261,19 @@ impl Parts {
             events.clone(),
             notifications.clone(),
             metrics.clone(),
-            settings.allow_remote_targets,
+            forward::guard::Guard::new(config.resolver.clone(), settings.allow_remote_targets),
         )
         .map_err(EngineError::HttpClient)?;
-        Ok(Parts {
-            access: Arc::new(api::Access {
-                receiver: bound.receiver_addr,
-                api: bound.api_addr,
-                max_body: config.max_body,
-                token: config.api_token.clone(),
-                extra_origins: config.extra_origins.clone(),
-                metrics_without_token: config.metrics_without_token,
-            }),
+        let routes = forward::routes::Routes::new(
+            config.forward_to.clone(),
+            config.forward_prefix.clone(),
+            config.retry.clone(),
+        );
+        routes.set_window(settings.forward.active());
+        Ok(Core {
             catalog: Arc::new(catalog::Catalog::load(store.clone(), events.clone()).await?),
             gate: Arc::new(CaptureGate::new(config.max_body, events.clone())),
-            routes: Arc::new(forward::routes::Routes::new(
-                config.forward_to.clone(),
-                config.forward_prefix.clone(),
-                config.retry.clone(),
-            )),
-            tunnels: Arc::new(tunnel::Tunnels::new(
-                bound.ingress_addr,
-                config.data_dir.clone(),
-                config.ngrok_server.clone(),
-            )),
-            retention: Arc::new(retention::Retention::new(store.clone(), events.clone())),
+            routes: Arc::new(routes),
             store,
             events,
             forwarder,
@@ -264,7 +282,7 @@ impl Parts {
         })
     }
 
-    /// The receiver's pipeline: what every capture reads and tells.
+    /// The capture pipeline: what every capture reads and tells.
     fn pipeline(&self, config: &Config, cancel: &CancellationToken) -> Arc<capture::Pipeline> {
         Arc::new(capture::Pipeline {
             limits: capture::BodyLimits {
@@ -283,19 +301,55 @@ impl Parts {
             cancel: cancel.clone(),
         })
     }
+}
+
+/// The engine's parts, each owning one concern; the receiver's pipeline and the API take
+/// the ones they use.
+struct Parts {
+    access: Arc<api::Access>,
+    core: Core,
+    tunnels: Arc<tunnel::Tunnels>,
+    retention: Arc<retention::Retention>,
+}
+
+impl Parts {
+    async fn assemble(config: &Config, bound: &Bound, store: Store) -> Result<Parts, EngineError> {
+        let core = Core::assemble(config, store).await?;
+        Ok(Parts {
+            access: Arc::new(api::Access {
+                receiver: bound.receiver_addr,
+                api: bound.api_addr,
+                max_body: config.max_body,
+                token: config.api_token.clone(),
+                extra_origins: config.extra_origins.clone(),
+                metrics_without_token: config.metrics_without_token,
+            }),
+            tunnels: Arc::new(tunnel::Tunnels::new(
+                bound.ingress_addr,
+                config.data_dir.clone(),
+                config.ngrok_server.clone(),
+            )),
+            retention: Arc::new(retention::Retention::new(
+                core.store.clone(),
+                core.events.clone(),
+            )),
+            core,
+        })
+    }
 
     fn api(&self, pipeline: Arc<capture::Pipeline>, cancel: &CancellationToken) -> api::Api {
+        let core = &self.core;
         api::Api {
             access: self.access.clone(),
-            store: self.store.clone(),
-            events: self.events.clone(),
-            catalog: self.catalog.clone(),
-            gate: self.gate.clone(),
-            routes: self.routes.clone(),
-            forwarder: self.forwarder.clone(),
-            notifications: self.notifications.clone(),
+            store: core.store.clone(),
+            events: core.events.clone(),
+            catalog: core.catalog.clone(),
+            gate: core.gate.clone(),
+            routes: core.routes.clone(),
+            forwarder: core.forwarder.clone(),
+            notifications: core.notifications.clone(),
             tunnels: self.tunnels.clone(),
-            metrics: self.metrics.clone(),
+            metrics: core.metrics.clone(),
             retention: self.retention.clone(),
             pipeline,
             cancel: cancel.clone(),
@@ -312,8 +366,9 @@ impl Parts {
     ) {
         let drain = config.drain_timeout;
         let opts = serve::Options::new(config);
-        let receiver_opts = opts.clone().counting_refusals(self.metrics.clone());
-        let pipeline = self.pipeline(config, cancel);
+        let core = &self.core;
+        let receiver_opts = opts.clone().counting_refusals(core.metrics.clone());
+        let pipeline = core.pipeline(config, cancel);
         tasks.spawn(serve::serve(
             bound.receiver,
             receiver::app(pipeline.clone()),
@@ -338,10 +393,10 @@ impl Parts {
         ));
         let watch = tunnel::TunnelWatch {
             tunnels: self.tunnels.clone(),
-            store: self.store.clone(),
-            events: self.events.clone(),
-            notifications: self.notifications.clone(),
-            metrics: self.metrics.clone(),
+            store: core.store.clone(),
+            events: core.events.clone(),
+            notifications: core.notifications.clone(),
+            metrics: core.metrics.clone(),
         };
         tasks.spawn(watch.run(cancel.clone()));
         tasks.spawn(
@@ -350,13 +405,13 @@ impl Parts {
                 .run(config.retention_every, cancel.clone()),
         );
         tasks.spawn(metrics::rollup::run(
-            self.metrics.clone(),
-            self.store.clone(),
-            self.events.clone(),
+            core.metrics.clone(),
+            core.store.clone(),
+            core.events.clone(),
             cancel.clone(),
         ));
-        tasks.spawn(self.forwarder.clone().run(cancel.clone()));
-        tasks.spawn(self.notifications.clone().run(cancel.clone()));
+        tasks.spawn(core.forwarder.clone().run(cancel.clone()));
+        tasks.spawn(core.notifications.clone().run(cancel.clone()));
         tracing::info!(receiver_addr = %bound.receiver_addr, api_addr = %bound.api_addr, "hooklens engine started");
     }
 }

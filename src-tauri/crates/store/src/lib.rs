@@ -37,11 +37,11 @@ pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use model::{
     AttemptErrorKind, BodyState, Capture, Condition, ConditionOp, Endpoint, EndpointResponse,
-    EndpointSpec, ForwardTarget, MAX_DELAY_MS, MatchMode, NotificationKind, NotificationSettings,
-    Page, PathMode, PeriodKind, Relay, Request, RequestFilter, RequestMeta, Resign,
-    RetentionSettings, Rule, RuleAction, RuleSpec, Settings, SettingsPatch, SignatureScheme,
-    SignatureSpec, SignatureStatus, SignatureVerdict, Via, endpoint_for, merge_patch,
-    parse_header_block, path_under,
+    EndpointSpec, ForwardSettings, ForwardTarget, MAX_DELAY_MS, MAX_FORWARD_TARGETS, MatchMode,
+    NotificationKind, NotificationSettings, Page, PathMode, PeriodKind, Relay, Request,
+    RequestFilter, RequestMeta, Resign, RetentionSettings, Rule, RuleAction, RuleSpec, Settings,
+    SettingsPatch, SignatureScheme, SignatureSpec, SignatureStatus, SignatureVerdict, Via,
+    endpoint_for, merge_patch, parse_header_block, path_under,
 };
 pub use notifications::StoredNotification;
 pub use retention::RetentionReport;

@@ -12,7 +12,9 @@ mod error;
 mod events;
 mod export;
 mod extract;
+mod import;
 mod notifications;
+mod refuse;
 mod requests;
 mod rules;
 mod settings;
@@ -242,6 +244,7 @@ fn api_router() -> OpenApiRouter<Api> {
         .merge(settings::router())
         .merge(events::router())
         .merge(export::router())
+        .merge(import::router())
         .merge(test_events::router())
         .merge(rules::router())
         .merge(notifications::router())

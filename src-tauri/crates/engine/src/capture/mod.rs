@@ -18,10 +18,13 @@
 //! 8. [`announce`] — metrics, the live event, notifications, the forwarder's wake-up.
 //! 9. [`answer`] — the relayed answer, the endpoint's response after its delay, or a refusal.
 //!
+//! Imports (`import.rs`) are a source too: records read from a file go through describe,
+//! verify, effects, plan (only when asked to forward) and commit, keeping their ids, times
+//! and bytes; a commit skips an id already stored.
+//!
 //! The sources to come fit in without copying a stage. A relay subscription is a source
 //! `via: relay` whose [`Arrival`] keeps the relay's request id and receive time; its commit
-//! skips an id already stored. An import keeps ids, times and bytes the same way, and its
-//! source says whether to plan deliveries (by default it forwards nothing). Provider
+//! skips an id already stored, as an import's does. Provider
 //! handshakes (Slack's `url_verification` and the like) are a verdict of verify that answer
 //! turns into the handshake's response. Duplicate detection (provider delivery ids →
 //! `duplicate_of`) is a stage between describe and effects.
@@ -33,6 +36,7 @@ pub(crate) mod commit;
 pub(crate) mod describe;
 pub(crate) mod effects;
 pub(crate) mod gate;
+pub(crate) mod import;
 pub(crate) mod plan;
 pub(crate) mod read;
 pub(crate) mod verify;
@@ -243,7 +247,10 @@ mod tests {
             events.clone(),
             notifications.clone(),
             metrics.clone(),
-            false,
+            crate::forward::guard::Guard::new(
+                Arc::new(crate::forward::guard::SystemResolver),
+                false,
+            ),
         )
         .expect("forwarder");
         Pipeline {

@@ -137,6 +137,8 @@ stored_as_text! {
         Direct => "direct",
         /// Through the public tunnel's ingress listener.
         Tunnel => "tunnel",
+        /// From a file (`hooklens import`, or one dropped on the window).
+        Import => "import",
     }
 }
 
