@@ -1094,7 +1094,7 @@ export interface components {
              * @description Its place in the store: lists are newest stored first, and a page's `next` cursor is
              *     the last one's `seq`. An imported request is stored (and listed) when it is imported.
              */
-            seq?: number;
+            seq: number;
             signature?: null | components["schemas"]["SignatureVerdict"];
             /**
              * Format: int64

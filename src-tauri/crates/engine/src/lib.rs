@@ -81,6 +81,7 @@ pub struct Handle {
     events: EventBus,
     tunnels: Arc<tunnel::Tunnels>,
     gate: Arc<CaptureGate>,
+    routes: Arc<forward::routes::Routes>,
 }
 
 impl Handle {
@@ -117,6 +118,16 @@ impl Handle {
     /// Pauses or resumes capture, as `PUT /api/v1/capture` does.
     pub fn set_paused(&self, paused: bool) {
         self.gate.set_paused(paused);
+    }
+
+    /// The targets of `--forward-to` (fixed for the engine's life; the window's are in the
+    /// settings' `forward`).
+    pub fn forward_command_line(&self) -> Vec<String> {
+        self.routes
+            .command_line()
+            .iter()
+            .map(|t| t.url.clone())
+            .collect()
     }
 
     /// A token that resolves when shutdown starts.
@@ -158,6 +169,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         events: parts.core.events,
         tunnels: parts.tunnels,
         gate: parts.core.gate,
+        routes: parts.core.routes,
     })
 }
 

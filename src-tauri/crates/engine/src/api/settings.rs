@@ -97,8 +97,9 @@ async fn patch_settings(
     if let Some(fields) = patch.as_object_mut() {
         fields.remove(READ_ONLY);
     }
-    let next = store.settings().await?.patched(&patch)?;
-    check_targets(&applied.forwarder, &next).await?;
+    let current = store.settings().await?;
+    let next = current.patched(&patch)?;
+    check_targets(&applied.forwarder, &current, &next).await?;
     let settings = store.patch_settings(patch).await?;
     applied
         .forwarder
@@ -112,9 +113,15 @@ async fn patch_settings(
     Ok(json(settings, &applied.routes))
 }
 
-/// Each of the window's targets must be a URL the forwarder can use, and reach loopback
-/// unless the new settings allow remote targets.
-async fn check_targets(forwarder: &Forwarder, next: &Settings) -> ApiResult<()> {
+/// Each of the window's targets must be a URL the forwarder can use, and each new one must
+/// reach loopback unless the new settings allow remote targets. Targets kept as they were
+/// are not checked again: turning `allow_remote_targets` off must always work (their
+/// deliveries are then blocked, and can be retried once it is back on).
+async fn check_targets(
+    forwarder: &Forwarder,
+    current: &Settings,
+    next: &Settings,
+) -> ApiResult<()> {
     for (i, url) in next.forward.targets.iter().enumerate() {
         let field = format!("forward.targets.{i}");
         let target = ForwardTarget {
@@ -124,8 +131,10 @@ async fn check_targets(forwarder: &Forwarder, next: &Settings) -> ApiResult<()> 
             resign: None,
         };
         map_url(&target, None, "/", None).map_err(|e| ApiError::invalid(e).on(field.clone()))?;
-        super::refuse::admit_with(forwarder.guard(), next.allow_remote_targets, &field, url)
-            .await?;
+        if !current.forward.targets.contains(url) {
+            super::refuse::admit_with(forwarder.guard(), next.allow_remote_targets, &field, url)
+                .await?;
+        }
     }
     Ok(())
 }

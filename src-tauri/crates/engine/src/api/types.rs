@@ -16,7 +16,6 @@ pub struct RequestJson {
     pub id: String,
     /// Its place in the store: lists are newest stored first, and a page's `next` cursor is
     /// the last one's `seq`. An imported request is stored (and listed) when it is imported.
-    #[serde(default)]
     pub seq: i64,
     pub method: String,
     /// Path as received, still percent-encoded.
