@@ -16,7 +16,7 @@ APT_INSTALL := mk/apt-install
 # forwarding to https targets), dbus-daemon (the notification tests run a private session bus).
 APT_PACKAGES := build-essential pkg-config libssl-dev dbus-daemon
 # Crates that must never depend on tauri or a display.
-ENGINE_CRATES := hooklens-store hooklens-engine hooklens-notify hooklens-cli
+ENGINE_CRATES := hooklens-store hooklens-engine hooklens-notify hooklens-cli hooklens-mcp
 # The `hooklens` binaries the suites and `make serve` run.
 HOOKLENS_BIN := $(TARGET_DIR)/debug/hooklens
 HOOKLENS_RELEASE_BIN := $(TARGET_DIR)/release/hooklens

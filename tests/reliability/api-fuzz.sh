@@ -7,8 +7,9 @@
 #
 # Where the kernel allows it, the run happens in a private network namespace with only
 # loopback, so generated forward targets, replays or tunnel servers cannot reach anything.
-# Opening a public tunnel (POST /api/v1/tunnel) is left out either way, and so is the
-# endless event stream (GET /api/v1/events), which has its own tests.
+# Opening a public tunnel (POST /api/v1/tunnel) is left out either way, and so are the
+# endless event stream (GET /api/v1/events) and the wait for a capture (GET
+# /api/v1/requests/wait, up to a minute per call), which have their own tests.
 set -euo pipefail
 
 bin=$(realpath "${1:?path to the hooklens binary}")
@@ -80,7 +81,7 @@ cd "$work" # schemathesis keeps its example database in the current directory
 "$st" --config-file "$work/schemathesis.toml" run "$api/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --exclude-path /api/v1/events \
+    --exclude-path /api/v1/events --exclude-path /api/v1/requests/wait \
     --exclude-by 'method == "POST" and path == "/api/v1/tunnel"' \
     --max-examples "$examples" --seed 8 --workers 2 --request-timeout 20 \
     --phases examples,coverage,fuzzing --suppress-health-check all \

@@ -387,6 +387,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requests/wait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Waits for the first request matching the filters stored after `after` (or after this
+         *     call) and answers with it as `GET /api/v1/requests/{id}` does, as soon as it is stored;
+         *     `408` when `timeout_ms` runs out first. E.g. `GET
+         *     /api/v1/requests/wait?event_type=order.created&timeout_ms=10000`.
+         */
+        get: operations["requests_wait"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rules": {
         parameters: {
             query?: never;
@@ -768,7 +790,7 @@ export interface components {
             /**
              * @description Stable, machine-readable: `unauthorized`, `forbidden`, `not_found`, `invalid`,
              *     `remote_target` (a forward target off loopback while `allow_remote_targets` is off),
-             *     `conflict`, `internal`.
+             *     `conflict`, `timeout` (a wait ran out), `unavailable` (stopping), `internal`.
              */
             code: string;
             /**
@@ -2865,6 +2887,107 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    requests_wait: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A request id: answer with the first match stored after it, even one stored before
+                 *     this call (so nothing is missed between two waits). Default: the first match stored
+                 *     after this call.
+                 */
+                after?: string;
+                /** @description Endpoint name or id; `default` for requests outside any named endpoint. */
+                endpoint?: string;
+                /** @description Event type; `*` matches anything, e.g. `payment_intent.*`. */
+                event_type?: string;
+                /** @description HTTP method, any case. */
+                method?: string;
+                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                provider?: string;
+                /**
+                 * @description Full-text search over path, query, headers and text bodies; every word must match,
+                 *     the last as a prefix.
+                 */
+                q?: string;
+                /** @description Signature status: `valid`, `invalid`, `missing`, `unconfigured`. */
+                signature?: string;
+                /** @description Only requests received at or after this time (RFC 3339, or microseconds since epoch). */
+                since?: string;
+                /** @description A tag given by a rule. */
+                tag?: string;
+                /** @description How long to wait, 0–60000 ms (default 30000). */
+                timeout_ms?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestJson"];
+                };
+            };
+            /** @description a query or body that does not parse */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `after` names no stored request */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description nothing matching arrived in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Hooklens is stopping */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

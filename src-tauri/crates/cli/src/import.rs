@@ -9,13 +9,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hooklens_engine::import::Format;
-use hooklens_engine::{Config, ImportReport};
+use hooklens_engine::{ADDRESS_FILE, Config, ImportReport};
 
 use hooklens_cli::DataDir;
 use hooklens_cli::token::TOKEN_FILE;
-
-/// Where a running Hooklens keeps its API's address, in its data directory.
-const ADDRESS_FILE: &str = "api-address";
 
 #[derive(Args)]
 pub struct ImportArgs {
@@ -31,6 +28,15 @@ pub struct ImportArgs {
     /// Default: imports forward nothing.
     #[arg(long)]
     forward: bool,
+    /// The running Hooklens's API token, if it was started with one. Default: the one in
+    /// DATA_DIR/api-token.
+    #[arg(
+        long,
+        env = "HOOKLENS_API_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    api_token: Option<String>,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -45,9 +51,23 @@ pub async fn run(args: ImportArgs) -> Result<()> {
     let format = args.format.or_else(|| Format::of_file(&name));
     let cannot = || format!("cannot import {}", args.file.display());
     let report = match running(&data_dir).await {
-        Some(api) => through_api(&api, &data_dir, file, format, args.forward)
-            .await
-            .with_context(cannot)?,
+        Some(api) => {
+            let token = match args.api_token.clone() {
+                Some(token) => token,
+                None => std::fs::read_to_string(data_dir.join(TOKEN_FILE))
+                    .with_context(|| {
+                        format!(
+                            "Hooklens runs on {} but its API token is not in {TOKEN_FILE} there: pass --api-token",
+                            data_dir.display()
+                        )
+                    })?
+                    .trim()
+                    .to_string(),
+            };
+            through_api(&api, &token, file, format, args.forward)
+                .await
+                .with_context(cannot)?
+        }
         None => {
             let config = Config::new(data_dir.clone(), "offline import: no API".into());
             hooklens_engine::import_offline(&config, &file, format, args.forward)
@@ -55,7 +75,8 @@ pub async fn run(args: ImportArgs) -> Result<()> {
                 .with_context(cannot)?
         }
     };
-    let mut line = format!("imported {} requests", report.imported);
+    let plural = if report.imported == 1 { "" } else { "s" };
+    let mut line = format!("imported {} request{plural}", report.imported);
     if report.skipped > 0 {
         line.push_str(&format!(" ({} already stored, skipped)", report.skipped));
     }
@@ -88,18 +109,11 @@ async fn running(data_dir: &Path) -> Option<String> {
 /// Sends the file to the running Hooklens's `POST /api/v1/import`.
 async fn through_api(
     api: &str,
-    data_dir: &Path,
+    token: &str,
     file: Vec<u8>,
     format: Option<Format>,
     forward: bool,
 ) -> Result<ImportReport> {
-    let token = match std::env::var("HOOKLENS_API_TOKEN") {
-        Ok(token) if !token.is_empty() => token,
-        _ => std::fs::read_to_string(data_dir.join(TOKEN_FILE))
-            .with_context(|| format!("cannot read the API token in {}", data_dir.display()))?
-            .trim()
-            .to_string(),
-    };
     let format = match format {
         Some(Format::Har) => "&format=har",
         Some(Format::Ndjson) => "&format=ndjson",

@@ -11,6 +11,7 @@ macro_rules! say {
 
 mod import;
 mod listen;
+mod mcp;
 mod replay;
 mod trigger;
 
@@ -70,6 +71,9 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Send a realistic sample event of a provider, signed with your secret, offline.
     Trigger(trigger::TriggerArgs),
+    /// Serve Hooklens' tools to a coding agent over MCP (stdio): list, read, wait for,
+    /// replay and send test webhooks, on the Hooklens already running.
+    Mcp(mcp::McpArgs),
     /// Print the control API's OpenAPI document (the same one `/api/v1/openapi.json` serves),
     /// so clients such as the web UI can generate their types without a running server.
     Openapi,
@@ -103,7 +107,8 @@ fn main() {
     let cli = Cli::parse();
     // `listen` prints its own lines; the log only speaks up when something is wrong.
     let default_log = match cli.command {
-        Command::Listen(_) => "warn",
+        // `mcp` talks MCP on stdout; its log (stderr) only speaks up when something is wrong.
+        Command::Listen(_) | Command::Mcp(_) => "warn",
         _ => "info",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("HOOKLENS_LOG")
@@ -141,6 +146,7 @@ fn main() {
             Command::Import(args) => import::run(args).await,
             Command::Replay(args) => replay::run(args).await,
             Command::Trigger(args) => trigger::run(args).await,
+            Command::Mcp(args) => mcp::run(args).await,
             Command::Openapi => print_openapi(),
         }
     });

@@ -10,12 +10,18 @@ use serde_json::{Value, json};
 const BIN: &str = env!("CARGO_BIN_EXE_hooklens");
 
 fn import(data_dir: &Path, file: &Path) -> Output {
+    import_with(data_dir, file, &[])
+}
+
+fn import_with(data_dir: &Path, file: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(["import"])
         .arg(file)
         .arg("--data-dir")
         .arg(data_dir)
+        .args(args)
         .env("HOOKLENS_LOG", "warn")
+        .env_remove("HOOKLENS_API_TOKEN")
         .output()
         .expect("run import")
 }
@@ -120,4 +126,85 @@ fn a_malformed_file_exits_non_zero_naming_the_line_or_entry() {
     let stored = exported(&data);
     assert_eq!(stored.len(), 1, "nothing of either file is stored");
     assert_eq!(stored[0]["path"], "/kept");
+}
+
+/// `hooklens serve` on free ports on `data_dir` with a known token; killed when dropped.
+struct Serve(std::process::Child, String);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const TOKEN: &str = "import-test-token-0123456789";
+
+fn serve(data_dir: &Path) -> Serve {
+    use std::io::BufRead;
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--api-token", TOKEN, "--data-dir"])
+        .arg(data_dir)
+        .env("HOOKLENS_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let api = loop {
+        let line = lines.next().expect("serve prints its URLs").expect("line");
+        if let Some(rest) = line.trim().strip_prefix("Inspector:") {
+            break rest.trim().split("/login").next().expect("url").to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    Serve(child, api)
+}
+
+#[test]
+fn with_hooklens_running_the_import_goes_through_its_api_and_its_stream_tells_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let running = serve(&data);
+    let file = dir.path().join("hooks.ndjson");
+    std::fs::write(&file, "{\"method\":\"POST\",\"path\":\"/while-running\"}\n").expect("write");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let mut stream = reqwest::Client::new()
+            .get(format!("{}/api/v1/events", running.1))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("the live stream");
+        let mut seen = String::new();
+        while !seen.contains("event: ready") {
+            let chunk = stream.chunk().await.expect("read").expect("open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        let out = import(&data, &file);
+        let err = text(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("pass --api-token"),
+            "{err}"
+        );
+        let out = import_with(&data, &file, &["--api-token", TOKEN]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout).trim(), "imported 1 request");
+        let told = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while !seen.contains("event: requests.imported") {
+                let chunk = stream.chunk().await.expect("read").expect("open");
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await;
+        assert!(told.is_ok(), "the running Hooklens told its stream: {seen}");
+    });
 }

@@ -6,6 +6,7 @@
 //! and checks Host and Origin. The two never share a listener, so exposing the receiver
 //! through a tunnel never exposes the API. Nothing here depends on tauri or a display.
 
+mod address;
 pub mod api;
 mod capture;
 mod catalog;
@@ -31,6 +32,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+pub use address::ADDRESS_FILE;
 pub use capture::import::ImportReport;
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
 pub use events::{Event, EventBus};
@@ -82,6 +84,8 @@ pub struct Handle {
     tunnels: Arc<tunnel::Tunnels>,
     gate: Arc<CaptureGate>,
     routes: Arc<forward::routes::Routes>,
+    /// Where [`ADDRESS_FILE`] was written, to withdraw it at shutdown.
+    data_dir: std::path::PathBuf,
 }
 
 impl Handle {
@@ -138,6 +142,7 @@ impl Handle {
     /// Stops accepting, lets in-flight requests finish (bounded by the drain timeout), then
     /// commits everything and closes the store.
     pub async fn shutdown(mut self) -> Result<(), StoreError> {
+        address::withdraw(&self.data_dir, &self.api_url());
         self.cancel.cancel();
         while self.tasks.join_next().await.is_some() {}
         self.store.close().await
@@ -160,6 +165,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
     let cancel = CancellationToken::new();
     let mut tasks = JoinSet::new();
     parts.spawn(&config, bound, &cancel, &mut tasks);
+    address::publish(&config.data_dir, &format!("http://{}", parts.access.api));
     Ok(Handle {
         receiver_addr: parts.access.receiver,
         api_addr: parts.access.api,
@@ -170,6 +176,7 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         tunnels: parts.tunnels,
         gate: parts.core.gate,
         routes: parts.core.routes,
+        data_dir: config.data_dir,
     })
 }
 

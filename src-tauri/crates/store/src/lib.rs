@@ -5,6 +5,7 @@
 //! durable without paying one fsync per request. Readers use their own connections (WAL).
 //! When the writer is idle it feeds the full-text index, so search never slows capture.
 
+mod after;
 mod deliveries;
 mod endpoints;
 mod error;
@@ -28,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
+pub use after::After;
 pub use deliveries::{
     Attempt, AttemptOutcome, Delivery, DeliveryFilter, DeliveryKind, DeliverySpec, DeliveryState,
     NewDelivery, Overrides, RetryPolicy,

@@ -216,7 +216,8 @@ pub(crate) fn insert(conn: &Connection, c: &Capture) -> Result<i64> {
     Ok(seq)
 }
 
-const COLUMNS: &str = "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
+pub(crate) const COLUMNS: &str =
+    "seq, pinned, id, received_at_us, duration_us, endpoint_id, endpoint_name,
     method, path, query, http_version, remote_addr, headers, body_state, body_note, size,
     response_status, provider, event_type, sig_status, sig_scheme, sig_reason, tags,
     matched_rules, via, (SELECT CASE WHEN max(d.state = 'failed') THEN 'failed'
@@ -241,7 +242,7 @@ fn parse_list(json: Option<String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
+pub(crate) fn from_row(row: &Row, with_body: bool) -> rusqlite::Result<Request> {
     let headers: Vec<u8> = row.get(12)?;
     let state: String = row.get(13)?;
     Ok(Request {
@@ -299,7 +300,7 @@ pub(crate) fn get(conn: &Connection, id: &str) -> Result<Request> {
 /// Builds the WHERE clause shared by listings and exports. Each condition names its
 /// argument as `?N`, N being the argument's position.
 // Long: one condition per filter field, each a few lines.
-fn where_clause(
+pub(crate) fn where_clause(
     filter: &RequestFilter,
     full_text: FullText,
 ) -> (String, Vec<rusqlite::types::Value>) {
@@ -385,7 +386,7 @@ fn where_clause(
 
 /// How [`where_clause`] treats the full-text query.
 #[derive(PartialEq, Eq)]
-enum FullText {
+pub(crate) enum FullText {
     /// As a condition on `seq` (every match is looked up first).
     Subquery,
     /// Left out: the caller joins the index itself.
@@ -458,9 +459,23 @@ fn matches(
     args.push(Value::Text(q.into()));
     args.push(Value::Integer(before));
     let (q_arg, before_arg) = (args.len() - 1, args.len());
-    // Plain column names are qualified (the index has a `rowid` too); the delivery summary
-    // already names `requests.seq` itself.
-    let columns = COLUMNS
+    let columns = joined_columns();
+    let sql = format!(
+        "SELECT {columns} FROM {table} CROSS JOIN requests ON requests.seq = {table}.rowid
+         WHERE {table} MATCH ?{q_arg} AND {table}.rowid < ?{before_arg} AND {clause}
+         ORDER BY {table}.rowid DESC LIMIT {limit}"
+    );
+    Ok(conn
+        .prepare(&sql)?
+        .query_map(rusqlite::params_from_iter(args), |row| from_row(row, false))?
+        .collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// [`COLUMNS`] for a query that joins a full-text index to `requests`: plain column names
+/// are qualified (the index has a `rowid` too); the delivery summary already names
+/// `requests.seq` itself.
+pub(crate) fn joined_columns() -> String {
+    COLUMNS
         .split(',')
         .map(str::trim)
         .map(|c| {
@@ -471,16 +486,7 @@ fn matches(
             }
         })
         .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT {columns} FROM {table} CROSS JOIN requests ON requests.seq = {table}.rowid
-         WHERE {table} MATCH ?{q_arg} AND {table}.rowid < ?{before_arg} AND {clause}
-         ORDER BY {table}.rowid DESC LIMIT {limit}"
-    );
-    Ok(conn
-        .prepare(&sql)?
-        .query_map(rusqlite::params_from_iter(args), |row| from_row(row, false))?
-        .collect::<rusqlite::Result<Vec<_>>>()?)
+        .join(", ")
 }
 
 fn for_each(

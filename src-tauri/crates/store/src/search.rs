@@ -91,7 +91,7 @@ fn merge_step(conn: &Connection, table: &str) -> Result<bool> {
 }
 
 /// The last sequence number handed out: a lookup in SQLite's own table, no scan.
-fn last_stored(conn: &Connection) -> Result<i64> {
+pub(crate) fn last_stored(conn: &Connection) -> Result<i64> {
     Ok(conn
         .query_row(
             "SELECT seq FROM sqlite_sequence WHERE name = 'requests'",
@@ -100,6 +100,11 @@ fn last_stored(conn: &Connection) -> Result<i64> {
         )
         .optional()?
         .unwrap_or(0))
+}
+
+/// Every request with this `seq` or a smaller one is in the full-text indexes.
+pub(crate) fn indexed_through(conn: &Connection) -> Result<i64> {
+    meta_seq(conn, "fts_seq")
 }
 
 /// The recent index holds every indexed request with a larger `seq` than this.

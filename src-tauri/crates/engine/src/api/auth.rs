@@ -21,7 +21,7 @@ pub(super) async fn guard(State(access): State<Arc<Access>>, req: Request, next:
     let path = req.uri().path();
     let public = PUBLIC.contains(&path) || (path == "/metrics" && access.metrics_without_token);
     if !public && !has_token(&access, req.headers()) {
-        return if path.starts_with("/api/") || path == "/metrics" {
+        return if path.starts_with("/api/") || path == "/metrics" || path.starts_with("/mcp") {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",

@@ -13,6 +13,7 @@ mod events;
 mod export;
 mod extract;
 mod import;
+mod mcp;
 mod notifications;
 mod refuse;
 mod requests;
@@ -24,6 +25,7 @@ mod test_events;
 mod tunnel;
 pub mod types;
 mod ui;
+mod wait;
 
 use std::sync::Arc;
 
@@ -83,6 +85,7 @@ pub(crate) fn app(api: Api) -> Router {
                 async move { Json(openapi.as_ref().clone()) }
             }),
         )
+        .nest_service("/mcp", mcp::service(&api))
         .route("/login", get(auth::login))
         .route("/favicon.svg", get(favicon))
         .fallback(ui::serve)
@@ -239,6 +242,7 @@ fn api_router() -> OpenApiRouter<Api> {
         .routes(routes!(health))
         .routes(routes!(status))
         .merge(requests::router())
+        .merge(wait::router())
         .merge(deliveries::router())
         .merge(endpoints::router())
         .merge(settings::router())

@@ -228,7 +228,7 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable, machine-readable: `unauthorized`, `forbidden`, `not_found`, `invalid`,
     /// `remote_target` (a forward target off loopback while `allow_remote_targets` is off),
-    /// `conflict`, `internal`.
+    /// `conflict`, `timeout` (a wait ran out), `unavailable` (stopping), `internal`.
     pub code: String,
     /// What happened and what to do, for a person.
     pub message: String,

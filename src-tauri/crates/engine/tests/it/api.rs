@@ -481,6 +481,7 @@ async fn openapi_lists_every_route() {
         ("/api/v1/status", &["get"]),
         ("/api/v1/requests", &["get", "delete"]),
         ("/api/v1/requests/{id}", &["get", "delete"]),
+        ("/api/v1/requests/wait", &["get"]),
         ("/api/v1/requests/{id}/body", &["get"]),
         ("/api/v1/requests/{id}/pin", &["post", "delete"]),
         ("/api/v1/endpoints", &["get", "post"]),

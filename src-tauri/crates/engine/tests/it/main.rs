@@ -1,6 +1,7 @@
 //! Engine integration tests: the real engine on loopback port 0, a real SQLite file in a
 //! temporary directory, real HTTP.
 
+mod agents;
 mod api;
 mod capture;
 mod events;
