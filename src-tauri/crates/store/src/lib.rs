@@ -42,12 +42,12 @@ pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use model::{
     AttemptErrorKind, BodyState, Capture, Committed, Condition, ConditionOp, Endpoint,
-    EndpointResponse, EndpointSpec, EventDelivery, FirstDelivery, ForwardTarget, Handshake,
-    HandshakeProvider, MAX_DELAY_MS, MatchMode, NotificationKind, NotificationSettings, Page,
-    PathMode, PeriodKind, Prior, Relay, Request, RequestFilter, RequestMeta, Resign,
-    RetentionSettings, Rule, RuleAction, RuleSpec, Settings, SettingsPatch, SignatureScheme,
-    SignatureSpec, SignatureStatus, SignatureVerdict, Via, endpoint_for, merge_patch,
-    parse_header_block, path_under,
+    EndpointResponse, EndpointSpec, EventDelivery, FirstDelivery, ForwardSettings, ForwardTarget,
+    Handshake, HandshakeProvider, MAX_DELAY_MS, MAX_FORWARD_TARGETS, MatchMode, NotificationKind,
+    NotificationSettings, Page, PathMode, PeriodKind, Prior, Relay, Request, RequestFilter,
+    RequestMeta, Resign, RetentionSettings, Rule, RuleAction, RuleSpec, Settings, SettingsPatch,
+    SignatureScheme, SignatureSpec, SignatureStatus, SignatureVerdict, Via, endpoint_for,
+    merge_patch, parse_header_block, path_under,
 };
 pub use notifications::StoredNotification;
 pub use relay::{Mirrored, RelayCursor, RelayToken};

@@ -1,6 +1,8 @@
 //! Store integration tests on a real SQLite file: the writer thread, group commit, the idle
-//! indexer, close and reopen; upgrades from an older Hooklens (`upgrade`).
+//! indexer, close and reopen; upgrades from an older Hooklens (`upgrade`); imports and
+//! blocked deliveries (`imports`).
 
+mod imports;
 mod upgrade;
 
 use std::time::Duration;
