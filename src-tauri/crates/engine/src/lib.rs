@@ -339,7 +339,7 @@ async fn bind(
     if let Some(listener) = given {
         return Ok(listener);
     }
-    TcpListener::bind(addr).await.map_err(|source| {
+    listen(addr).map_err(|source| {
         let hint = match source.kind() {
             std::io::ErrorKind::AddrInUse => {
                 " — is another Hooklens (or another server) running? choose another port"
@@ -354,6 +354,24 @@ async fn bind(
             hint,
         }
     })
+}
+
+/// Connections the kernel holds for a listener until it accepts them. Tokio's own `bind`
+/// asks for 1,024; a storm of new connections on a busy machine (a provider's retry burst, a
+/// load test) then overflows the queue and clients see resets. The kernel caps this at
+/// `net.core.somaxconn` (4,096 on current Linux).
+const BACKLOG: u32 = 4096;
+
+/// A listener on `addr` with a [`BACKLOG`] of waiting connections (the engine's own
+/// listeners; tests bind their receiver with it too).
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
 }
 
 fn local_addr(listener: &TcpListener, what: &'static str) -> Result<SocketAddr, EngineError> {
