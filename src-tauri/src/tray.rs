@@ -1,5 +1,6 @@
 //! The tray: where Hooklens stands (receiver URL, public URL, the relay it mirrors, today's
-//! count, failing targets) and what to do (open, copy, go public or private, pause, settings, quit). The
+//! count, where requests are forwarded and whether those targets are up, failing targets) and
+//! what to do (open, copy, go public or private, pause, settings, quit). The
 //! status lines follow the engine's live events.
 
 use std::collections::BTreeSet;
@@ -24,6 +25,7 @@ struct Items {
     tunnel: MenuItem<tauri::Wry>,
     relay: MenuItem<tauri::Wry>,
     today: MenuItem<tauri::Wry>,
+    forward: MenuItem<tauri::Wry>,
     failing: MenuItem<tauri::Wry>,
     public: MenuItem<tauri::Wry>,
     pause: CheckMenuItem<tauri::Wry>,
@@ -44,6 +46,7 @@ pub fn build(app: &tauri::App, started: &Started) -> anyhow::Result<()> {
         tunnel: disabled("tunnel", &tunnel_line(&started.handle.tunnels().status()))?,
         relay: disabled("relay", &relay_line(&started.handle.relays().status()))?,
         today: disabled("today", &today_line(0))?,
+        forward: disabled("forward", &forward_line(&[], &[], &BTreeSet::new()))?,
         failing: disabled("failing", &failing_line(&BTreeSet::new()))?,
         public: action("public", "Go public")?,
         pause: check("pause", "Pause capture", started.handle.paused())?,
@@ -61,6 +64,7 @@ pub fn build(app: &tauri::App, started: &Started) -> anyhow::Result<()> {
             &items.tunnel,
             &items.relay,
             &items.today,
+            &items.forward,
             &items.failing,
             &PredefinedMenuItem::separator(app)?,
             &action("open", "Open Hooklens")?,
@@ -95,6 +99,7 @@ pub fn build(app: &tauri::App, started: &Started) -> anyhow::Result<()> {
             relay: started.handle.relays().subscribe(),
         },
         started.handle.store().clone(),
+        started.handle.forward_command_line(),
         items,
     ));
     Ok(())
@@ -189,6 +194,7 @@ async fn follow(
     mut events: tokio::sync::broadcast::Receiver<Event>,
     watches: Watches,
     store: hooklens_engine::Store,
+    command_line: Vec<String>,
     items: Items,
 ) {
     let Watches {
@@ -199,12 +205,28 @@ async fn follow(
     let mut day = midnight_us();
     let mut today = store.count_requests_since(day).await.unwrap_or(0);
     set(&items.today, &today_line(today));
+    // The window's targets, and whether they are on.
+    let mut window = store
+        .settings()
+        .await
+        .map(|s| (s.forward.enabled, s.forward.targets))
+        .unwrap_or_default();
+    let forward = |(enabled, targets): &(bool, Vec<String>), failing: &BTreeSet<String>| {
+        let (on, off): (&[String], &[String]) = if *enabled {
+            (targets, &[])
+        } else {
+            (&[], targets)
+        };
+        let all = [&command_line[..], on].concat();
+        set(&items.forward, &forward_line(&all, off, failing));
+    };
+    forward(&window, &failing);
     loop {
         let mut recount = false;
         tokio::select! {
             event = events.recv() => match event {
                 Ok(Event::RequestCaptured(_)) => today += 1,
-                Ok(Event::RequestDeleted { .. } | Event::RequestsRemoved { .. })
+                Ok(Event::RequestDeleted { .. } | Event::RequestsRemoved { .. } | Event::RequestsImported { .. })
                 | Err(RecvError::Lagged(_)) => recount = true,
                 Ok(Event::TargetChanged { target, down }) => {
                     if down.is_some() {
@@ -213,6 +235,14 @@ async fn follow(
                         failing.remove(&target);
                     }
                     set(&items.failing, &failing_line(&failing));
+                    forward(&window, &failing);
+                }
+                Ok(Event::SettingsChanged) => {
+                    if let Ok(settings) = store.settings().await {
+                        window = (settings.forward.enabled, settings.forward.targets);
+                        forward(&window, &failing);
+                    }
+                    continue;
                 }
                 Ok(Event::CaptureChanged { paused }) => {
                     let _ = items.pause.set_checked(paused);
@@ -270,6 +300,23 @@ fn today_line(count: u64) -> String {
     }
 }
 
+/// Where requests are forwarded: `targets` (the command line's and the window's when on),
+/// else the window's that are switched `off`; each target up or down.
+fn forward_line(targets: &[String], off: &[String], failing: &BTreeSet<String>) -> String {
+    let mut targets: Vec<&String> = targets.iter().collect();
+    let mut seen = BTreeSet::new();
+    targets.retain(|t| seen.insert(*t));
+    let down = targets.iter().filter(|t| failing.contains(**t)).count();
+    match (targets.as_slice(), down) {
+        ([], _) if off.is_empty() => "Forward to: nowhere (set it in the window)".into(),
+        ([], _) => format!("Forward to {}: off", off.join(", ")),
+        ([one], 0) => format!("Forward to {one}: up"),
+        ([one], _) => format!("Forward to {one}: down"),
+        (many, 0) => format!("Forward to {} targets: all up", many.len()),
+        (many, down) => format!("Forward to {} targets: {down} down", many.len()),
+    }
+}
+
 fn failing_line(failing: &BTreeSet<String>) -> String {
     match failing.len() {
         0 => "Failing targets: none".into(),
@@ -322,6 +369,35 @@ mod tests {
         assert_eq!(
             failing_line(&failing),
             "Failing: http://localhost:3000 and 1 more"
+        );
+        let (a, b) = (
+            "http://localhost:3000".to_string(),
+            "http://localhost:4000".to_string(),
+        );
+        let failing = BTreeSet::from([a.clone()]);
+        assert_eq!(
+            forward_line(&[], &[], &failing),
+            "Forward to: nowhere (set it in the window)"
+        );
+        assert_eq!(
+            forward_line(&[], std::slice::from_ref(&b), &failing),
+            "Forward to http://localhost:4000: off"
+        );
+        assert_eq!(
+            forward_line(std::slice::from_ref(&b), &[], &failing),
+            "Forward to http://localhost:4000: up"
+        );
+        assert_eq!(
+            forward_line(std::slice::from_ref(&a), &[], &failing),
+            "Forward to http://localhost:3000: down"
+        );
+        assert_eq!(
+            forward_line(&[a.clone(), b.clone(), a.clone()], &[], &failing),
+            "Forward to 2 targets: 1 down"
+        );
+        assert_eq!(
+            forward_line(&[b.clone(), a.clone()], &[], &BTreeSet::new()),
+            "Forward to 2 targets: all up"
         );
         let mut tunnel = TunnelStatus::new(Some("ngrok"), TunnelState::Online);
         tunnel.public_url = Some("https://a.ngrok.app".into());

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole benchmark set, one after the other: capture (plain, then with 50 rules,
 # signatures and forwarding), rules vs none, the sustained storm, search at 1,000,000
-# stored requests, storage with retention over 1,000,000. An hour or more on 2 cores, most
+# stored requests, storage with retention over 1,000,000, importing 100,000. An hour or more on 2 cores, most
 # of it storage.sh (retention over 1,000,000 requests).
 #
 # Usage: tests/bench/all.sh   (or: make bench)
@@ -26,4 +26,5 @@ run search "$HERE/search.sh"
 run storage "$HERE/storage.sh"
 run postgres "$HERE/postgres.sh"
 run relay "$HERE/relay.sh"
+run import "$HERE/import.sh"
 echo "all benchmark output is in $OUT"

@@ -4,8 +4,15 @@
 # binary and .deb size. Runs the release build under Xvfb with a private D-Bus session bus,
 # free ports and a temporary home; sends traffic to loopback only.
 #
+# And the long run (`ONLY=soak`, or after the rest with `SOAK=1`): the shell's and the web
+# process's PSS with the window on the live list, at start, every SOAK_EVERY minutes of
+# SOAK_RATE req/s for SOAK_MINUTES minutes, and after a burst of SOAK_BURST requests.
+#
 # Usage (from anywhere): tests/desktop/figures.sh   # or: make desktop-figures
 #   RUNS=5 tests/desktop/figures.sh                  # start-up samples (default 5)
+#   ONLY=soak tests/desktop/figures.sh               # only the long run (30 min at 50 req/s,
+#                                                    # then 20,000 at once)
+#   ONLY=soak SOAK_MINUTES=2 SOAK_EVERY=1 tests/desktop/figures.sh   # a short one
 #   PROFILE=debug tests/desktop/figures.sh           # the debug binaries, as built (no cargo)
 #   BUILD=0 SERVE=target/debug/hooklens tests/desktop/figures.sh
 #                          # the release app as `make package` left it; another `hooklens`
@@ -16,6 +23,10 @@ set -euo pipefail
 
 RUNS=${RUNS:-5}
 REQUESTS=${REQUESTS:-100000}
+SOAK_MINUTES=${SOAK_MINUTES:-30}
+SOAK_EVERY=${SOAK_EVERY:-5}
+SOAK_RATE=${SOAK_RATE:-50}
+SOAK_BURST=${SOAK_BURST:-20000}
 cd "$(dirname "$0")/../.."
 TARGET=$(realpath "${CARGO_TARGET_DIR:-target}")
 die() { echo "figures.sh: $*" >&2; exit 1; }
@@ -101,6 +112,67 @@ print(f"RSS {rss/1024:.0f} MiB, PSS {pss/1024:.0f} MiB over {len(names)} process
 PY
 }
 
+# PSS (MiB) of the shell (the app's own process: window, tray, engine) and of WebKit's web
+# process (the inspector's page), which are what a long run could grow.
+pss_split() {
+  python3 - "$APP_PID" <<'PY'
+import os, sys
+root = int(sys.argv[1])
+def pss(p):
+    for line in open(f'/proc/{p}/smaps_rollup'):
+        if line.startswith('Pss:'):
+            return int(line.split()[1]) / 1024
+    return 0.0
+kids = {}
+for p in os.listdir('/proc'):
+    if p.isdigit():
+        try:
+            ppid = int(open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[1])
+            kids.setdefault(ppid, []).append(int(p))
+        except OSError:
+            pass
+todo, web = list(kids.get(root, [])), 0.0
+while todo:
+    p = todo.pop(); todo += kids.get(p, [])
+    try:
+        if open(f'/proc/{p}/comm').read().strip() == 'WebKitWebProces':
+            web += pss(p)
+    except OSError:
+        pass
+print(f"shell PSS {pss(root):.0f} MiB, web process PSS {web:.0f} MiB")
+PY
+}
+
+post_json() {
+  local n=$1 c=$2; shift 2
+  oha --no-tui -n "$n" -c "$c" "$@" -m POST -H 'content-type: application/json' \
+    -d '{"type":"payment_intent.succeeded","data":{"object":{"amount":4200,"currency":"eur"}}}' \
+    "http://127.0.0.1:$RECV/stripe/events" | grep -E "Success rate|Requests/sec" | sed 's/^/    oha: /'
+}
+
+soak() {
+  rm -rf "$HOOKLENS_DATA_DIR"
+  echo "== long run: the window on the live list, $SOAK_MINUTES min at $SOAK_RATE req/s, then $SOAK_BURST at once"
+  start_app
+  sleep 5
+  echo "  start:        $(pss_split)"
+  local done=0
+  while [ "$done" -lt "$SOAK_MINUTES" ]; do
+    local step=$(( SOAK_MINUTES - done < SOAK_EVERY ? SOAK_MINUTES - done : SOAK_EVERY ))
+    post_json $(( step * 60 * SOAK_RATE )) 4 -q "$SOAK_RATE" >/dev/null
+    done=$(( done + step ))
+    echo "  after $done min: $(pss_split)"
+  done
+  post_json "$SOAK_BURST" 32
+  sleep 10
+  echo "  after the burst (+10 s): $(pss_split)"
+  echo "  stored: $(curl -fs -H "Authorization: Bearer $(cat "$HOOKLENS_DATA_DIR/api-token")" \
+    "http://127.0.0.1:$API/api/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')"
+  stop_app
+}
+
+if [ "${ONLY:-}" = soak ]; then soak; exit 0; fi
+
 echo "== cold start to the inspector loaded in the window ($RUNS runs, fresh process each)"
 times=()
 for i in $(seq 1 "$RUNS"); do
@@ -136,3 +208,5 @@ if [ -n "$deb" ]; then
 else
   echo "  .deb:   not built (make package)"
 fi
+
+if [ "${SOAK:-0}" = 1 ]; then soak; fi

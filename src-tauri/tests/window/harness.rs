@@ -243,13 +243,19 @@ impl World {
     /// Whether an app runs on this world's data, however it was started (WebDriver starts it
     /// out of the test's sight).
     pub fn app_running(&self) -> bool {
+        self.app_pid().is_some()
+    }
+
+    /// The process id of the app running on this world's data.
+    pub fn app_pid(&self) -> Option<u32> {
         let bin = std::fs::canonicalize(BIN).expect("the binary");
         let marker = format!("HOOKLENS_DATA_DIR={}", self.data_dir().display());
         let procs = std::fs::read_dir("/proc").expect("/proc");
-        procs.flatten().any(|p| {
-            std::fs::canonicalize(p.path().join("exe")).is_ok_and(|exe| exe == bin)
+        procs.flatten().find_map(|p| {
+            let ours = std::fs::canonicalize(p.path().join("exe")).is_ok_and(|exe| exe == bin)
                 && std::fs::read(p.path().join("environ"))
-                    .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
+                    .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()));
+            ours.then(|| p.file_name().to_str()?.parse().ok()).flatten()
         })
     }
 
@@ -285,6 +291,12 @@ impl World {
     /// An authorised API call.
     pub async fn api_post(&self, path: &str, body: Value) -> Value {
         let request = self.http.post(format!("{}{path}", self.api)).json(&body);
+        api_json(path, request).await
+    }
+
+    /// An authorised API change (a JSON merge patch).
+    pub async fn api_patch(&self, path: &str, body: Value) -> Value {
+        let request = self.http.patch(format!("{}{path}", self.api)).json(&body);
         api_json(path, request).await
     }
 

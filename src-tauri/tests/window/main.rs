@@ -5,6 +5,7 @@
 
 mod harness;
 mod shell;
+mod sleep;
 mod tray;
 mod x11;
 

@@ -33,6 +33,31 @@ async fn the_tray_counts_today_pauses_and_resumes_capture_and_quits() {
         e.label == "Today: 0 requests"
     })
     .await;
+    menu.wait_for("forwarding goes nowhere yet", "Forward to", |e| {
+        e.label == "Forward to: nowhere (set it in the window)"
+    })
+    .await;
+    let target = format!("http://127.0.0.1:{}", harness::free_port());
+    world
+        .api_patch(
+            "/api/v1/settings",
+            serde_json::json!({"forward": {"targets": [&target]}}),
+        )
+        .await;
+    let want = format!("Forward to {target}: up");
+    menu.wait_for("the tray follows Forward to", "Forward to", |e| {
+        e.label == want
+    })
+    .await;
+    world
+        .api_patch(
+            "/api/v1/settings",
+            serde_json::json!({"forward": {"enabled": false}}),
+        )
+        .await;
+    let want = format!("Forward to {target}: off");
+    menu.wait_for("and its switch", "Forward to", |e| e.label == want)
+        .await;
     let first = world.send("/tray/first", "{}").await;
     menu.wait_for("today's count shows the request", "Today:", |e| {
         e.label == "Today: 1 request"

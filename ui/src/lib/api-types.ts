@@ -54,6 +54,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deliveries/blocked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many failed deliveries were blocked by the loopback guard (to offer retrying them
+         *     once `allow_remote_targets` is on).
+         */
+        get: operations["deliveries_blocked"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/blocked/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queues every blocked delivery again, at once, keeping its attempts. Refused (400) while
+         *     `allow_remote_targets` is off: they would only be blocked again.
+         */
+        post: operations["deliveries_retry_blocked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/endpoints": {
         parameters: {
             query?: never;
@@ -140,6 +180,28 @@ export interface paths {
         get: operations["health_health"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stores the requests of a HAR or NDJSON file (the body, at most 512 MiB) through the
+         *     capture pipeline: each keeps its id (when the file has one), time and bytes; one whose id
+         *     is stored already is skipped. A malformed file is refused (400) naming its line (NDJSON)
+         *     or entry (HAR), and nothing of it is stored.
+         */
+        post: operations["import_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -462,9 +524,12 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Changes settings with a JSON merge patch (`null` turns a retention limit off). New
-         *     retention limits apply at once, in the background: the answer does not wait for the
-         *     deletions, and a `requests.removed` event follows them.
+         * Changes settings with a JSON merge patch (`null` turns a retention limit off), applied at
+         *     once: forwarding (`forward`, `allow_remote_targets`) for requests captured from now on,
+         *     notifications, and new retention limits in the background (the answer does not wait for
+         *     the deletions; a `requests.removed` event follows them). A forward target that is not a
+         *     usable URL, or not on loopback while `allow_remote_targets` is off, is refused (400, with
+         *     its `field`).
          */
         patch: operations["settings_patch_settings"];
         trace?: never;
@@ -620,6 +685,15 @@ export interface components {
              * @description The target's status, when it answered.
              */
             status?: number | null;
+        };
+        /** @description Deliveries the loopback guard blocked. */
+        Blocked: {
+            /**
+             * Format: int64
+             * @description Failed deliveries whose last attempt was `blocked`: their target was not a loopback
+             *     address while `allow_remote_targets` was off.
+             */
+            count: number;
         };
         /**
          * @description What happened to a request's body.
@@ -800,11 +874,27 @@ export interface components {
         ErrorDetail: {
             /**
              * @description Stable, machine-readable: `unauthorized`, `forbidden`, `not_found`, `invalid`,
+             *     `remote_target` (a forward target off loopback while `allow_remote_targets` is off),
              *     `conflict`, `timeout` (a wait ran out), `unavailable` (stopping), `internal`.
              */
             code: string;
+            /**
+             * @description The field of the request body it is about, when it is about one, as a dotted path:
+             *     `target`, `forward.1.url`, `actions.0.url`, `forward.targets.0`.
+             */
+            field?: string | null;
             /** @description What happened and what to do, for a person. */
             message: string;
+        };
+        /**
+         * @description The window's forwarding: local URLs that every request outside endpoints with targets of
+         *     their own goes to (the captured path kept), switched on and off as one.
+         */
+        ForwardSettings: {
+            /** @description Forward to `targets` (default true; off keeps the targets for later). */
+            enabled?: boolean;
+            /** @description Base URLs, e.g. `http://127.0.0.1:3000`: the captured path and query are appended. */
+            targets?: string[];
         };
         /** @description A service requests are forwarded to. */
         ForwardTarget: {
@@ -846,6 +936,24 @@ export interface components {
             /** @description Always `ok` when the engine answers. */
             status: string;
             version: string;
+        };
+        /** @description What an import did. */
+        ImportReport: {
+            /**
+             * Format: int64
+             * @description Deliveries queued (only with `forward`).
+             */
+            deliveries: number;
+            /**
+             * Format: int64
+             * @description Requests stored.
+             */
+            imported: number;
+            /**
+             * Format: int64
+             * @description Requests skipped because one with the same id was stored already.
+             */
+            skipped: number;
         };
         /** @description A token just made, with its secret: shown this once, kept only as a hash. */
         IssuedRelayToken: {
@@ -907,6 +1015,11 @@ export interface components {
             data: components["schemas"]["RequestsRemoved"];
             /** @enum {string} */
             event: "requests.removed";
+        } | {
+            /** @description Requests were imported from a file: re-list. */
+            data: components["schemas"]["RequestsImported"];
+            /** @enum {string} */
+            event: "requests.imported";
         } | {
             /** @description A delivery was queued, attempted, succeeded or gave up. */
             data: components["schemas"]["DeliveryJson"];
@@ -1208,6 +1321,12 @@ export interface components {
             response_status: number;
             /** @description Ids of the rules it matched. */
             rules: string[];
+            /**
+             * Format: int64
+             * @description Its place in the store: lists are newest stored first, and a page's `next` cursor is
+             *     the last one's `seq`. An imported request is stored (and listed) when it is imported.
+             */
+            seq: number;
             signature?: null | components["schemas"]["SignatureVerdict"];
             /**
              * Format: int64
@@ -1223,6 +1342,13 @@ export interface components {
             items: components["schemas"]["RequestJson"][];
             /** @description Pass as `cursor` for the next page; `null` on the last one. */
             next?: string | null;
+        };
+        RequestsImported: {
+            /**
+             * Format: int64
+             * @description How many requests were stored.
+             */
+            count: number;
         };
         RequestsRemoved: {
             /** Format: int64 */
@@ -1266,6 +1392,11 @@ export interface components {
              * @description Keep the unpinned requests' bodies under this many MiB in total (default 2048).
              */
             max_total_mib?: number | null;
+        };
+        /** @description How many deliveries were queued again. */
+        Retried: {
+            /** Format: int64 */
+            retried: number;
         };
         /**
          * @description How long to wait between attempts, as data. The delay itself is computed by the
@@ -1336,6 +1467,32 @@ export interface components {
              *     anyone who can send webhooks could otherwise make Hooklens call into your network.
              */
             allow_remote_targets?: boolean;
+            /**
+             * @description Where requests go that no endpoint with targets of its own handles, as set in the
+             *     window (`--forward-to` adds its own targets beside these).
+             */
+            forward?: components["schemas"]["ForwardSettings"];
+            notifications?: components["schemas"]["NotificationSettings"];
+            retention?: components["schemas"]["RetentionSettings"];
+        };
+        /** @description The settings, and the forward targets given on the command line beside the window's. */
+        SettingsJson: {
+            /**
+             * @description Allow forward targets that resolve to addresses other than loopback. Off by default:
+             *     anyone who can send webhooks could otherwise make Hooklens call into your network.
+             */
+            allow_remote_targets?: boolean;
+            /**
+             * @description Where requests go that no endpoint with targets of its own handles, as set in the
+             *     window (`--forward-to` adds its own targets beside these).
+             */
+            forward?: components["schemas"]["ForwardSettings"];
+            /**
+             * @description Read only: the targets of `--forward-to` (`HOOKLENS_FORWARD_TO`), which this running
+             *     Hooklens forwards to beside `forward.targets`, whether `forward.enabled` or not; a URL
+             *     in both is delivered to once. Sent back in a patch, it is ignored.
+             */
+            forward_command_line: string[];
             notifications?: components["schemas"]["NotificationSettings"];
             retention?: components["schemas"]["RetentionSettings"];
         };
@@ -1585,7 +1742,7 @@ export interface components {
          * @description How a request reached Hooklens.
          * @enum {string}
          */
-        Via: "direct" | "tunnel" | "relay";
+        Via: "direct" | "tunnel" | "relay" | "import";
     };
     responses: never;
     parameters: never;
@@ -1772,6 +1929,88 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deliveries_blocked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Blocked"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deliveries_retry_blocked: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Retried"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2175,6 +2414,68 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
+            };
+        };
+    };
+    import_file: {
+        parameters: {
+            query?: {
+                /** @description `har` or `ndjson`; default: told from the content. */
+                format?: string;
+                /** @description Forward the imported requests as if they had just arrived (default false). */
+                forward?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the HAR or NDJSON file */
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no token, or a wrong one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a foreign Host or a cross-site Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the file is over 512 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3471,7 +3772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Settings"];
+                    "application/json": components["schemas"]["SettingsJson"];
                 };
             };
             /** @description no token, or a wrong one */
@@ -3513,7 +3814,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Settings"];
+                    "application/json": components["schemas"]["SettingsJson"];
                 };
             };
             400: {
@@ -3936,4 +4237,4 @@ export interface operations {
 }
 
 /** The live stream's event names, in the order of the LiveEvent schema. */
-export const liveEventNames = ["ready","request.captured","request.updated","request.deleted","requests.removed","delivery.updated","target.changed","notification.raised","tunnel.status","relay.status","capture.changed","endpoints.changed","rules.changed","settings.changed","stats.updated","events.lagged"] as const;
+export const liveEventNames = ["ready","request.captured","request.updated","request.deleted","requests.removed","requests.imported","delivery.updated","target.changed","notification.raised","tunnel.status","relay.status","capture.changed","endpoints.changed","rules.changed","settings.changed","stats.updated","events.lagged"] as const;

@@ -13,6 +13,11 @@ export type EndpointSpec = Schemas['EndpointSpec'];
 export type Rule = Schemas['Rule'];
 export type RuleSpec = Schemas['RuleSpec'];
 export type Settings = Schemas['Settings'];
+/** The settings as GET and PATCH answer them: with the command line's forward targets. */
+export type SettingsJson = Schemas['SettingsJson'];
+export type ForwardSettings = Schemas['ForwardSettings'];
+export type TargetStatus = Schemas['TargetStatus'];
+export type ImportReport = Schemas['ImportReport'];
 export type TunnelStatus = Schemas['TunnelStatus'];
 export type TunnelSpec = Schemas['TunnelSpec'];
 export type ReplayBody = Schemas['ReplayBody'];
@@ -58,6 +63,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The request field it is about, as a dotted path (`forward.1.url`), when it says. */
+    readonly field: string | null = null,
   ) {
     super(message);
   }
@@ -70,14 +77,14 @@ export function whenUnauthorized(handler: () => void): void {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const json = body === undefined ? undefined : JSON.stringify(body);
+  return send<T>(method, path, json, json === undefined ? {} : { 'content-type': 'application/json' });
+}
+
+async function send<T>(method: string, path: string, body: BodyInit | undefined, headers: Record<string, string>): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    response = await fetch(path, { method, credentials: 'same-origin', headers, body });
   } catch (e) {
     throw new ApiError(0, 'network', `cannot reach Hooklens (${String(e)}): is \`hooklens serve\` still running?`);
   }
@@ -85,14 +92,16 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (!response.ok) {
     let code = 'http_' + response.status;
     let message = `${method} ${path} answered ${response.status}`;
+    let field: string | null = null;
     try {
       const err = (await response.json()) as Schemas['ErrorBody'];
       code = err.error.code;
       message = err.error.message;
+      field = err.error.field ?? null;
     } catch {
       // Not a JSON error body: keep the status line.
     }
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, field);
   }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
@@ -140,8 +149,18 @@ export const api = {
   updateRule: (id: string, patch: unknown) => call<Rule>('PATCH', `/api/v1/rules/${enc(id)}`, patch),
   deleteRule: (id: string) => call<void>('DELETE', `/api/v1/rules/${enc(id)}`),
 
-  settings: () => call<Settings>('GET', '/api/v1/settings'),
-  updateSettings: (patch: unknown) => call<Settings>('PATCH', '/api/v1/settings', patch),
+  settings: () => call<SettingsJson>('GET', '/api/v1/settings'),
+  updateSettings: (patch: unknown) => call<SettingsJson>('PATCH', '/api/v1/settings', patch),
+  /** Forward targets' health: up or down since when, deliveries waiting. */
+  targets: () => call<TargetStatus[]>('GET', '/api/v1/targets'),
+  /** Deliveries the loopback guard blocked, and queueing them again. */
+  blockedDeliveries: () => call<Schemas['Blocked']>('GET', '/api/v1/deliveries/blocked'),
+  retryBlocked: () => call<Schemas['Retried']>('POST', '/api/v1/deliveries/blocked/retry'),
+  /** A HAR or NDJSON file's requests, stored through the capture pipeline. */
+  importFile: (file: Blob, format: 'har' | 'ndjson' | null, forward = false) =>
+    send<ImportReport>('POST', '/api/v1/import' + queryString({ format, forward: forward || undefined }), file, {
+      'content-type': 'application/octet-stream',
+    }),
 
   tunnel: () => call<TunnelStatus>('GET', '/api/v1/tunnel'),
   openTunnel: (spec: TunnelOpen) => call<TunnelStatus>('POST', '/api/v1/tunnel', spec),

@@ -3,15 +3,20 @@ import type { RequestJson } from './api';
 
 const listRequests = vi.fn();
 vi.mock('./api', () => ({ api: { listRequests: (q: unknown) => listRequests(q) } }));
-const { RequestList } = await import('./requestList.svelte');
+const { RequestList, WINDOW } = await import('./requestList.svelte');
 
 // Frames run on the next macrotask here; `frame()` waits for one.
 globalThis.requestAnimationFrame = ((cb: FrameRequestCallback) => setTimeout(() => cb(0), 0)) as unknown as typeof requestAnimationFrame;
 globalThis.cancelAnimationFrame = ((id: ReturnType<typeof setTimeout>) => clearTimeout(id)) as unknown as typeof cancelAnimationFrame;
 const frame = () => new Promise((r) => setTimeout(r, 0));
 
+// The store's order follows the ids' last character here ('a' < 'b', '01A' < '01B').
 const req = (id: string, extra: Partial<RequestJson> = {}) =>
-  ({ id, method: 'POST', path: '/' + id, endpoint: 'default', endpoint_id: null, tags: [], pinned: false, received_at_us: 0, ...extra }) as unknown as RequestJson;
+  ({ id, seq: id.charCodeAt(id.length - 1), method: 'POST', path: '/' + id, endpoint: 'default', endpoint_id: null, tags: [], pinned: false, received_at_us: 0, ...extra }) as unknown as RequestJson;
+/** Request number `n` in the store's order. */
+const nth = (n: number) => req(`r${n}`, { seq: n });
+/** Requests `from` down to `to`, newest first, as a page lists them. */
+const span = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => nth(from - i));
 const ids = (rows: RequestJson[]) => rows.map((r) => r.id);
 
 beforeEach(() => listRequests.mockReset());
@@ -127,4 +132,65 @@ test('removal drops the row, and a newer reset wins over an older one still load
   expect(ids(list.rows)).toEqual(['new']);
   list.removed('new');
   expect(list.rows).toEqual([]);
+});
+
+test('live rows push the oldest out below the window; they are read again by cursor', async () => {
+  listRequests.mockResolvedValueOnce({ items: span(200, 1), next: null });
+  const list = new RequestList();
+  const moves: number[] = [];
+  list.onprepend = (n) => moves.push(n);
+  await list.reset({});
+  for (let n = 201; n <= 200 + WINDOW; n++) list.captured(nth(n));
+  await frame();
+  expect(list.rows.length).toBe(WINDOW);
+  expect(list.rows[0].seq).toBe(200 + WINDOW);
+  expect(list.rows[WINDOW - 1].seq).toBe(201);
+  expect(moves).toEqual([WINDOW]);
+  expect(list.complete).toBe(false);
+  listRequests.mockResolvedValueOnce({ items: span(200, 1), next: null });
+  list.view(WINDOW - 50); // scrolled to the bottom: older rows come back, the top ones go
+  await list.more();
+  expect(listRequests.mock.calls[1][0]).toMatchObject({ cursor: '201' });
+  expect(list.rows.length).toBe(WINDOW);
+  expect(list.rows[WINDOW - 1].seq).toBe(1);
+  expect(list.detached).toBe(true);
+  expect(moves).toEqual([WINDOW, -200]);
+});
+
+test('detached from the head, new captures are counted, not held, until the top re-reads', async () => {
+  listRequests.mockResolvedValueOnce({ items: span(5000, 4801), next: '4801' });
+  const list = new RequestList();
+  await list.reset({});
+  for (let top = 4800; list.rows.length < WINDOW || !list.detached; top -= 200) {
+    list.view(list.rows.length - 20);
+    listRequests.mockResolvedValueOnce({ items: span(top, top - 199), next: String(top - 199) });
+    await list.more();
+  }
+  expect(list.rows.length).toBe(WINDOW);
+  const held = list.rows;
+  list.captured(nth(5001));
+  list.captured(nth(5002));
+  await frame();
+  expect(list.newer).toBe(2);
+  expect(list.rows).toBe(held);
+  listRequests.mockResolvedValueOnce({ items: span(5002, 4803), next: '4803' });
+  await list.reset({});
+  expect([list.detached, list.newer, list.rows[0].seq]).toEqual([false, 0, 5002]);
+});
+
+test('paused past the window, arrivals are counted and resuming re-reads the newest', async () => {
+  listRequests.mockResolvedValueOnce({ items: span(10, 1), next: null });
+  const list = new RequestList();
+  await list.reset({});
+  list.setPaused(true);
+  for (let n = 11; n <= 10 + WINDOW + 5; n++) list.captured(nth(n));
+  await frame();
+  expect(list.waiting).toBe(WINDOW + 5);
+  expect(list.rows.length).toBe(10);
+  listRequests.mockResolvedValueOnce({ items: span(10 + WINDOW + 5, WINDOW - 184), next: String(WINDOW - 184) });
+  list.setPaused(false);
+  await frame();
+  await frame();
+  expect(list.rows[0].seq).toBe(10 + WINDOW + 5);
+  expect(list.waiting).toBe(0);
 });

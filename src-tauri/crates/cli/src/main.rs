@@ -9,6 +9,7 @@ macro_rules! say {
     }};
 }
 
+mod import;
 mod listen;
 mod mcp;
 mod relay;
@@ -64,6 +65,9 @@ enum Command {
     Listen(listen::ListenArgs),
     /// Write stored requests to a file (or stdout) as HAR 1.2 or NDJSON.
     Export(ExportArgs),
+    /// Bring requests back from a HAR or NDJSON file (an export, or a browser's HAR), keeping
+    /// their ids, times and bytes; those stored already are skipped.
+    Import(import::ImportArgs),
     /// Send a stored request again, once, and print what the target answered.
     Replay(replay::ReplayArgs),
     /// Send a realistic sample event of a provider, signed with your secret, offline.
@@ -144,6 +148,7 @@ fn main() {
             Command::Serve(args) => serve(*args).await,
             Command::Listen(args) => listen::run(args).await,
             Command::Export(args) => export_cmd(args).await,
+            Command::Import(args) => import::run(args).await,
             Command::Replay(args) => replay::run(args).await,
             Command::Trigger(args) => trigger::run(args).await,
             Command::Relay(args) => relay::run(args).await,

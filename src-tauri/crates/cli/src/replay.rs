@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hooklens_engine::forward::clock::SystemClock;
+use hooklens_engine::forward::guard::{Guard, SystemResolver};
 use hooklens_engine::forward::{Forwarder, new_delivery, target::map_url};
 use hooklens_engine::notify::{LogNotifier, Notifications};
 use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy};
@@ -68,7 +69,7 @@ pub async fn run(args: ReplayArgs) -> Result<()> {
         notifications,
         // A one-off attempt: nothing scrapes or rolls up this process's counters.
         Arc::new(hooklens_engine::metrics::Metrics::new(false)),
-        settings.allow_remote_targets,
+        Guard::new(Arc::new(SystemResolver), settings.allow_remote_targets),
     )
     .map_err(|e| anyhow::anyhow!(e))?;
     // Due in a minute: a running `hooklens serve` leaves it alone while we try it here.

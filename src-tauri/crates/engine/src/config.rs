@@ -6,6 +6,7 @@ use std::time::Duration;
 use hooklens_store::{ForwardTarget, RetryPolicy};
 
 use crate::forward::clock::{Clock, SystemClock};
+use crate::forward::guard::{Resolver, SystemResolver};
 use crate::notify::{LogNotifier, Notifier};
 use crate::relay::RelaySpec;
 use crate::tls::TlsFiles;
@@ -58,6 +59,9 @@ pub struct Config {
     pub retry: RetryPolicy,
     /// The forwarder's and notifications' clock; tests pass a manual one.
     pub clock: Arc<dyn Clock>,
+    /// Resolves forward targets' host names (the loopback guard checks what they resolve
+    /// to); tests pass a fixed table.
+    pub resolver: Arc<dyn Resolver>,
     /// Shows notifications: a log line unless a desktop notifier is given.
     pub notifier: Arc<dyn Notifier>,
     /// ngrok's server address; `None` is ngrok's own. Tests point it at loopback.
@@ -121,6 +125,7 @@ impl Config {
             forward_prefix: None,
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
+            resolver: Arc::new(SystemResolver),
             notifier: Arc::new(LogNotifier),
             ngrok_server: None,
             metrics: true,

@@ -51,6 +51,11 @@ pub enum Event {
         count: u64,
         reason: &'static str,
     },
+    /// Requests were brought back from a file (`hooklens import`, a file dropped on the
+    /// window): lists re-read.
+    RequestsImported {
+        count: u64,
+    },
     EndpointsChanged,
     RulesChanged,
     SettingsChanged,

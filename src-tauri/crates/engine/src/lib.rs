@@ -16,6 +16,7 @@ mod config;
 mod events;
 pub mod export;
 pub mod forward;
+pub mod import;
 mod link;
 pub mod metrics;
 pub mod notify;
@@ -35,10 +36,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use address::ADDRESS_FILE;
+pub use capture::import::ImportReport;
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
 pub use events::{Event, EventBus};
 pub use hooklens_store::{Store, StoreError};
@@ -46,7 +49,7 @@ pub use metrics::rollup::StatsSummary;
 pub use text::{SizeError, human_bytes, parse_bytes};
 
 use capture::gate::CaptureGate;
-use parts::Parts;
+use parts::{Core, Parts};
 
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,7 @@ pub struct Handle {
     tunnels: Arc<tunnel::Tunnels>,
     relays: Arc<relay::Relays>,
     gate: Arc<CaptureGate>,
+    routes: Arc<forward::routes::Routes>,
     /// Where [`ADDRESS_FILE`] was written, to withdraw it at shutdown.
     data_dir: std::path::PathBuf,
 }
@@ -159,6 +163,16 @@ impl Handle {
         self.gate.set_paused(paused);
     }
 
+    /// The targets of `--forward-to` (fixed for the engine's life; the window's are in the
+    /// settings' `forward`).
+    pub fn forward_command_line(&self) -> Vec<String> {
+        self.routes
+            .command_line()
+            .iter()
+            .map(|t| t.url.clone())
+            .collect()
+    }
+
     /// A token that resolves when shutdown starts.
     pub fn cancellation(&self) -> CancellationToken {
         self.cancel.clone()
@@ -209,10 +223,11 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         store,
         cancel,
         tasks,
-        events: parts.events,
+        events: parts.core.events,
         tunnels: parts.tunnels,
         relays: parts.relays,
-        gate: parts.gate,
+        gate: parts.core.gate,
+        routes: parts.core.routes,
         data_dir: config.data_dir,
     };
     if let Err(e) = subscribed {
@@ -220,6 +235,38 @@ pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineE
         return Err(e.into());
     }
     Ok(handle)
+}
+
+/// Why an import did not happen. Nothing of the file was stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error(transparent)]
+    File(#[from] import::ImportError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Imports `file` (see [`import`]) into the store (`config.database`, else the SQLite file
+/// in `config.data_dir`) through the capture pipeline, without serving anything: for
+/// `hooklens import` when no Hooklens runs on that directory. Deliveries it plans (`forward`) wait in the queue until Hooklens next starts.
+pub async fn import_offline(
+    config: &Config,
+    file: &[u8],
+    format: Option<import::Format>,
+    forward: bool,
+) -> Result<ImportReport, ImportFailure> {
+    let records = import::read(file, format)?;
+    let store = Store::connect(&config.data_dir, config.database.as_deref()).await?;
+    let core = Core::assemble(config, store.clone()).await?;
+    let (_, tunnel) = watch::channel(tunnel::TunnelStatus::new(None, tunnel::TunnelState::Off));
+    let report = core
+        .pipeline(config, tunnel, &CancellationToken::new())
+        .import(records, forward)
+        .await;
+    store.close().await?;
+    Ok(report?)
 }
 
 /// The listeners, bound: the receiver, the control API, the tunnel's ingress (loopback: the
@@ -294,7 +341,7 @@ async fn bind(
     if let Some(listener) = given {
         return Ok(listener);
     }
-    TcpListener::bind(addr).await.map_err(|source| {
+    listen(addr).map_err(|source| {
         let hint = match source.kind() {
             std::io::ErrorKind::AddrInUse => {
                 " — is another Hooklens (or another server) running? choose another port"
@@ -309,6 +356,24 @@ async fn bind(
             hint,
         }
     })
+}
+
+/// Connections the kernel holds for a listener until it accepts them. Tokio's own `bind`
+/// asks for 1,024; a storm of new connections on a busy machine (a provider's retry burst, a
+/// load test) then overflows the queue and clients see resets. The kernel caps this at
+/// `net.core.somaxconn` (4,096 on current Linux).
+const BACKLOG: u32 = 4096;
+
+/// A listener on `addr` with a [`BACKLOG`] of waiting connections (the engine's own
+/// listeners; tests bind their receiver with it too).
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
 }
 
 fn local_addr(listener: &TcpListener, what: &'static str) -> Result<SocketAddr, EngineError> {

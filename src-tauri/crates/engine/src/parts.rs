@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use hooklens_store::Store;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -12,13 +13,15 @@ use crate::link::LinkWatch;
 use crate::relay::limit::{Limiter, Policy};
 use crate::relay::publish::Publisher;
 use crate::relay::tokens::RelayTokens;
+use crate::tunnel::TunnelStatus;
 use crate::{
     Bound, Config, EngineError, EventBus, api, capture, catalog, forward, metrics, notify,
     receiver, relay, retention, serve, tunnel,
 };
 
-pub(crate) struct Parts {
-    pub access: Arc<api::Access>,
+/// The parts every capture uses, whatever its source: a running engine's, or an offline
+/// import's (which serves nothing and starts no loop).
+pub(crate) struct Core {
     pub store: Store,
     pub events: EventBus,
     pub catalog: Arc<catalog::Catalog>,
@@ -26,8 +29,84 @@ pub(crate) struct Parts {
     pub routes: Arc<forward::routes::Routes>,
     pub forwarder: Arc<forward::Forwarder>,
     pub notifications: Arc<notify::Notifications>,
-    pub tunnels: Arc<tunnel::Tunnels>,
     pub metrics: Arc<metrics::Metrics>,
+}
+
+impl Core {
+    pub async fn assemble(config: &Config, store: Store) -> Result<Core, EngineError> {
+        let events = EventBus::new(4096);
+        let settings = store.settings().await?;
+        let metrics = Arc::new(metrics::Metrics::new(config.metrics));
+        let notifications = notify::Notifications::new(
+            store.clone(),
+            config.notifier.clone(),
+            config.clock.clone(),
+            settings.notifications.clone(),
+            events.clone(),
+        );
+        let forwarder = forward::Forwarder::new(
+            store.clone(),
+            config.clock.clone(),
+            events.clone(),
+            notifications.clone(),
+            metrics.clone(),
+            forward::guard::Guard::new(config.resolver.clone(), settings.allow_remote_targets),
+        )
+        .map_err(EngineError::HttpClient)?;
+        forwarder.set_lease(config.delivery_lease);
+        let routes = forward::routes::Routes::new(
+            config.forward_to.clone(),
+            config.forward_prefix.clone(),
+            config.retry.clone(),
+        );
+        routes.set_window(settings.forward.active());
+        Ok(Core {
+            catalog: Arc::new(catalog::Catalog::load(store.clone(), events.clone()).await?),
+            gate: Arc::new(CaptureGate::new(config.max_body, events.clone())),
+            routes: Arc::new(routes),
+            store,
+            events,
+            forwarder,
+            notifications,
+            metrics,
+        })
+    }
+
+    /// The capture pipeline: what every capture reads and tells. `tunnel` is the tunnel's
+    /// status (its public URL is the URL a request through it was called at).
+    pub fn pipeline(
+        &self,
+        config: &Config,
+        tunnel: watch::Receiver<TunnelStatus>,
+        cancel: &CancellationToken,
+    ) -> Arc<capture::Pipeline> {
+        Arc::new(capture::Pipeline {
+            limits: capture::BodyLimits {
+                max: config.max_body,
+                stall: config.body_stall_timeout,
+                total: config.body_total_timeout,
+            },
+            gate: self.gate.clone(),
+            catalog: self.catalog.clone(),
+            routes: self.routes.clone(),
+            store: self.store.clone(),
+            events: self.events.clone(),
+            metrics: self.metrics.clone(),
+            notifications: self.notifications.clone(),
+            forwarder: self.forwarder.clone(),
+            tunnel,
+            in_flight: Default::default(),
+            cancel: cancel.clone(),
+        })
+    }
+}
+
+/// A running engine's parts: the core, and what serving adds (the API's access, the tunnel,
+/// retention, the relay on either side).
+pub(crate) struct Parts {
+    pub access: Arc<api::Access>,
+    pub core: Core,
+    pub tunnels: Arc<tunnel::Tunnels>,
     pub retention: Arc<retention::Retention>,
     /// What every capture goes through, whatever its source.
     pub pipeline: Arc<capture::Pipeline>,
@@ -46,56 +125,14 @@ impl Parts {
         store: Store,
         cancel: &CancellationToken,
     ) -> Result<Parts, EngineError> {
-        let events = EventBus::new(4096);
-        let settings = store.settings().await?;
-        let metrics = Arc::new(metrics::Metrics::new(config.metrics));
-        let notifications = notify::Notifications::new(
-            store.clone(),
-            config.notifier.clone(),
-            config.clock.clone(),
-            settings.notifications.clone(),
-            events.clone(),
-        );
-        let forwarder = forward::Forwarder::new(
-            store.clone(),
-            config.clock.clone(),
-            events.clone(),
-            notifications.clone(),
-            metrics.clone(),
-            settings.allow_remote_targets,
-        )
-        .map_err(EngineError::HttpClient)?;
-        forwarder.set_lease(config.delivery_lease);
-        let catalog = Arc::new(catalog::Catalog::load(store.clone(), events.clone()).await?);
-        let gate = Arc::new(CaptureGate::new(config.max_body, events.clone()));
-        let routes = Arc::new(forward::routes::Routes::new(
-            config.forward_to.clone(),
-            config.forward_prefix.clone(),
-            config.retry.clone(),
-        ));
+        let core = Core::assemble(config, store).await?;
         let tunnels = Arc::new(tunnel::Tunnels::new(
             bound.ingress_addr,
             config.data_dir.clone(),
             config.ngrok_server.clone(),
         ));
-        let pipeline = Arc::new(capture::Pipeline {
-            limits: capture::BodyLimits {
-                max: config.max_body,
-                stall: config.body_stall_timeout,
-                total: config.body_total_timeout,
-            },
-            gate: gate.clone(),
-            catalog: catalog.clone(),
-            routes: routes.clone(),
-            store: store.clone(),
-            events: events.clone(),
-            metrics: metrics.clone(),
-            notifications: notifications.clone(),
-            forwarder: forwarder.clone(),
-            tunnel: tunnels.subscribe(),
-            in_flight: Default::default(),
-            cancel: cancel.clone(),
-        });
+        let pipeline = core.pipeline(config, tunnels.subscribe(), cancel);
+        let store = &core.store;
         Ok(Parts {
             access: Arc::new(api::Access {
                 receiver: bound.receiver_addr,
@@ -106,39 +143,35 @@ impl Parts {
                 metrics_without_token: config.metrics_without_token,
             }),
             tunnels,
-            retention: Arc::new(retention::Retention::new(store.clone(), events.clone())),
             relays: Arc::new(relay::Relays::new(
                 pipeline.clone(),
                 config.data_dir.clone(),
             )),
             relay_tokens: Arc::new(RelayTokens::load(store.clone()).await?),
             relay_id: store.relay_id().await?,
-            catalog,
-            gate,
-            routes,
+            retention: Arc::new(retention::Retention::new(
+                store.clone(),
+                core.events.clone(),
+            )),
             pipeline,
-            store,
-            events,
-            forwarder,
-            notifications,
-            metrics,
+            core,
         })
     }
 
     fn api(&self, cancel: &CancellationToken) -> api::Api {
         api::Api {
             access: self.access.clone(),
-            store: self.store.clone(),
-            events: self.events.clone(),
-            catalog: self.catalog.clone(),
-            gate: self.gate.clone(),
-            routes: self.routes.clone(),
-            forwarder: self.forwarder.clone(),
-            notifications: self.notifications.clone(),
+            store: self.core.store.clone(),
+            events: self.core.events.clone(),
+            catalog: self.core.catalog.clone(),
+            gate: self.core.gate.clone(),
+            routes: self.core.routes.clone(),
+            forwarder: self.core.forwarder.clone(),
+            notifications: self.core.notifications.clone(),
             tunnels: self.tunnels.clone(),
             relays: self.relays.clone(),
             relay_tokens: self.relay_tokens.clone(),
-            metrics: self.metrics.clone(),
+            metrics: self.core.metrics.clone(),
             retention: self.retention.clone(),
             pipeline: self.pipeline.clone(),
             cancel: cancel.clone(),
@@ -147,10 +180,10 @@ impl Parts {
 
     fn link_watch(&self) -> LinkWatch {
         LinkWatch {
-            store: self.store.clone(),
-            events: self.events.clone(),
-            notifications: self.notifications.clone(),
-            metrics: self.metrics.clone(),
+            store: self.core.store.clone(),
+            events: self.core.events.clone(),
+            notifications: self.core.notifications.clone(),
+            metrics: self.core.metrics.clone(),
         }
     }
 
@@ -165,7 +198,7 @@ impl Parts {
     ) {
         let drain = config.drain_timeout;
         let opts = serve::Options::new(config);
-        let receiver_opts = opts.clone().counting_refusals(self.metrics.clone());
+        let receiver_opts = opts.clone().counting_refusals(self.core.metrics.clone());
         tasks.spawn(serve::serve(
             bound.receiver,
             receiver::app(self.pipeline.clone()),
@@ -206,19 +239,19 @@ impl Parts {
                 .run(config.retention_every, cancel.clone()),
         );
         tasks.spawn(metrics::rollup::run(
-            self.metrics.clone(),
-            self.store.clone(),
-            self.events.clone(),
+            self.core.metrics.clone(),
+            self.core.store.clone(),
+            self.core.events.clone(),
             cancel.clone(),
         ));
-        tasks.spawn(self.forwarder.clone().run(cancel.clone()));
+        tasks.spawn(self.core.forwarder.clone().run(cancel.clone()));
         tasks.spawn(crate::peers::follow(
-            self.store.clone(),
-            self.events.clone(),
-            self.forwarder.clone(),
+            self.core.store.clone(),
+            self.core.events.clone(),
+            self.core.forwarder.clone(),
             cancel.clone(),
         ));
-        tasks.spawn(self.notifications.clone().run(cancel.clone()));
+        tasks.spawn(self.core.notifications.clone().run(cancel.clone()));
         tracing::info!(receiver_addr = %bound.receiver_addr, api_addr = %bound.api_addr, "hooklens engine started");
     }
 
@@ -233,7 +266,7 @@ impl Parts {
     ) {
         let relay_id = self.relay_id.clone();
         let publisher = Arc::new(Publisher {
-            store: self.store.clone(),
+            store: self.core.store.clone(),
             tokens: self.relay_tokens.clone(),
             limiter: std::sync::Mutex::new(Limiter::new(Policy::default())),
             heartbeat: config.relay_heartbeat,

@@ -19,13 +19,14 @@ pub use error::StoreError;
 pub use model::{
     After, Attempt, AttemptErrorKind, AttemptOutcome, BATCH_BUCKETS, BodyState, Capture, Committed,
     Condition, ConditionOp, Delivery, DeliveryFilter, DeliveryKind, DeliverySpec, DeliveryState,
-    Endpoint, EndpointResponse, EndpointSpec, EventDelivery, FirstDelivery, ForwardTarget,
-    Handshake, HandshakeProvider, MAX_DELAY_MS, MatchMode, Mirrored, NewDelivery, NotificationKind,
-    NotificationSettings, Overrides, Page, PathMode, Period, PeriodKind, Prior, Relay, RelayCursor,
-    RelayToken, Request, RequestFilter, RequestMeta, Resign, RetentionReport, RetentionSettings,
-    RetryPolicy, RollupRow, Rule, RuleAction, RuleSpec, Settings, SettingsPatch, SignatureScheme,
-    SignatureSpec, SignatureStatus, SignatureVerdict, StoredNotification, Via, WriterStats,
-    endpoint_for, merge_patch, parse_header_block, path_under,
+    Endpoint, EndpointResponse, EndpointSpec, EventDelivery, FirstDelivery, ForwardSettings,
+    ForwardTarget, Handshake, HandshakeProvider, MAX_DELAY_MS, MAX_FORWARD_TARGETS, MatchMode,
+    Mirrored, NewDelivery, NotificationKind, NotificationSettings, Overrides, Page, PathMode,
+    Period, PeriodKind, Prior, Relay, RelayCursor, RelayToken, Request, RequestFilter, RequestMeta,
+    Resign, RetentionReport, RetentionSettings, RetryPolicy, RollupRow, Rule, RuleAction, RuleSpec,
+    Settings, SettingsPatch, SignatureScheme, SignatureSpec, SignatureStatus, SignatureVerdict,
+    StoredNotification, Via, WriterStats, endpoint_for, merge_patch, parse_header_block,
+    path_under,
 };
 pub use postgres::SCHEMA_VERSION as PG_SCHEMA_VERSION;
 pub use sqlite::SCHEMA_VERSION;

@@ -193,6 +193,20 @@ impl Store {
         dispatch!(self, b => b.for_each_request_blocking(filter, each))
     }
 
+    /// Stores captures brought back from a file, in one transaction, skipping any whose id is
+    /// stored already (or comes earlier in `captures`): each one's `seq`, or `None` for a
+    /// skipped one. The transaction is all or nothing, so a failure leaves none of them
+    /// behind.
+    pub async fn import_requests(&self, captures: Vec<Capture>) -> Result<Vec<Option<i64>>> {
+        dispatch!(self, b => b.import_requests(captures).await)
+    }
+
+    /// Deletes the requests with these ids (pinned or not), in one transaction; returns how
+    /// many went. An import that fails takes back what it stored with it.
+    pub async fn delete_requests(&self, ids: Vec<String>) -> Result<u64> {
+        dispatch!(self, b => b.delete_requests(ids).await)
+    }
+
     /// Pins or unpins a request; retention never deletes a pinned one.
     pub async fn set_pinned(&self, id: &str, pinned: bool) -> Result<()> {
         dispatch!(self, b => b.set_pinned(id, pinned).await)
@@ -344,6 +358,18 @@ impl Store {
     /// The attempts of a delivery, first first.
     pub async fn attempts(&self, delivery_seq: i64) -> Result<Vec<Attempt>> {
         dispatch!(self, b => b.attempts(delivery_seq).await)
+    }
+
+    /// Deliveries that failed because their target was not a loopback address while remote
+    /// targets were not allowed (their last attempt `blocked`).
+    pub async fn count_blocked(&self) -> Result<u64> {
+        dispatch!(self, b => b.count_blocked().await)
+    }
+
+    /// Queues every blocked delivery (see [`Store::count_blocked`]) again, due at `now_us`;
+    /// returns how many. Each keeps its attempts, so its retry schedule goes on from there.
+    pub async fn retry_blocked(&self, now_us: i64) -> Result<u64> {
+        dispatch!(self, b => b.retry_blocked(now_us).await)
     }
 
     /// Pending deliveries per target.

@@ -25,6 +25,7 @@ const rule: Rule = {
 
 const request: RequestJson = {
   id: '01REQ',
+  seq: 1,
   method: 'POST',
   path: '/stripe/events',
   query: 'mode=live&x=%20y',

@@ -33,6 +33,8 @@ pub(super) fn router() -> OpenApiRouter<Api> {
         .routes(routes!(list))
         .routes(routes!(get_one))
         .routes(routes!(targets))
+        .routes(routes!(blocked))
+        .routes(routes!(retry_blocked))
 }
 
 /// What to replay, and how to change it first.
@@ -131,6 +133,9 @@ async fn replay_many(
     if ids.len() > 1000 {
         return Err(ApiError::invalid("at most 1000 requests at once"));
     }
+    if let Some(target) = &body.target {
+        super::refuse::admit(replayer.forwarder.guard(), "target", target).await?;
+    }
     let mut out = BulkReplayed {
         deliveries: Vec::new(),
         skipped: Vec::new(),
@@ -182,6 +187,7 @@ impl Replayer {
         resign: Option<Resign>,
     ) -> ApiResult<DeliveryJson> {
         let endpoint = self.catalog.endpoint_for(&request.meta.path);
+        let asked = target.is_some();
         let (target, prefix, retry) = match target {
             Some(url) => (
                 ForwardTarget {
@@ -193,24 +199,32 @@ impl Replayer {
                 None,
                 self.routes.retry().clone(),
             ),
-            None => {
-                let plan = self.routes.route(endpoint.as_ref());
-                let target = plan.targets.first().cloned().ok_or_else(|| {
+            None => self
+                .routes
+                .first(endpoint.as_ref(), &request.meta.path)
+                .ok_or_else(|| {
                     ApiError::invalid(
-                        "nowhere to replay to: pass `target`, give the endpoint a forward target, \
-                     or start Hooklens with --forward-to",
+                        "nowhere to replay to: pass `target`, add a target under Forward to \
+                         (settings `forward.targets`), give the endpoint a forward target, \
+                         or start Hooklens with --forward-to",
                     )
-                })?;
-                (target, plan.prefix.map(str::to_string), plan.retry)
-            }
+                })?,
         };
+        let refused = super::refuse::admit(self.forwarder.guard(), "target", &target.url).await;
+        if let Err(mut refusal) = refused {
+            refusal.field = asked.then_some(refusal.field).flatten();
+            return Err(refusal);
+        }
         let url = map_url(
             &target,
             prefix.as_deref(),
             &request.meta.path,
             request.meta.query.as_deref(),
         )
-        .map_err(ApiError::invalid)?;
+        .map_err(|e| match asked {
+            true => ApiError::invalid(e).on("target"),
+            false => ApiError::invalid(e),
+        })?;
         let mut new = crate::forward::new_delivery(
             DeliveryKind::Replay,
             &target,
@@ -326,4 +340,46 @@ async fn get_one(
     responses((status = 200, body = Vec<TargetStatus>)))]
 async fn targets(State(forwarder): State<Arc<Forwarder>>) -> ApiResult<Json<Vec<TargetStatus>>> {
     Ok(Json(forwarder.targets().await?))
+}
+
+/// Deliveries the loopback guard blocked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Blocked {
+    /// Failed deliveries whose last attempt was `blocked`: their target was not a loopback
+    /// address while `allow_remote_targets` was off.
+    pub count: u64,
+}
+
+/// How many failed deliveries were blocked by the loopback guard (to offer retrying them
+/// once `allow_remote_targets` is on).
+#[utoipa::path(get, path = "/api/v1/deliveries/blocked",
+    responses((status = 200, body = Blocked)))]
+async fn blocked(State(store): State<Store>) -> ApiResult<Json<Blocked>> {
+    Ok(Json(Blocked {
+        count: store.count_blocked().await?,
+    }))
+}
+
+/// How many deliveries were queued again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Retried {
+    pub retried: u64,
+}
+
+/// Queues every blocked delivery again, at once, keeping its attempts. Refused (400) while
+/// `allow_remote_targets` is off: they would only be blocked again.
+#[utoipa::path(post, path = "/api/v1/deliveries/blocked/retry",
+    responses((status = 200, body = Retried), (status = 400, body = ErrorBody)))]
+async fn retry_blocked(State(forwarder): State<Arc<Forwarder>>) -> ApiResult<Json<Retried>> {
+    if !forwarder.guard().allows_remote() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "remote_target",
+            "blocked deliveries go to addresses off loopback: turn on the setting \
+             allow_remote_targets first",
+        ));
+    }
+    Ok(Json(Retried {
+        retried: forwarder.retry_blocked().await?,
+    }))
 }

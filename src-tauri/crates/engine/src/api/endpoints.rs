@@ -14,6 +14,7 @@ use super::extract::JsonBody;
 use super::types::ErrorBody;
 use super::{ApiError, ApiResult};
 use crate::catalog::Catalog;
+use crate::forward::Forwarder;
 
 pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
@@ -35,9 +36,11 @@ async fn list(State(store): State<Store>) -> ApiResult<Json<Vec<Endpoint>>> {
 async fn create(
     State(store): State<Store>,
     State(catalog): State<Arc<Catalog>>,
+    State(forwarder): State<Arc<Forwarder>>,
     JsonBody(spec): JsonBody<EndpointSpec>,
 ) -> ApiResult<(StatusCode, Json<Endpoint>)> {
     check_targets(&spec)?;
+    super::refuse::endpoint(forwarder.guard(), &spec).await?;
     let endpoint = store.create_endpoint(spec).await?;
     catalog.reload_endpoints().await?;
     Ok((StatusCode::CREATED, Json(masked(endpoint))))
@@ -58,6 +61,7 @@ async fn get_one(State(store): State<Store>, Path(id): Path<String>) -> ApiResul
 async fn update(
     State(store): State<Store>,
     State(catalog): State<Arc<Catalog>>,
+    State(forwarder): State<Arc<Forwarder>>,
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Endpoint>> {
@@ -85,6 +89,7 @@ async fn update(
         .map_err(|e| ApiError::invalid(format!("invalid endpoint: {e}")))?;
     let spec = unmasked(spec, &stored)?;
     check_targets(&spec)?;
+    super::refuse::endpoint(forwarder.guard(), &spec).await?;
     let endpoint = store.update_endpoint(&id, spec).await?;
     catalog.reload_endpoints().await?;
     Ok(Json(masked(endpoint)))
@@ -106,9 +111,9 @@ async fn delete_one(
 /// Every forward target must be a URL the forwarder can use, and the signature's secrets
 /// keys its scheme can use (a public key that parses, a `whsec_` secret).
 fn check_targets(spec: &EndpointSpec) -> ApiResult<()> {
-    for target in &spec.forward {
+    for (i, target) in spec.forward.iter().enumerate() {
         crate::forward::target::map_url(target, Some(&spec.path), &spec.path, None)
-            .map_err(ApiError::invalid)?;
+            .map_err(|e| ApiError::invalid(e).on(format!("forward.{i}.url")))?;
     }
     if let Some(signature) = &spec.signature {
         crate::provider::signature::check_secrets(signature).map_err(ApiError::invalid)?;

@@ -12,6 +12,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// The request field the error is about, when it is about one (`forward.1.url`).
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -20,7 +22,14 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            field: None,
         }
+    }
+
+    /// The same error, about the request's field `field`.
+    pub fn on(mut self, field: impl Into<String>) -> ApiError {
+        self.field = Some(field.into());
+        self
     }
 
     /// A 400 saying what is wrong: a message, or an error whose text says it.
@@ -61,6 +70,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_string(),
                 message: self.message,
+                field: self.field,
             },
         };
         (self.status, Json(body)).into_response()

@@ -47,6 +47,9 @@ pub enum LiveEvent {
     /// Unpinned requests were deleted in bulk.
     #[serde(rename = "requests.removed")]
     RequestsRemoved(RequestsRemoved),
+    /// Requests were imported from a file: re-list.
+    #[serde(rename = "requests.imported")]
+    RequestsImported(RequestsImported),
     /// A delivery was queued, attempted, succeeded or gave up.
     #[serde(rename = "delivery.updated")]
     DeliveryUpdated(Box<DeliveryJson>),
@@ -104,6 +107,12 @@ pub struct RequestsRemoved {
     pub reason: String,
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestsImported {
+    /// How many requests were stored.
+    pub count: u64,
+}
+
 /// Whether a target is taking deliveries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -145,6 +154,9 @@ impl From<Event> for LiveEvent {
                     count,
                     reason: reason.into(),
                 })
+            }
+            Event::RequestsImported { count } => {
+                LiveEvent::RequestsImported(RequestsImported { count })
             }
             Event::EndpointsChanged => LiveEvent::EndpointsChanged(Changed {}),
             Event::RulesChanged => LiveEvent::RulesChanged(Changed {}),
@@ -245,6 +257,10 @@ mod tests {
                     reason: "retention",
                 },
                 json!({"event": "requests.removed", "data": {"count": 3, "reason": "retention"}}),
+            ),
+            (
+                Event::RequestsImported { count: 12 },
+                json!({"event": "requests.imported", "data": {"count": 12}}),
             ),
             (
                 Event::RulesChanged,

@@ -12,8 +12,10 @@ mod error;
 mod events;
 mod export;
 mod extract;
+mod import;
 mod mcp;
 mod notifications;
+mod refuse;
 mod relay;
 mod requests;
 mod rules;
@@ -247,6 +249,7 @@ fn api_router() -> OpenApiRouter<Api> {
         .merge(settings::router())
         .merge(events::router())
         .merge(export::router())
+        .merge(import::router())
         .merge(test_events::router())
         .merge(rules::router())
         .merge(notifications::router())

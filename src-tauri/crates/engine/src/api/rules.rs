@@ -14,6 +14,7 @@ use super::extract::JsonBody;
 use super::types::ErrorBody;
 use super::{ApiError, ApiResult};
 use crate::catalog::Catalog;
+use crate::forward::Forwarder;
 
 pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
@@ -45,9 +46,11 @@ async fn list(State(store): State<Store>) -> ApiResult<Json<Vec<Rule>>> {
 async fn create(
     State(store): State<Store>,
     State(catalog): State<Arc<Catalog>>,
+    State(forwarder): State<Arc<Forwarder>>,
     JsonBody(spec): JsonBody<RuleSpec>,
 ) -> ApiResult<(StatusCode, Json<Rule>)> {
     check(&spec)?;
+    super::refuse::rule(forwarder.guard(), &spec).await?;
     let rule = store.create_rule(spec).await?;
     catalog.reload_rules().await?;
     Ok((StatusCode::CREATED, Json(rule)))
@@ -68,6 +71,7 @@ async fn get_one(State(store): State<Store>, Path(id): Path<String>) -> ApiResul
 async fn update(
     State(store): State<Store>,
     State(catalog): State<Arc<Catalog>>,
+    State(forwarder): State<Arc<Forwarder>>,
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Rule>> {
@@ -81,6 +85,7 @@ async fn update(
     let spec: RuleSpec =
         serde_json::from_value(doc).map_err(|e| ApiError::invalid(format!("invalid rule: {e}")))?;
     check(&spec)?;
+    super::refuse::rule(forwarder.guard(), &spec).await?;
     let rule = store.update_rule(&id, spec).await?;
     catalog.reload_rules().await?;
     Ok(Json(rule))

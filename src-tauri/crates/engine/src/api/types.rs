@@ -14,6 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 pub struct RequestJson {
     /// ULID: ids sort by arrival.
     pub id: String,
+    /// Its place in the store: lists are newest stored first, and a page's `next` cursor is
+    /// the last one's `seq`. An imported request is stored (and listed) when it is imported.
+    pub seq: i64,
     pub method: String,
     /// Path as received, still percent-encoded.
     pub path: String,
@@ -88,11 +91,12 @@ pub struct RequestJson {
 }
 
 impl RequestJson {
-    /// Without body fields.
-    pub fn summary(meta: &RequestMeta, pinned: bool) -> RequestJson {
+    /// Without body fields, stored at `seq`.
+    pub fn summary(meta: &RequestMeta, pinned: bool, seq: i64) -> RequestJson {
         let first = meta.event.as_ref().and_then(|e| e.first.as_ref());
         RequestJson {
             id: meta.id.clone(),
+            seq,
             method: meta.method.clone(),
             path: meta.path.clone(),
             query: meta.query.clone(),
@@ -151,7 +155,7 @@ impl RequestJson {
     pub fn listed(request: &Request) -> RequestJson {
         RequestJson {
             delivery: request.delivery,
-            ..RequestJson::summary(&request.meta, request.pinned)
+            ..RequestJson::summary(&request.meta, request.pinned, request.seq)
         }
     }
 
@@ -251,10 +255,15 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, machine-readable: `unauthorized`, `forbidden`, `not_found`, `invalid`,
+    /// `remote_target` (a forward target off loopback while `allow_remote_targets` is off),
     /// `conflict`, `timeout` (a wait ran out), `unavailable` (stopping), `internal`.
     pub code: String,
     /// What happened and what to do, for a person.
     pub message: String,
+    /// The field of the request body it is about, when it is about one, as a dotted path:
+    /// `target`, `forward.1.url`, `actions.0.url`, `forward.targets.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// How many requests an operation removed.

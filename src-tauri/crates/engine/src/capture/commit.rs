@@ -21,6 +21,15 @@ pub(crate) async fn commit(
     stored
 }
 
+/// Stores requests read from a file, in one transaction: each one's position, or `None`
+/// for one whose id is stored already (skipped).
+pub(crate) async fn commit_imported(
+    store: &Store,
+    captures: Vec<Capture>,
+) -> Result<Vec<Option<i64>>, StoreError> {
+    store.import_requests(captures).await
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

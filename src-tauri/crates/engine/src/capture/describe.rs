@@ -11,6 +11,7 @@ use http::request::Parts;
 
 use super::read::Received;
 use super::{Arrival, Source, Upstream};
+use crate::import::Record;
 
 /// The metadata of a request with head `head`, before providers, signatures and rules.
 pub(crate) fn describe(
@@ -27,7 +28,7 @@ pub(crate) fn describe(
         .collect();
     let remote_addr = match source.via {
         Via::Tunnel => forwarded_for(&headers).or_else(|| source.peer.map(|p| p.to_string())),
-        Via::Direct => source.peer.map(|p| p.to_string()),
+        Via::Direct | Via::Import => source.peer.map(|p| p.to_string()),
         Via::Relay => None, // the relay's sender, from upstream
     };
     let mut meta = RequestMeta {
@@ -73,6 +74,42 @@ fn keep_upstream(meta: &mut RequestMeta, upstream: &Upstream) {
         meta.body_state = upstream.body_state;
         meta.body_note = upstream.body_note.clone();
         meta.size = upstream.size;
+    }
+}
+
+/// The metadata of a request read from a file: what the file says (id, time, sender,
+/// bytes, what was answered), the endpoint it falls in here, and `via: import`. A record
+/// without an id gets a new one; one without a time, `now_us`.
+pub(crate) fn imported(record: &Record, endpoint: Option<&Endpoint>, now_us: i64) -> RequestMeta {
+    RequestMeta {
+        id: record
+            .id
+            .clone()
+            .unwrap_or_else(|| ulid::Ulid::new().to_string()),
+        received_at_us: record.received_at_us.unwrap_or(now_us),
+        duration_us: record.duration_us,
+        endpoint_id: endpoint.map(|e| e.id.clone()),
+        endpoint_name: endpoint.map_or_else(|| "default".to_string(), |e| e.name.clone()),
+        method: record.method.clone(),
+        path: record.path.clone(),
+        query: record.query.clone(),
+        http_version: record.http_version.clone(),
+        remote_addr: record.remote_addr.clone(),
+        headers: record.headers.clone(),
+        body_state: record.body_state,
+        body_note: record.body_note.clone(),
+        size: record.size,
+        response_status: record
+            .response_status
+            .unwrap_or_else(|| endpoint.map_or(200, |e| e.response.status)),
+        provider: None,
+        event_type: None,
+        signature: None,
+        tags: Vec::new(),
+        rules: Vec::new(),
+        via: Via::Import,
+        event: None,
+        handshake: None,
     }
 }
 
@@ -251,5 +288,48 @@ mod tests {
         too_large.size = 99;
         let meta = describe(&source, &arrival, &h, &too_large, None);
         assert_eq!((meta.body_state, meta.size), (BodyState::TooLarge, 99));
+    }
+
+    #[test]
+    fn an_imported_request_keeps_what_its_file_says() {
+        let record = Record {
+            id: Some("01OLD".into()),
+            received_at_us: Some(42),
+            duration_us: 7,
+            method: "POST".into(),
+            path: "/stripe/x".into(),
+            query: Some("a=1".into()),
+            http_version: "HTTP/2.0".into(),
+            remote_addr: Some("203.0.113.5:443".into()),
+            headers: vec![("x-a".into(), vec![255])],
+            body: b"{}".to_vec(),
+            body_state: hooklens_store::BodyState::Complete,
+            body_note: None,
+            size: 2,
+            response_status: Some(201),
+            pinned: false,
+            tags: Vec::new(),
+        };
+        let e = endpoint();
+        let meta = imported(&record, Some(&e), 99);
+        assert_eq!((meta.id.as_str(), meta.received_at_us), ("01OLD", 42));
+        assert_eq!(
+            (meta.endpoint_name.as_str(), meta.response_status),
+            ("stripe", 201)
+        );
+        assert_eq!(meta.remote_addr.as_deref(), Some("203.0.113.5:443"));
+        assert_eq!(
+            (meta.via, meta.headers.clone()),
+            (Via::Import, record.headers.clone())
+        );
+        let bare = Record {
+            id: None,
+            received_at_us: None,
+            response_status: None,
+            ..record
+        };
+        let meta = imported(&bare, Some(&e), 99);
+        assert_eq!((meta.received_at_us, meta.response_status), (99, 202));
+        assert_eq!(meta.id.len(), 26, "a new ULID");
     }
 }

@@ -27,10 +27,13 @@
 //! 11. [`answer`] — the handshake's answer, the relayed answer, the endpoint's response after
 //!     its delay, or a refusal.
 //!
+//! Imports (`import.rs`) are a source too: records read from a file go through describe,
+//! verify, effects, plan (only when asked to forward) and commit, keeping their ids, times
+//! and bytes; a commit skips an id already stored.
+//!
 //! The sources to come fit in without copying a stage. A relay subscription is a source
 //! `via: relay` whose [`Arrival`] keeps the relay's request id and receive time; its commit
-//! skips an id already stored. An import keeps ids, times and bytes the same way, and its
-//! source says whether to plan deliveries (by default it forwards nothing).
+//! skips an id already stored, as an import's does.
 
 pub(crate) mod admit;
 pub(crate) mod announce;
@@ -41,6 +44,7 @@ pub(crate) mod duplicates;
 pub(crate) mod effects;
 pub(crate) mod gate;
 pub(crate) mod handshake;
+pub(crate) mod import;
 pub(crate) mod plan;
 pub(crate) mod read;
 pub(crate) mod verify;
@@ -363,7 +367,10 @@ mod tests {
             events.clone(),
             notifications.clone(),
             metrics.clone(),
-            false,
+            crate::forward::guard::Guard::new(
+                Arc::new(crate::forward::guard::SystemResolver),
+                false,
+            ),
         )
         .expect("forwarder");
         Pipeline {

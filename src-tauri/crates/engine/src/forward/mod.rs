@@ -13,6 +13,7 @@
 
 mod breaker;
 pub mod clock;
+pub mod guard;
 mod notices;
 mod outcome;
 mod plan;
@@ -41,9 +42,9 @@ use crate::{Event, EventBus};
 use breaker::Breaker;
 pub use breaker::TargetStatus;
 use clock::Clock;
+use guard::Guard;
 use notices::Failure;
 use plan::{Plan, plan};
-use target::Guard;
 
 /// Deliveries leased at once, over all targets.
 const MAX_IN_FLIGHT: usize = 128;
@@ -92,10 +93,8 @@ impl Forwarder {
         events: EventBus,
         notifications: Arc<Notifications>,
         metrics: Arc<Metrics>,
-        allow_remote: bool,
+        guard: Guard,
     ) -> Result<Arc<Forwarder>, reqwest::Error> {
-        let guard = Guard::default();
-        guard.set_allow_remote(allow_remote);
         let client = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
@@ -129,6 +128,21 @@ impl Forwarder {
     /// Whether targets off loopback are allowed (the setting `allow_remote_targets`).
     pub fn set_allow_remote(&self, allow: bool) {
         self.guard.set_allow_remote(allow);
+    }
+
+    /// The loopback guard: targets asked for are checked with it before they are queued.
+    pub fn guard(&self) -> &Guard {
+        &self.guard
+    }
+
+    /// Queues every delivery that failed as `blocked` again (remote targets are now
+    /// allowed); returns how many.
+    pub async fn retry_blocked(&self) -> Result<u64, StoreError> {
+        let n = self.store.retry_blocked(self.clock.now_us()).await?;
+        if n > 0 {
+            self.wake();
+        }
+        Ok(n)
     }
 
     /// Tells the scheduler that deliveries were queued.
@@ -336,11 +350,15 @@ impl Forwarder {
         let what = words::failure(&delivery, attempt);
         let target = delivery.target.clone();
         // The breaker first: a target this attempt leaves down holds the retry past its time.
+        // A blocked attempt never reached the target: it says nothing about its health.
+        let blocked = attempt.error_kind == Some(AttemptErrorKind::Blocked);
         let (change, probe_at) = {
             let mut state = self.lock();
             let breaker = state.breakers.entry(target.clone()).or_default();
             let started = attempt.started_at_us;
-            let change = if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
+            let change = if blocked {
+                None
+            } else if succeeded || status.is_some_and(|s| s < 500 && s != 429) {
                 breaker.success(started)
             } else {
                 let max = Duration::from_millis(delivery.spec.retry.max_retry_after_ms);

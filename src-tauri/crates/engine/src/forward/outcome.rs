@@ -23,6 +23,9 @@ pub(super) fn outcome(
     let attempt = &sent.attempt;
     let status = attempt.status;
     let gone = status == Some(410) || attempt.error_kind == Some(AttemptErrorKind::Invalid);
+    // Blocked by the loopback guard: every retry would be too, until the setting changes,
+    // and turning it on offers to queue these again.
+    let blocked = attempt.error_kind == Some(AttemptErrorKind::Blocked);
     if status.is_some_and(|s| (200..300).contains(&s)) {
         return AttemptOutcome {
             state: DeliveryState::Succeeded,
@@ -30,7 +33,7 @@ pub(super) fn outcome(
             summary: None,
         };
     }
-    if gone {
+    if gone || blocked {
         return AttemptOutcome {
             state: DeliveryState::Failed,
             next_attempt_at_us: None,
@@ -127,6 +130,12 @@ mod tests {
             ),
             (
                 sent(1, None, Some(AttemptErrorKind::Invalid)),
+                Failed,
+                None,
+                Some("connection refused at localhost:3000 — is your server running? Not retried"),
+            ),
+            (
+                sent(1, None, Some(AttemptErrorKind::Blocked)),
                 Failed,
                 None,
                 Some("connection refused at localhost:3000 — is your server running? Not retried"),

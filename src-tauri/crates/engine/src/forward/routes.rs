@@ -1,6 +1,10 @@
-//! Where captured requests are delivered. The policy is data (the global targets of
-//! `--forward-to` with their path prefix, and the default retry policy); which deliveries a
-//! request starts is a pure function of it, the request's endpoint, its path and the time.
+//! Where captured requests are delivered. The policy is data: the targets of `--forward-to`
+//! with their path prefix (fixed for the engine's life), the window's targets (the settings'
+//! `forward`, replaced at once when they change) and the default retry policy. Which
+//! deliveries a request starts is a pure function of it, the request's endpoint, its path
+//! and the time.
+
+use std::sync::{Arc, RwLock};
 
 use hooklens_store::{
     DeliveryKind, Endpoint, ForwardTarget, NewDelivery, PathMode, RetryPolicy, path_under,
@@ -11,29 +15,35 @@ use super::target::map_url;
 
 /// The global forwarding policy.
 pub(crate) struct Routes {
-    /// Where requests go when their endpoint names no target of its own.
-    global: Vec<ForwardTarget>,
-    /// With `global`: only requests under this path prefix go there, the prefix stripped.
+    /// `--forward-to`: where requests go when their endpoint names no target of its own.
+    command_line: Vec<ForwardTarget>,
+    /// With `command_line`: only requests under this path prefix go there, the prefix
+    /// stripped.
     prefix: Option<String>,
+    /// The window's targets, beside the command line's (every path, the path kept); empty
+    /// while switched off.
+    window: RwLock<Arc<Vec<ForwardTarget>>>,
     /// For deliveries whose endpoint sets no retry policy.
     retry: RetryPolicy,
 }
 
-/// Where an endpoint's requests are forwarded (see [`Routes::route`]).
-pub(crate) struct Route<'a> {
-    pub targets: &'a [ForwardTarget],
-    /// Stripped from the captured path when mapping it onto a target.
+/// One place a request goes: a target, and the prefix stripped from the captured path when
+/// mapping it onto the target.
+pub(crate) struct Leg<'a> {
+    pub target: &'a ForwardTarget,
     pub prefix: Option<&'a str>,
-    pub retry: RetryPolicy,
-    /// The global targets: only requests under `prefix` go there.
-    pub global: bool,
 }
 
 impl Routes {
-    pub fn new(global: Vec<ForwardTarget>, prefix: Option<String>, retry: RetryPolicy) -> Routes {
+    pub fn new(
+        command_line: Vec<ForwardTarget>,
+        prefix: Option<String>,
+        retry: RetryPolicy,
+    ) -> Routes {
         Routes {
-            global,
+            command_line,
             prefix,
+            window: RwLock::new(Arc::new(Vec::new())),
             retry,
         }
     }
@@ -43,23 +53,77 @@ impl Routes {
         &self.retry
     }
 
-    /// Where requests to `endpoint` go: its own targets (under its prefix, with its retry
-    /// policy), or else the global ones (`--forward-to`).
-    pub fn route<'a>(&'a self, endpoint: Option<&'a Endpoint>) -> Route<'a> {
-        match endpoint {
-            Some(e) if !e.forward.is_empty() => Route {
-                targets: &e.forward,
-                prefix: Some(e.path.as_str()),
-                retry: e.retry.clone().unwrap_or_else(|| self.retry.clone()),
-                global: false,
-            },
-            _ => Route {
-                targets: &self.global,
-                prefix: self.prefix.as_deref(),
-                retry: self.retry.clone(),
-                global: true,
-            },
+    /// The targets of `--forward-to`.
+    pub fn command_line(&self) -> &[ForwardTarget] {
+        &self.command_line
+    }
+
+    /// Replaces the window's targets (the settings' active `forward.targets`); requests
+    /// captured from now on go there.
+    pub fn set_window(&self, urls: &[String]) {
+        let targets = urls.iter().map(|url| ForwardTarget {
+            url: url.clone(),
+            path: PathMode::Keep,
+            headers: Vec::new(),
+            resign: None,
+        });
+        *self.window.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(targets.collect());
+    }
+
+    /// The window's targets, as they stand.
+    pub fn window(&self) -> Arc<Vec<ForwardTarget>> {
+        self.window
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Where a request to `endpoint` at `path` goes, with its retry policy: the endpoint's
+    /// own targets (under its prefix, with its policy), or else the command line's (when
+    /// `path` is under their prefix) and the window's (`window`), each URL once.
+    pub fn legs<'a>(
+        &'a self,
+        endpoint: Option<&'a Endpoint>,
+        window: &'a [ForwardTarget],
+        path: &str,
+    ) -> (Vec<Leg<'a>>, RetryPolicy) {
+        if let Some(e) = endpoint.filter(|e| !e.forward.is_empty()) {
+            let prefix = Some(e.path.as_str());
+            let legs = e.forward.iter().map(|target| Leg { target, prefix });
+            let retry = e.retry.clone().unwrap_or_else(|| self.retry.clone());
+            return (legs.collect(), retry);
         }
+        let mut legs: Vec<Leg> = Vec::new();
+        if self.prefix.as_deref().is_none_or(|p| path_under(p, path)) {
+            let prefix = self.prefix.as_deref();
+            legs.extend(
+                self.command_line
+                    .iter()
+                    .map(|target| Leg { target, prefix }),
+            );
+        }
+        for target in window {
+            if !legs.iter().any(|l| l.target.url == target.url) {
+                legs.push(Leg {
+                    target,
+                    prefix: None,
+                });
+            }
+        }
+        (legs, self.retry.clone())
+    }
+
+    /// Where a replay of a request to `endpoint` at `path` goes when no target is given:
+    /// its first leg, owned.
+    pub fn first(
+        &self,
+        endpoint: Option<&Endpoint>,
+        path: &str,
+    ) -> Option<(ForwardTarget, Option<String>, RetryPolicy)> {
+        let window = self.window();
+        let (legs, retry) = self.legs(endpoint, &window, path);
+        let leg = legs.first()?;
+        Some((leg.target.clone(), leg.prefix.map(str::to_string), retry))
     }
 
     /// The deliveries a captured request starts: to its endpoint's targets, or else to the
@@ -73,17 +137,13 @@ impl Routes {
         query: Option<&str>,
         now_us: i64,
     ) -> Vec<NewDelivery> {
-        let route = self.route(endpoint);
-        if route.global && route.prefix.is_some_and(|p| !path_under(p, path)) {
-            return Vec::new();
-        }
+        let window = self.window();
+        let (legs, retry) = self.legs(endpoint, &window, path);
         let relay = endpoint.and_then(|e| e.relay.as_ref());
-        route
-            .targets
-            .iter()
+        legs.iter()
             .enumerate()
-            .filter_map(|(i, target)| {
-                let url = match map_url(target, route.prefix, path, query) {
+            .filter_map(|(i, leg)| {
+                let url = match map_url(leg.target, leg.prefix, path, query) {
                     Ok(url) => url,
                     Err(e) => {
                         tracing::warn!(error = %e, "skipping a forward target");
@@ -97,7 +157,7 @@ impl Routes {
                     ),
                     _ => (DeliveryKind::Auto, now_us),
                 };
-                Some(new_delivery(kind, target, url, route.retry.clone(), due))
+                Some(new_delivery(kind, leg.target, url, retry.clone(), due))
             })
             .collect()
     }
@@ -205,6 +265,45 @@ mod tests {
             let got = global.deliveries(*endpoint, path, Some("q=1"), 7);
             assert_eq!(planned(&got), *want, "{path}");
         }
+
+        // The window's targets go beside the command line's, on every path, the path kept;
+        // a URL in both is delivered to once. An endpoint's own targets still win.
+        global.set_window(&[
+            "http://127.0.0.1:3000".into(),
+            "http://localhost:3000/hooks".into(),
+        ]);
+        let cases: &[(Option<&Endpoint>, &str, Vec<Planned>)] = &[
+            (
+                None,
+                "/in/a",
+                vec![
+                    (Auto, "http://localhost:3000/hooks/a?q=1", 7),
+                    (Auto, "http://127.0.0.1:3000/in/a?q=1", 7),
+                ],
+            ),
+            (
+                None,
+                "/elsewhere",
+                vec![
+                    (Auto, "http://127.0.0.1:3000/elsewhere?q=1", 7),
+                    (Auto, "http://localhost:3000/hooks/elsewhere?q=1", 7),
+                ],
+            ),
+            (
+                Some(&own),
+                "/stripe/evt",
+                vec![
+                    (Auto, "http://localhost:4000/evt?q=1", 7),
+                    (Auto, "http://localhost:5000/x/evt?q=1", 7),
+                ],
+            ),
+        ];
+        for (endpoint, path, want) in cases {
+            let got = global.deliveries(*endpoint, path, Some("q=1"), 7);
+            assert_eq!(planned(&got), *want, "window: {path}");
+        }
+        global.set_window(&[]);
+        assert!(global.deliveries(None, "/elsewhere", None, 7).is_empty());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use hooklens_store::{Attempt, AttemptErrorKind, Delivery, Request};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use reqwest::Url;
 
-use super::target::{Blocked, Guard};
+use super::guard::{Blocked, Guard};
 
 /// Bytes of a response body kept with the attempt.
 pub const KEEP_RESPONSE_BYTES: usize = 64 << 10;

@@ -1,10 +1,5 @@
-//! Where a delivery goes: the target URL mapping, and the guard that keeps forwarding on
-//! loopback unless remote targets are allowed (a webhook sender must not be able to make
-//! Hooklens call into your network).
-
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+//! Where a delivery goes: the target URL mapping (the guard that keeps it on loopback is
+//! `guard.rs`).
 
 use hooklens_store::{ForwardTarget, PathMode};
 use reqwest::Url;
@@ -74,82 +69,6 @@ pub fn origin(url: &str) -> String {
     match Url::parse(url) {
         Ok(u) => format!("{}://{}", u.scheme(), authority(&u)),
         Err(_) => url.to_string(),
-    }
-}
-
-/// Refuses non-loopback destinations unless remote targets are allowed. It checks literal
-/// addresses before a request is sent and, as the HTTP client's resolver, every address a
-/// host name resolves to, so DNS cannot point a "local" name elsewhere.
-#[derive(Clone, Default)]
-pub struct Guard {
-    allow_remote: Arc<AtomicBool>,
-}
-
-/// Raised when the guard refuses a destination.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "{host} is not a loopback address ({addrs}); turn on the setting allow_remote_targets to forward there"
-)]
-pub struct Blocked {
-    pub host: String,
-    pub addrs: String,
-}
-
-impl Guard {
-    pub fn set_allow_remote(&self, allow: bool) {
-        self.allow_remote.store(allow, Ordering::Relaxed);
-    }
-
-    pub fn allows_remote(&self) -> bool {
-        self.allow_remote.load(Ordering::Relaxed)
-    }
-
-    /// Checks a URL whose host is an IP literal (names are checked when resolved).
-    pub fn check_url(&self, url: &Url) -> Result<(), Blocked> {
-        if self.allows_remote() {
-            return Ok(());
-        }
-        let ip = match url.host() {
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
-            _ => return Ok(()),
-        };
-        if ip.is_loopback() {
-            Ok(())
-        } else {
-            Err(Blocked {
-                host: ip.to_string(),
-                addrs: ip.to_string(),
-            })
-        }
-    }
-}
-
-impl reqwest::dns::Resolve for Guard {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let allow_remote = self.allows_remote();
-        let host = name.as_str().to_string();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if allow_remote {
-                return Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs);
-            }
-            let loopback: Vec<SocketAddr> = addrs
-                .iter()
-                .copied()
-                .filter(|a| a.ip().is_loopback())
-                .collect();
-            if loopback.is_empty() {
-                let addrs = addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>();
-                return Err(Box::new(Blocked {
-                    host,
-                    addrs: addrs.join(", "),
-                })
-                    as Box<dyn std::error::Error + Send + Sync>);
-            }
-            Ok(Box::new(loopback.into_iter()) as reqwest::dns::Addrs)
-        })
     }
 }
 
@@ -253,35 +172,5 @@ mod tests {
         }
         assert!(map_url(&target("ftp://x", Keep), None, "/", None).is_err());
         assert!(map_url(&target("not a url", Keep), None, "/", None).is_err());
-    }
-
-    #[test]
-    fn literal_addresses_are_checked() {
-        let guard = Guard::default();
-        let ok = |u: &str| guard.check_url(&Url::parse(u).expect("url")).is_ok();
-        assert!(ok("http://127.0.0.1:3000/"));
-        assert!(ok("http://127.8.9.10/"));
-        assert!(ok("http://[::1]:3000/"));
-        assert!(
-            ok("http://localhost:3000/"),
-            "names are checked when resolved"
-        );
-        assert!(!ok("http://10.0.0.1/"));
-        assert!(!ok("http://169.254.169.254/latest/meta-data"));
-        assert!(!ok("http://[::ffff:10.0.0.1]/"));
-        guard.set_allow_remote(true);
-        assert!(ok("http://10.0.0.1/"));
-    }
-
-    #[tokio::test]
-    async fn names_must_resolve_to_loopback() {
-        use reqwest::dns::Resolve;
-        use std::str::FromStr;
-        let guard = Guard::default();
-        let local = guard
-            .resolve(reqwest::dns::Name::from_str("localhost").expect("name"))
-            .await
-            .expect("localhost resolves");
-        assert!(local.into_iter().all(|a| a.ip().is_loopback()));
     }
 }

@@ -31,7 +31,7 @@ impl TestEngine {
 
     pub async fn start_in(dir: TempDir, make: impl FnOnce(&Path) -> Config) -> TestEngine {
         let listeners = Listeners {
-            receiver: Some(TcpListener::bind("127.0.0.1:0").await.expect("bind")),
+            receiver: Some(hooklens_engine::listen(([127, 0, 0, 1], 0).into()).expect("bind")),
             api: Some(TcpListener::bind("127.0.0.1:0").await.expect("bind")),
             relay: None,
         };

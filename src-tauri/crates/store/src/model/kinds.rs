@@ -179,6 +179,8 @@ stored_as_text! {
         Tunnel => "tunnel",
         /// Mirrored from a relay's stream; it keeps the relay's id and receive time.
         Relay => "relay",
+        /// From a file (`hooklens import`, or one dropped on the window).
+        Import => "import",
     }
 }
 

@@ -18,7 +18,43 @@ pub struct Settings {
     pub allow_remote_targets: bool,
     #[serde(default)]
     pub notifications: NotificationSettings,
+    /// Where requests go that no endpoint with targets of its own handles, as set in the
+    /// window (`--forward-to` adds its own targets beside these).
+    #[serde(default)]
+    pub forward: ForwardSettings,
 }
+
+/// The window's forwarding: local URLs that every request outside endpoints with targets of
+/// their own goes to (the captured path kept), switched on and off as one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardSettings {
+    /// Forward to `targets` (default true; off keeps the targets for later).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Base URLs, e.g. `http://127.0.0.1:3000`: the captured path and query are appended.
+    #[serde(default)]
+    pub targets: Vec<String>,
+}
+
+impl Default for ForwardSettings {
+    fn default() -> Self {
+        ForwardSettings {
+            enabled: true,
+            targets: Vec::new(),
+        }
+    }
+}
+
+impl ForwardSettings {
+    /// The targets requests go to now: none while switched off.
+    pub fn active(&self) -> &[String] {
+        if self.enabled { &self.targets } else { &[] }
+    }
+}
+
+/// Most URLs the window's forwarding holds.
+pub const MAX_FORWARD_TARGETS: usize = 16;
 
 /// Which events raise notifications, and how they are grouped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -124,6 +160,8 @@ impl Settings {
                 "notifications.window_s must be 1 to 3600".into(),
             ));
         }
+        let mut settings = settings;
+        settings.forward.targets = forward_targets(&settings.forward.targets)?;
         let r = &settings.retention;
         if r.max_requests == Some(0) || r.max_age_days == Some(0) || r.max_total_mib == Some(0) {
             return Err(StoreError::Invalid(
@@ -132,6 +170,29 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// The targets trimmed, each once; empty ones and more than [`MAX_FORWARD_TARGETS`] refused.
+/// (Whether each is a URL Hooklens may send to is the engine's check.)
+fn forward_targets(targets: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(targets.len());
+    for target in targets.iter().map(|t| t.trim()) {
+        if target.is_empty() {
+            return Err(StoreError::Invalid(
+                "forward.targets: a target is empty; give a URL such as http://127.0.0.1:3000"
+                    .into(),
+            ));
+        }
+        if !out.iter().any(|t| t == target) {
+            out.push(target.to_string());
+        }
+    }
+    if out.len() > MAX_FORWARD_TARGETS {
+        return Err(StoreError::Invalid(format!(
+            "forward.targets: at most {MAX_FORWARD_TARGETS} targets"
+        )));
+    }
+    Ok(out)
 }
 
 /// Applies a JSON merge patch (RFC 7386): objects merge, `null` removes a member, anything
@@ -175,5 +236,30 @@ mod tests {
             s.patched(&json!({"retention": {"max_requests": "x"}}))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn forward_targets_are_trimmed_kept_once_and_switch_as_one() {
+        let s = Settings::default();
+        assert!(s.forward.enabled && s.forward.targets.is_empty());
+        let p = s
+            .patched(&json!({"forward": {"targets": [" http://127.0.0.1:3000 ", "http://127.0.0.1:3000", "http://[::1]:4000"]}}))
+            .expect("valid");
+        assert_eq!(
+            p.forward.targets,
+            ["http://127.0.0.1:3000", "http://[::1]:4000"]
+        );
+        assert_eq!(p.forward.active(), p.forward.targets.as_slice());
+        let off = p
+            .patched(&json!({"forward": {"enabled": false}}))
+            .expect("valid");
+        assert_eq!(off.forward.targets, p.forward.targets, "kept for later");
+        assert!(off.forward.active().is_empty());
+        assert!(s.patched(&json!({"forward": {"targets": [" "]}})).is_err());
+        let many: Vec<String> = (0..17)
+            .map(|i| format!("http://127.0.0.1:{}", 3000 + i))
+            .collect();
+        assert!(s.patched(&json!({"forward": {"targets": many}})).is_err());
+        assert!(s.patched(&json!({"forward": {"url": "x"}})).is_err());
     }
 }

@@ -12,6 +12,10 @@ use crate::{
     Result, StoreError, now_us,
 };
 
+/// A failed delivery `d` whose last attempt was blocked (see `sqlite::deliveries`).
+const BLOCKED: &str = "d.state = 'failed' AND EXISTS (SELECT 1 FROM attempts a
+    WHERE a.delivery_seq = d.seq AND a.n = d.attempts AND a.error_kind = 'blocked')";
+
 const COLUMNS: &str = "seq, id, request_id, kind, target, url, spec, state, attempts,
     next_attempt_at_us, last_status, last_error, created_at_us, updated_at_us";
 
@@ -268,6 +272,32 @@ impl PgStore {
                 })
             })
             .collect()
+    }
+
+    pub async fn count_blocked(&self) -> Result<u64> {
+        let conn = self.conn().await?;
+        let n: i64 = conn
+            .query_one(
+                &format!("SELECT count(*) FROM deliveries d WHERE {BLOCKED}"),
+                &[],
+            )
+            .await?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    pub async fn retry_blocked(&self, now_us: i64) -> Result<u64> {
+        let conn = self.conn().await?;
+        Ok(conn
+            .execute(
+                &format!(
+                    "UPDATE deliveries AS d SET state = 'pending', next_attempt_at_us = $1,
+                        leased = 0, lease_owner = NULL, updated_at_us = $1
+                     WHERE {BLOCKED}"
+                ),
+                &[&now_us],
+            )
+            .await?)
     }
 
     pub async fn pending_by_target(&self) -> Result<Vec<(String, u64)>> {

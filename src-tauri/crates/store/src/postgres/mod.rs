@@ -15,6 +15,7 @@ mod config;
 mod connect;
 mod deliveries;
 mod filter;
+mod imports;
 mod migrate;
 mod order;
 mod relay;

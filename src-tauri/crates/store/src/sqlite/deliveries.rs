@@ -233,6 +233,37 @@ impl SqliteStore {
         .await
     }
 
+    /// Deliveries that failed because their target was not a loopback address while remote
+    /// targets were not allowed (their last attempt `blocked`).
+    pub async fn count_blocked(&self) -> Result<u64> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM deliveries d WHERE {BLOCKED}"
+                ))?
+                .query_row([], |r| r.get::<_, i64>(0))? as u64)
+        })
+        .await
+    }
+
+    /// Queues every blocked delivery (see [`Store::count_blocked`]) again, due at `now_us`;
+    /// returns how many. Each keeps its attempts, so its retry schedule goes on from there.
+    pub async fn retry_blocked(&self, now_us: i64) -> Result<u64> {
+        self.inner
+            .writer
+            .submit(move |conn| {
+                Ok(conn.execute(
+                    &format!(
+                        "UPDATE deliveries AS d SET state = 'pending', next_attempt_at_us = ?1,
+                            leased = 0, updated_at_us = ?1
+                         WHERE {BLOCKED}"
+                    ),
+                    [now_us],
+                )? as u64)
+            })
+            .await
+    }
+
     /// Pending deliveries per target.
     pub async fn pending_by_target(&self) -> Result<Vec<(String, u64)>> {
         self.read(|conn| {
@@ -271,6 +302,10 @@ pub(crate) fn insert(
     ])?;
     Ok(())
 }
+
+/// A failed delivery `d` whose last attempt was blocked.
+const BLOCKED: &str = "d.state = 'failed' AND EXISTS (SELECT 1 FROM attempts a
+    WHERE a.delivery_seq = d.seq AND a.n = d.attempts AND a.error_kind = 'blocked')";
 
 const COLUMNS: &str = "seq, id, request_id, kind, target, url, spec, state, attempts,
     next_attempt_at_us, last_status, last_error, created_at_us, updated_at_us";

@@ -73,6 +73,51 @@ impl SqliteStore {
         .await
     }
 
+    /// Stores captures brought back from a file, in one transaction, skipping any whose id is
+    /// stored already: each one's position, or `None` for a skipped one. The transaction is
+    /// all or nothing, so a failure leaves none of them behind.
+    pub async fn import_requests(&self, captures: Vec<Capture>) -> Result<Vec<Option<i64>>> {
+        let stored = self
+            .inner
+            .writer
+            .submit(move |conn| {
+                let mut stored = Vec::with_capacity(captures.len());
+                for capture in &captures {
+                    let known = conn
+                        .prepare_cached("SELECT 1 FROM requests WHERE id = ?1")?
+                        .exists([&capture.meta.id])?;
+                    stored.push(if known {
+                        None
+                    } else {
+                        Some(insert(conn, capture)?)
+                    });
+                }
+                Ok(stored)
+            })
+            .await?;
+        // Committed: readers of the stream of captures may look.
+        if let Some(last) = stored.iter().flatten().max() {
+            self.committed(*last);
+        }
+        Ok(stored)
+    }
+
+    /// Deletes the requests with these ids (pinned or not), in one transaction; returns how
+    /// many went. An import that fails takes back what it stored with it.
+    pub async fn delete_requests(&self, ids: Vec<String>) -> Result<u64> {
+        self.inner
+            .writer
+            .submit(move |conn| {
+                let mut stmt = conn.prepare_cached("DELETE FROM requests WHERE id = ?1")?;
+                let mut deleted = 0;
+                for id in &ids {
+                    deleted += stmt.execute([id])? as u64;
+                }
+                Ok(deleted)
+            })
+            .await
+    }
+
     /// One request with its body.
     pub async fn get_request(&self, id: &str) -> Result<Request> {
         let id = id.to_string();

@@ -6,6 +6,7 @@ mod after;
 mod db;
 mod figures;
 mod filters;
+mod imports;
 mod order;
 mod postgres;
 mod relay;
