@@ -1,11 +1,13 @@
 //! `hooklens serve --database postgres://…` as real processes, several on one database, on
 //! a real PostgreSQL server this binary starts (`hooklens-test-postgres`): what each shows
 //! of the others' captures (`instances`), what a `kill -9` of one costs (`crash`), the
-//! one-line errors of a start that cannot use its database (`errors`), and a relay of two
-//! instances mirrored by a subscriber that stores in PostgreSQL too (`relay`).
+//! one-line errors of a start that cannot use its database (`errors`), an import into the
+//! database (`import`), and a relay of two instances mirrored by a subscriber that stores in
+//! PostgreSQL too (`relay`).
 
 mod crash;
 mod errors;
+mod import;
 mod instances;
 mod relay;
 mod serve;
