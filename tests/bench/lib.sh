@@ -152,6 +152,62 @@ stored() {
   api GET /api/v1/status | python3 -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
 }
 
+# time_queries RUNS: times RUNS calls of each of the search benchmark's queries (after 10
+# unmeasured ones) through the last started instance's API, over one keep-alive connection:
+# hits, p50, p95, p99 and the largest, in ms. The queries: the newest 100, a page deep
+# down, a filter, full-text words common and rare, a prefix, and an event id deep in the
+# store (90 % of the way back).
+time_queries() {
+  python3 - "$API_URL" "$TOKEN" "$1" <<'PY'
+import http.client, json, statistics, sys, time, urllib.parse
+
+api, token, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+host = urllib.parse.urlparse(api).netloc
+conn = http.client.HTTPConnection(host, timeout=30)
+auth = {"Authorization": f"Bearer {token}"}
+
+
+def get(path):
+    conn.request("GET", path, headers=auth)
+    r = conn.getresponse()
+    body = r.read()
+    if r.status != 200:
+        sys.exit(f"GET {path}: {r.status} {body[:200]!r}")
+    return json.loads(body)
+
+
+newest = get("/api/v1/requests?limit=100")
+top = int(newest["next"]) + 100  # cursors are storage positions
+# An event id deep in the store (90 % of the way back): a query with a single, old match.
+deep = get(f"/api/v1/requests?limit=1&cursor={max(2, top - top * 9 // 10)}")["items"][0]["id"]
+body = get(f"/api/v1/requests/{deep}").get("body_text") or ""
+evt = json.loads(body)["id"].split("_", 1)[1] if body.startswith("{") else None
+queries = [
+    ("list latest 100", "/api/v1/requests?limit=100"),
+    ("list page 10 (cursor)", f"/api/v1/requests?limit=100&cursor={top - 900}"),
+    ("filter provider=github, 100", "/api/v1/requests?limit=100&provider=github"),
+    ("FTS 'invoice', newest 100", "/api/v1/requests?limit=100&q=invoice"),
+    ("FTS 'refund dispute', newest 100", "/api/v1/requests?limit=100&q=refund%20dispute"),
+    ("FTS prefix 'warehou', newest 100", "/api/v1/requests?limit=100&q=warehou"),
+]
+if evt:
+    queries.append(("FTS one old event id", f"/api/v1/requests?limit=100&q={evt}"))
+print(f"{'query':<34} {'hits':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+for name, path in queries:
+    hits = len(get(path)["items"])
+    for _ in range(10):
+        get(path)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        get(path)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    q = lambda p: times[min(len(times) - 1, int(p * len(times)))]
+    print(f"{name:<34} {hits:>5} {q(0.50):>8.2f} {q(0.95):>8.2f} {q(0.99):>8.2f} {times[-1]:>8.2f}")
+PY
+}
+
 # rss_kb PID FIELD: VmHWM (peak) or VmRSS (now) of PID, in KiB.
 rss_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 

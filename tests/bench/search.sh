@@ -33,54 +33,7 @@ DB_BYTES=$(stat -c %s "$DATA_DIR/hooklens.db")
 start_hooklens search
 STORED=$(stored)
 echo "==> hooklens serve on $STORED stored requests; $RUNS calls per query"
-python3 - "$API_URL" "$TOKEN" "$RUNS" <<'PY' | tee "$TMP/search.txt"
-import http.client, json, statistics, sys, time, urllib.parse
-
-api, token, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-host = urllib.parse.urlparse(api).netloc
-conn = http.client.HTTPConnection(host, timeout=30)
-auth = {"Authorization": f"Bearer {token}"}
-
-
-def get(path):
-    conn.request("GET", path, headers=auth)
-    r = conn.getresponse()
-    body = r.read()
-    if r.status != 200:
-        sys.exit(f"GET {path}: {r.status} {body[:200]!r}")
-    return json.loads(body)
-
-
-newest = get("/api/v1/requests?limit=100")
-top = int(newest["next"]) + 100  # cursors are storage positions
-# An event id deep in the store (90 % of the way back): a query with a single, old match.
-deep = get(f"/api/v1/requests?limit=1&cursor={max(2, top - top * 9 // 10)}")["items"][0]["id"]
-body = get(f"/api/v1/requests/{deep}").get("body_text") or ""
-evt = json.loads(body)["id"].split("_", 1)[1] if body.startswith("{") else None
-queries = [
-    ("list latest 100", "/api/v1/requests?limit=100"),
-    ("list page 10 (cursor)", f"/api/v1/requests?limit=100&cursor={top - 900}"),
-    ("filter provider=github, 100", "/api/v1/requests?limit=100&provider=github"),
-    ("FTS 'invoice', newest 100", "/api/v1/requests?limit=100&q=invoice"),
-    ("FTS 'refund dispute', newest 100", "/api/v1/requests?limit=100&q=refund%20dispute"),
-    ("FTS prefix 'warehou', newest 100", "/api/v1/requests?limit=100&q=warehou"),
-]
-if evt:
-    queries.append(("FTS one old event id", f"/api/v1/requests?limit=100&q={evt}"))
-print(f"{'query':<34} {'hits':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-for name, path in queries:
-    hits = len(get(path)["items"])
-    for _ in range(10):
-        get(path)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        get(path)
-        times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    q = lambda p: times[min(len(times) - 1, int(p * len(times)))]
-    print(f"{name:<34} {hits:>5} {q(0.50):>8.2f} {q(0.95):>8.2f} {q(0.99):>8.2f} {times[-1]:>8.2f}")
-PY
+time_queries "$RUNS" | tee "$TMP/search.txt"
 HWM=$(rss_kb "$HL_PID" VmHWM)
 RSS=$(rss_kb "$HL_PID" VmRSS)
 echo

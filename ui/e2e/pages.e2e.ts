@@ -256,6 +256,7 @@ test('settings save and survive a reload', async () => {
   await open('/settings', 'page-settings');
   expect(await page.getByTestId('settings-receiver').textContent()).toBe(engine.receiver + '/');
   expect(await page.getByTestId('settings-api').textContent()).toBe(engine.api + '/');
+  expect(await page.getByTestId('settings-storage').textContent()).toBe(`SQLite ${engine.dataDir}/hooklens.db`);
   expect(await page.getByTestId('settings-mcp-url').textContent()).toBe(engine.api + '/mcp');
   const form = page.getByTestId('settings-form');
   await form.locator('input[name=max-requests]').fill('5000');

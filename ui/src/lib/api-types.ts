@@ -1613,6 +1613,11 @@ export interface components {
             receiver_url: string;
             /** Format: int64 */
             requests: number;
+            /**
+             * @description Where requests are kept: `SQLite PATH`, or `PostgreSQL HOST:PORT/DB` when several
+             *     instances share one database.
+             */
+            storage: string;
             version: string;
         };
         /** @description A notification as recorded. */

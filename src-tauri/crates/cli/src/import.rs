@@ -2,7 +2,8 @@
 //! capture pipeline. When a Hooklens runs on the data directory (it keeps its API's address
 //! in DATA_DIR/api-address while it runs) the file goes through that Hooklens's API, so its
 //! live list shows the imports; otherwise this process runs the pipeline on the store
-//! itself. Either way a malformed file stores nothing.
+//! itself (the data directory's, or the PostgreSQL database of --database). Either way a
+//! malformed file stores nothing.
 
 use std::path::{Path, PathBuf};
 
@@ -11,8 +12,8 @@ use clap::Args;
 use hooklens_engine::import::Format;
 use hooklens_engine::{ADDRESS_FILE, Config, ImportReport};
 
-use hooklens_cli::DataDir;
 use hooklens_cli::token::TOKEN_FILE;
+use hooklens_cli::{DataDir, Database};
 
 #[derive(Args)]
 pub struct ImportArgs {
@@ -21,6 +22,8 @@ pub struct ImportArgs {
     file: PathBuf,
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    database: Database,
     /// `har` or `ndjson`. Default: from the file's extension, else its content.
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     format: Option<Format>,
@@ -69,7 +72,8 @@ pub async fn run(args: ImportArgs) -> Result<()> {
                 .with_context(cannot)?
         }
         None => {
-            let config = Config::new(data_dir.clone(), "offline import: no API".into());
+            let mut config = Config::new(data_dir.clone(), "offline import: no API".into());
+            config.database = args.database.database.clone();
             hooklens_engine::import_offline(&config, &file, format, args.forward)
                 .await
                 .with_context(cannot)?

@@ -6,6 +6,7 @@ pub mod token;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -19,8 +20,9 @@ use hooklens_engine::{
 
 #[derive(Args, Clone)]
 pub struct DataDir {
-    /// Where requests are stored. Default: the XDG data directory, e.g.
-    /// ~/.local/share/hooklens.
+    /// Where requests are stored (unless --database says otherwise, for the commands that
+    /// take it), with the API token and the tunnel's files. Default: the XDG data directory,
+    /// e.g. ~/.local/share/hooklens.
     #[arg(long, env = "HOOKLENS_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 }
@@ -36,10 +38,50 @@ impl DataDir {
     }
 }
 
+/// Where requests are kept, when not in the data directory: `serve`, `export`, `replay`.
+#[derive(Args, Clone)]
+pub struct Database {
+    /// Keep requests in PostgreSQL rather than in the data directory's SQLite file:
+    /// postgres://USER[:PASSWORD]@HOST:PORT/DB, with ?sslmode=require (or verify-full, and
+    /// sslrootcert=FILE) for a database that wants TLS. Several `hooklens serve` may share
+    /// one database, behind one load balancer: each shows what the others capture. The data
+    /// directory still holds the API token and the tunnel's files. Default: SQLite. The URL
+    /// may hold a password: prefer the variable to the flag, which other users can see.
+    #[arg(
+        long,
+        env = "HOOKLENS_DATABASE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
+}
+
+impl Database {
+    /// The store these flags name, for the commands that read it without serving
+    /// (`export`, `replay`): PostgreSQL at --database, or the data directory's SQLite file,
+    /// which must exist.
+    pub async fn open_store(self, data: DataDir) -> Result<hooklens_store::Store> {
+        let database = self.database;
+        let data_dir = data.resolve()?;
+        if database.is_none() && !data_dir.join(hooklens_store::DB_FILE).exists() {
+            bail!(
+                "no Hooklens data in {}: pass the --data-dir (or --database) that `hooklens \
+                 serve` used",
+                data_dir.display()
+            );
+        }
+        hooklens_store::Store::connect(&data_dir, database.as_deref())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}{}", store_flag(&e)))
+    }
+}
+
 #[derive(Args, Clone)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataDir,
+    #[command(flatten)]
+    pub database: Database,
     /// Receiver address: providers, or your tunnel, send webhooks here. Default
     /// 127.0.0.1:4780. Use 0.0.0.0:4780 to accept from your network too (anyone who can
     /// reach it can then store requests).
@@ -113,6 +155,14 @@ pub struct ServeArgs {
     /// volumes to any local process. Default: the token is required.
     #[arg(long, env = "HOOKLENS_METRICS_WITHOUT_TOKEN")]
     pub metrics_without_token: bool,
+    /// How long a delivery this instance is sending stays reserved to it. If the instance
+    /// dies mid-attempt, another instance on the same database (or this one, restarted)
+    /// sends it once this lapses: what a crash costs in delivery delay. Keep it above your
+    /// targets' attempt timeout (30 s by default), or a slow attempt may be sent twice.
+    /// Default 11m.
+    #[arg(long, env = "HOOKLENS_DELIVERY_LEASE", value_name = "DURATION", default_value = "11m",
+          value_parser = parse_lease)]
+    pub delivery_lease: Duration,
     /// Be a relay: serve the stream of captures to subscribers holding a relay token (see
     /// `hooklens relay token create`) on this address, e.g. 0.0.0.0:4782. Only the stream is
     /// served there, never the API. Off loopback it needs --tls-cert/--tls-key or
@@ -148,6 +198,15 @@ pub struct ServeArgs {
     pub tls_key: Option<PathBuf>,
     #[command(flatten)]
     pub relay_from: RelayFromArgs,
+}
+
+/// A lease: a duration such as `30s`, `5m` or `11m`, of one second at least.
+fn parse_lease(text: &str) -> Result<Duration, String> {
+    let lease = humantime::parse_duration(text).map_err(|e| format!("{text:?}: {e}"))?;
+    if lease < Duration::from_secs(1) {
+        return Err(format!("{text:?}: a lease lasts 1s at least"));
+    }
+    Ok(lease)
 }
 
 /// Mirror a relay: the flags `serve` and `listen` share.
@@ -225,6 +284,8 @@ pub async fn start(args: &ServeArgs, notifier: Option<Arc<dyn Notifier>>) -> Res
         None => token::load_or_create(&data_dir)?,
     };
     let mut config = Config::new(data_dir.clone(), token.clone());
+    config.database = args.database.database.clone();
+    config.delivery_lease = args.delivery_lease;
     config.listen = args.listen;
     config.api_listen = args.api_listen;
     config.max_body = args.max_body;
@@ -342,9 +403,22 @@ pub fn with_flag_hint(e: EngineError) -> anyhow::Error {
         EngineError::RelayPlain(_) => " (--relay-listen, HOOKLENS_RELAY_LISTEN)",
         EngineError::Tls(_) => " (--tls-cert, --tls-key)",
         EngineError::Relay(_) => " (--relay-from, --relay-token, --relay-ca)",
-        EngineError::Store(_) | EngineError::HttpClient(_) => "",
+        EngineError::Store(e) => store_flag(e),
+        EngineError::HttpClient(_) => "",
     };
     anyhow::anyhow!("{e}{flag}")
+}
+
+/// The flag behind a store's start-up error, when the message does not name it.
+fn store_flag(e: &hooklens_store::StoreError) -> &'static str {
+    use hooklens_store::StoreError;
+    match e {
+        StoreError::DatabaseUrl(..)
+        | StoreError::Unreachable { .. }
+        | StoreError::AuthFailed { .. }
+        | StoreError::Tls { .. } => " (--database, HOOKLENS_DATABASE)",
+        _ => "",
+    }
 }
 
 /// SIGINT and SIGTERM, watched from the moment this is made: made before the start-up

@@ -18,11 +18,11 @@ mod trigger;
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use hooklens_cli::{DataDir, ServeArgs, Signals, public_url};
+use hooklens_cli::{DataDir, Database, ServeArgs, Signals, public_url};
 use hooklens_engine::export::{Format, export};
-use hooklens_engine::{Store, human_bytes};
+use hooklens_engine::human_bytes;
 use hooklens_store::RequestFilter;
 
 // Capture allocates and frees a little per request on every core; mimalloc's per-thread
@@ -86,6 +86,8 @@ enum Command {
 struct ExportArgs {
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    database: Database,
     /// `har` (HAR 1.2, for browsers' dev tools and HTTP clients) or `ndjson` (one JSON
     /// request per line, bodies included).
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
@@ -185,6 +187,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     );
     say!("  Inspector: {}", started.login_url());
     say!("  Data:      {}", started.data_dir.display());
+    say!("  Storage:   {}", handle.store().location());
     say!("  Max body:  {}", human_bytes(args.max_body));
     for url in &args.forward_to {
         say!("  Forward:   {url}");
@@ -212,14 +215,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
 }
 
 async fn export_cmd(args: ExportArgs) -> Result<()> {
-    let data_dir = args.data.resolve()?;
-    if !data_dir.join(hooklens_store::DB_FILE).exists() {
-        bail!(
-            "no Hooklens data in {}: pass the --data-dir that `hooklens serve` used",
-            data_dir.display()
-        );
-    }
-    let store = Store::open(&data_dir)?;
+    let store = args.database.open_store(args.data).await?;
     let filter = RequestFilter {
         endpoint: args.endpoint,
         method: args.method,

@@ -1,11 +1,12 @@
 //! `hooklens relay token create|list|revoke`: the tokens that may read this Hooklens's relay
-//! stream. Works on the data directory directly, whether or not `hooklens serve` runs on it:
+//! stream. Works on the data directory (or the PostgreSQL database, with --database)
+//! directly, whether or not `hooklens serve` runs on it:
 //! a running relay notices a new or revoked token within a second (it reads them again),
 //! and a revoked token's open streams end then.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use hooklens_cli::DataDir;
+use hooklens_cli::{DataDir, Database};
 use hooklens_engine::Store;
 use hooklens_engine::relay::tokens;
 use hooklens_store::format_us;
@@ -31,25 +32,35 @@ enum TokenCommand {
         name: String,
         #[command(flatten)]
         data: DataDir,
+        #[command(flatten)]
+        database: Database,
     },
     /// List the tokens (never their secrets): name, made, last used, revoked.
     List {
         #[command(flatten)]
         data: DataDir,
+        #[command(flatten)]
+        database: Database,
     },
     /// Revoke a token: it opens nothing any more, and its open streams end within a second.
     Revoke {
         name: String,
         #[command(flatten)]
         data: DataDir,
+        #[command(flatten)]
+        database: Database,
     },
 }
 
 pub async fn run(args: RelayArgs) -> Result<()> {
     let RelayCommand::Token(command) = args.command;
     match command {
-        TokenCommand::Create { name, data } => {
-            let store = open(data, true)?;
+        TokenCommand::Create {
+            name,
+            data,
+            database,
+        } => {
+            let store = open(data, database, true).await?;
             let made = tokens::issue(&store, &name).await;
             store.close().await?;
             let (_, secret) = made?;
@@ -59,8 +70,8 @@ pub async fn run(args: RelayArgs) -> Result<()> {
                  --relay-from URL --relay-token TOKEN, or in Settings → Relay."
             );
         }
-        TokenCommand::List { data } => {
-            let store = open(data, false)?;
+        TokenCommand::List { data, database } => {
+            let store = open(data, database, false).await?;
             let all = store.relay_tokens().await;
             store.close().await?;
             let all = all?;
@@ -81,8 +92,12 @@ pub async fn run(args: RelayArgs) -> Result<()> {
                 );
             }
         }
-        TokenCommand::Revoke { name, data } => {
-            let store = open(data, false)?;
+        TokenCommand::Revoke {
+            name,
+            data,
+            database,
+        } => {
+            let store = open(data, database, false).await?;
             let revoked = store.revoke_relay_token(&name).await;
             store.close().await?;
             revoked?;
@@ -92,14 +107,12 @@ pub async fn run(args: RelayArgs) -> Result<()> {
     Ok(())
 }
 
-/// The store in `data`; one that does not exist yet is made only when `create`.
-fn open(data: DataDir, create: bool) -> Result<Store> {
-    let dir = data.resolve()?;
-    if !create && !dir.join(hooklens_store::DB_FILE).exists() {
-        bail!(
-            "no Hooklens data in {}: pass the --data-dir that `hooklens serve` uses",
-            dir.display()
-        );
+/// The store `database` names (PostgreSQL: the tokens of every instance sharing it), else
+/// the one in `data`, which is made when it does not exist yet only when `create`.
+async fn open(data: DataDir, database: Database, create: bool) -> Result<Store> {
+    if database.database.is_some() || !create {
+        return database.open_store(data).await;
     }
+    let dir = data.resolve()?;
     Store::open(&dir).with_context(|| format!("cannot open the store in {}", dir.display()))
 }

@@ -8,9 +8,9 @@ use hooklens_engine::forward::clock::SystemClock;
 use hooklens_engine::forward::guard::{Guard, SystemResolver};
 use hooklens_engine::forward::{Forwarder, new_delivery, target::map_url};
 use hooklens_engine::notify::{LogNotifier, Notifications};
-use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy, Store};
+use hooklens_store::{DeliveryKind, DeliveryState, ForwardTarget, PathMode, RetryPolicy};
 
-use hooklens_cli::DataDir;
+use hooklens_cli::{DataDir, Database};
 
 #[derive(Args)]
 pub struct ReplayArgs {
@@ -21,17 +21,12 @@ pub struct ReplayArgs {
     to: Option<String>,
     #[command(flatten)]
     data: DataDir,
+    #[command(flatten)]
+    database: Database,
 }
 
 pub async fn run(args: ReplayArgs) -> Result<()> {
-    let data_dir = args.data.resolve()?;
-    if !data_dir.join(hooklens_store::DB_FILE).exists() {
-        bail!(
-            "no Hooklens data in {}: pass --data-dir",
-            data_dir.display()
-        );
-    }
-    let store = Store::open(&data_dir)?;
+    let store = args.database.open_store(args.data).await?;
     let request = store
         .get_request(&args.id)
         .await

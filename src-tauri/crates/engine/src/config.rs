@@ -21,8 +21,15 @@ pub const DEFAULT_MAX_BODY: u64 = 25 << 20;
 /// How the engine runs. Build with [`Config::new`], then adjust fields.
 #[derive(Clone)]
 pub struct Config {
-    /// Where the database lives.
+    /// Where the SQLite database (when `database` is `None`), the API token and the tunnel's
+    /// files live.
     pub data_dir: PathBuf,
+    /// A `postgres://` URL: the store on PostgreSQL, which several instances may share.
+    /// `None`: the SQLite file in `data_dir`. Never logged (it may hold a password).
+    pub database: Option<String>,
+    /// How long a delivery this instance leases is held before another instance (or this
+    /// one, after a restart) may take it; see `Forwarder::set_lease`.
+    pub delivery_lease: Duration,
     /// Receiver address.
     pub listen: SocketAddr,
     /// Control API address; must be loopback.
@@ -82,6 +89,8 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
+            .field("database", &self.database.as_ref().map(|_| "<redacted>"))
+            .field("delivery_lease", &self.delivery_lease)
             .field("listen", &self.listen)
             .field("api_listen", &self.api_listen)
             .field("api_token", &"<redacted>")
@@ -100,6 +109,8 @@ impl Config {
     pub fn new(data_dir: PathBuf, api_token: String) -> Config {
         Config {
             data_dir,
+            database: None,
+            delivery_lease: crate::forward::DEFAULT_LEASE,
             listen: parse_addr(DEFAULT_LISTEN),
             api_listen: parse_addr(DEFAULT_API_LISTEN),
             api_token,

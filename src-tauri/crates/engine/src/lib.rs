@@ -21,6 +21,7 @@ mod link;
 pub mod metrics;
 pub mod notify;
 mod parts;
+mod peers;
 pub mod provider;
 mod receiver;
 pub mod relay;
@@ -187,15 +188,16 @@ impl Handle {
     }
 }
 
-/// Starts the engine: opens the store in `config.data_dir`, binds what `listeners` does not
-/// provide, and serves until [`Handle::shutdown`].
+/// Starts the engine: opens the store (`config.database`, else the SQLite file in
+/// `config.data_dir`), binds what `listeners` does not provide, and serves until
+/// [`Handle::shutdown`].
 pub async fn run(config: Config, listeners: Listeners) -> Result<Handle, EngineError> {
     if config.api_token.len() < 16 {
         return Err(EngineError::WeakToken);
     }
     let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
     let bound = Bound::bind(&config, listeners, tls.is_some()).await?;
-    let store = Store::open(&config.data_dir)?;
+    let store = Store::connect(&config.data_dir, config.database.as_deref()).await?;
     // A down period left open by a crash ended at the latest when this run began.
     store
         .close_period(None, None, hooklens_store::now_us())
@@ -246,9 +248,9 @@ pub enum ImportFailure {
     Store(#[from] StoreError),
 }
 
-/// Imports `file` (see [`import`]) into the store in `config.data_dir` through the capture
-/// pipeline, without serving anything: for `hooklens import` when no Hooklens runs on that
-/// directory. Deliveries it plans (`forward`) wait in the queue until Hooklens next starts.
+/// Imports `file` (see [`import`]) into the store (`config.database`, else the SQLite file
+/// in `config.data_dir`) through the capture pipeline, without serving anything: for
+/// `hooklens import` when no Hooklens runs on that directory. Deliveries it plans (`forward`) wait in the queue until Hooklens next starts.
 pub async fn import_offline(
     config: &Config,
     file: &[u8],
@@ -256,7 +258,7 @@ pub async fn import_offline(
     forward: bool,
 ) -> Result<ImportReport, ImportFailure> {
     let records = import::read(file, format)?;
-    let store = Store::open(&config.data_dir)?;
+    let store = Store::connect(&config.data_dir, config.database.as_deref()).await?;
     let core = Core::assemble(config, store.clone()).await?;
     let (_, tunnel) = watch::channel(tunnel::TunnelStatus::new(None, tunnel::TunnelState::Off));
     let report = core

@@ -53,6 +53,7 @@ impl Core {
             forward::guard::Guard::new(config.resolver.clone(), settings.allow_remote_targets),
         )
         .map_err(EngineError::HttpClient)?;
+        forwarder.set_lease(config.delivery_lease);
         let routes = forward::routes::Routes::new(
             config.forward_to.clone(),
             config.forward_prefix.clone(),
@@ -244,6 +245,12 @@ impl Parts {
             cancel.clone(),
         ));
         tasks.spawn(self.core.forwarder.clone().run(cancel.clone()));
+        tasks.spawn(crate::peers::follow(
+            self.core.store.clone(),
+            self.core.events.clone(),
+            self.core.forwarder.clone(),
+            cancel.clone(),
+        ));
         tasks.spawn(self.core.notifications.clone().run(cancel.clone()));
         tracing::info!(receiver_addr = %bound.receiver_addr, api_addr = %bound.api_addr, "hooklens engine started");
     }

@@ -2,8 +2,10 @@
 //! API (group commits of up to 1,024 captures), then waits for the search index to catch up.
 //! Used by `tests/bench/search.sh` and `tests/bench/storage.sh`.
 //!
-//! Usage: `fill DATA_DIR COUNT [--retention] [--every N]`
+//! Usage: `fill DATA_DIR COUNT [--retention] [--every N] [--database postgres://…]`
 //!
+//! - With `--database`, the requests go to that PostgreSQL database (`DATA_DIR` unused);
+//!   sizes are the database's (`pg_database_size`), with no WAL column.
 //! - Without `--retention`, retention is turned off in the store's settings (so that a
 //!   `hooklens serve` started on the store later keeps all COUNT requests).
 //! - With `--retention`, the default retention settings stay on (100,000 requests, 30 days,
@@ -266,57 +268,162 @@ fn file_len(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
-/// Waits until every stored request is in the full-text index (the writer indexes when idle).
-async fn wait_for_index(db: PathBuf) -> Result<(), Error> {
-    tokio::task::spawn_blocking(move || -> Result<(), Error> {
-        let conn = rusqlite::Connection::open_with_flags(
-            &db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?;
+/// The database filled: its sizes, when its index has caught up, where its space went.
+enum Filled {
+    Sqlite { db: PathBuf, wal: PathBuf },
+    Postgres(tokio_postgres::Client),
+}
+
+impl Filled {
+    async fn new(dir: &Path, database: Option<&str>) -> Result<Filled, Error> {
+        let Some(url) = database else {
+            let db = dir.join(hooklens_store::DB_FILE);
+            let wal = PathBuf::from(format!("{}-wal", db.display()));
+            return Ok(Filled::Sqlite { db, wal });
+        };
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        tokio::spawn(connection);
+        Ok(Filled::Postgres(client))
+    }
+
+    /// Bytes of the database and of its WAL (SQLite's; none on PostgreSQL).
+    async fn sizes(&self) -> Result<(u64, u64), Error> {
+        match self {
+            Filled::Sqlite { db, wal } => Ok((file_len(db), file_len(wal))),
+            Filled::Postgres(client) => {
+                let row = client
+                    .query_one("SELECT pg_database_size(current_database())", &[])
+                    .await?;
+                Ok((row.get::<_, i64>(0) as u64, 0))
+            }
+        }
+    }
+
+    /// Waits until every stored request is in the full-text index (filled off the write
+    /// path: by SQLite's writer when idle, by PostgreSQL's indexer task).
+    async fn wait_for_index(&self) -> Result<(), Error> {
         let deadline = Instant::now() + Duration::from_secs(3600);
         loop {
-            let (indexed, newest): (i64, i64) = conn.query_row(
-                "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'fts_seq'), 0),
-                        coalesce((SELECT max(seq) FROM requests), 0)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (indexed, newest) = match self {
+                Filled::Sqlite { db, .. } => {
+                    let conn = rusqlite::Connection::open_with_flags(
+                        db,
+                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                    )?;
+                    conn.query_row(
+                        "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta
+                                          WHERE key = 'fts_seq'), 0),
+                                coalesce((SELECT max(seq) FROM requests), 0)",
+                        [],
+                        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+                    )?
+                }
+                Filled::Postgres(client) => {
+                    let row = client
+                        .query_one(
+                            "SELECT coalesce((SELECT value::bigint FROM meta
+                                              WHERE key = 'fts_position'), 0),
+                                    (SELECT last FROM capture_counter)",
+                            &[],
+                        )
+                        .await?;
+                    (row.get(0), row.get(1))
+                }
+            };
             if indexed >= newest {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(format!("search index still behind after an hour ({indexed} of {newest})").into());
+                return Err(format!(
+                    "search index still behind after an hour ({indexed} of {newest})"
+                )
+                .into());
             }
-            std::thread::sleep(Duration::from_millis(200));
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
-    })
-    .await?
+    }
+
+    /// Space per table and index, largest first.
+    async fn breakdown(&self) -> Result<(), Error> {
+        println!("{:<28} {:>10}", "table or index", "MiB");
+        match self {
+            Filled::Sqlite { db, .. } => breakdown(db),
+            Filled::Postgres(client) => {
+                let rows = client
+                    .query(
+                        "SELECT c.relname::text, pg_relation_size(c.oid)
+                           + coalesce(pg_relation_size(c.reltoastrelid), 0) AS bytes
+                         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')
+                         ORDER BY bytes DESC LIMIT 8",
+                        &[],
+                    )
+                    .await?;
+                for row in rows {
+                    let (name, bytes): (String, i64) = (row.get(0), row.get(1));
+                    println!("{name:<28} {:>10.1}", bytes as f64 / 1048576.0);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The command line.
+struct Args {
+    dir: PathBuf,
+    count: u64,
+    retention: bool,
+    every: u64,
+    database: Option<String>,
+}
+
+impl Args {
+    fn parse() -> Result<Args, Error> {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let usage =
+            "usage: fill DATA_DIR COUNT [--retention] [--every N] [--database postgres://…]";
+        let value = |flag: &str| args.iter().position(|a| a == flag).map(|i| args.get(i + 1));
+        let (dir, count) = match (
+            args.first(),
+            args.get(1).and_then(|c| c.parse::<u64>().ok()),
+        ) {
+            (Some(dir), Some(count)) if count > 0 => (PathBuf::from(dir), count),
+            _ => return Err(usage.into()),
+        };
+        let every = match value("--every") {
+            Some(n) => n
+                .and_then(|n| n.parse::<u64>().ok())
+                .filter(|n| *n > 0)
+                .ok_or(usage)?,
+            None => (count / 10).max(1),
+        };
+        let database = match value("--database") {
+            Some(url) => Some(url.ok_or(usage)?.clone()),
+            None => None,
+        };
+        Ok(Args {
+            dir,
+            count,
+            retention: args.iter().any(|a| a == "--retention"),
+            every,
+            database,
+        })
+    }
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: fill DATA_DIR COUNT [--retention] [--every N]";
-    let (dir, count) = match (
-        args.first(),
-        args.get(1).and_then(|c| c.parse::<u64>().ok()),
-    ) {
-        (Some(dir), Some(count)) if count > 0 => (PathBuf::from(dir), count),
-        _ => return Err(usage.into()),
-    };
-    let retention = args.iter().any(|a| a == "--retention");
-    let every = match args.iter().position(|a| a == "--every") {
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|n| n.parse::<u64>().ok())
-            .filter(|n| *n > 0)
-            .ok_or(usage)?,
-        None => (count / 10).max(1),
-    };
-
-    let store = Store::open(&dir)?;
-    let db = store.path().to_path_buf();
-    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    let Args {
+        dir,
+        count,
+        retention,
+        every,
+        database,
+    } = Args::parse()?;
+    let database = database.as_deref();
+    let store = Store::connect(&dir, database).await?;
+    let filled = Filled::new(&dir, database).await?;
     let settings = if retention {
         serde_json::json!({})
     } else {
@@ -353,7 +460,7 @@ async fn main() -> Result<(), Error> {
         }
         if written / every > before / every || written == count {
             let stored = store.count_requests().await?;
-            let (db_len, wal_len) = (file_len(&db), file_len(&wal));
+            let (db_len, wal_len) = filled.sizes().await?;
             println!(
                 "{:>10} {:>10} {:>10.1} {:>9.1} {:>9.0} {:>9.0}",
                 written,
@@ -367,11 +474,11 @@ async fn main() -> Result<(), Error> {
         }
     }
     let wrote_in = started.elapsed();
-    wait_for_index(db.clone()).await?;
+    filled.wait_for_index().await?;
     let indexed_in = started.elapsed();
     let stored = store.count_requests().await?;
     store.close().await?;
-    let db_len = file_len(&db);
+    let (db_len, _) = filled.sizes().await?;
     println!();
     println!(
         "wrote {written} requests in {:.1} s ({:.0} req/s); search index caught up after {:.1} s",
@@ -384,8 +491,7 @@ async fn main() -> Result<(), Error> {
         db_len as f64 / 1048576.0,
         db_len as f64 / stored.max(1) as f64
     );
-    breakdown(&db)?;
-    Ok(())
+    filled.breakdown().await
 }
 
 /// Space per table and index (SQLite's dbstat), largest first.
@@ -396,7 +502,6 @@ fn breakdown(db: &Path) -> Result<(), Error> {
         "SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-    println!("{:<28} {:>10}", "table or index", "MiB");
     for row in rows {
         let (name, bytes) = row?;
         println!("{name:<28} {:>10.1}", bytes as f64 / 1048576.0);

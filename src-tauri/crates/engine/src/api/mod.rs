@@ -281,6 +281,7 @@ async fn status(
         api_url: format!("http://{}", access.api),
         max_body: access.max_body,
         requests: store.count_requests().await?,
+        storage: store.location(),
     }))
 }
 

@@ -234,6 +234,9 @@ pub struct Status {
     pub api_url: String,
     pub max_body: u64,
     pub requests: u64,
+    /// Where requests are kept: `SQLite PATH`, or `PostgreSQL HOST:PORT/DB` when several
+    /// instances share one database.
+    pub storage: String,
 }
 
 /// Whether capture is paused.

@@ -2,13 +2,14 @@
 //!
 //! For test suites and agents: "create an order, then wait for `order.created`". The
 //! position to wait from is fixed first (the request `after`, or the newest stored), the
-//! event bus is subscribed to next, and only then is the store asked: a capture that
-//! commits at any moment after that position is either in the store's answer or announced
-//! as `Event::RequestCaptured` on the subscription, so none slips between. Each such
-//! announcement (or a lag) asks the store
-//! again from where the last look ended, which also keeps the filter's meaning exactly the
-//! list's. A full-text `q` cannot match what the indexer has not reached yet: the store
-//! says so and the waiter looks again a moment later.
+//! store's commits are watched next (`Store::watch_commits`), and only then is the store
+//! asked: a capture that commits at any moment after that position is either in the
+//! store's answer or moves the watch, so none slips between. Each move asks the store again
+//! from where the last look ended, which also keeps the filter's meaning exactly the list's.
+//! The watch, not the event bus: it moves when a capture gets its position, on this
+//! instance or any other sharing the database (on PostgreSQL a capture is announced a moment
+//! before it is numbered). A full-text `q` cannot match what the indexer has not reached
+//! yet: the store says so and the waiter looks again a moment later.
 
 use std::time::Duration;
 
@@ -17,7 +18,6 @@ use axum::extract::State;
 use hooklens_store::{Store, StoreError};
 use http::StatusCode;
 use serde::Deserialize;
-use tokio::sync::broadcast::{Receiver, error::RecvError, error::TryRecvError};
 use tokio_util::sync::CancellationToken;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,7 +26,6 @@ use utoipa_axum::routes;
 use super::extract::QueryParams;
 use super::types::{ErrorBody, RequestJson, RequestQuery};
 use super::{Api, ApiError, ApiResult};
-use crate::{Event, EventBus};
 
 /// The longest wait one call may ask for.
 const MAX_TIMEOUT_MS: u64 = 60_000;
@@ -96,7 +95,6 @@ impl WaitQuery {
         (status = 503, body = ErrorBody, description = "Hooklens is stopping")))]
 async fn wait(
     State(store): State<Store>,
-    State(events): State<EventBus>,
     State(shutdown): State<CancellationToken>,
     QueryParams(query): QueryParams<WaitQuery>,
 ) -> ApiResult<Json<RequestJson>> {
@@ -109,8 +107,8 @@ async fn wait(
     let deadline = tokio::time::Instant::now() + Duration::from_millis(timeout_ms);
     let filter = query.filter()?;
     let mut position = match &query.after {
-        Some(id) => match store.get_request(id).await {
-            Ok(request) => request.seq,
+        Some(id) => match store.position_of(id).await {
+            Ok(position) => position,
             Err(StoreError::NotFound(_)) => {
                 return Err(ApiError::not_found(format!(
                     "after: no stored request has the id {id:?}"
@@ -118,9 +116,10 @@ async fn wait(
             }
             Err(e) => return Err(e.into()),
         },
-        None => store.last_seq().await?,
+        None => store.last_position().await?,
     };
-    let mut events = events.subscribe();
+    let mut commits = store.watch_commits();
+    commits.borrow_and_update();
     loop {
         let look = store.first_request_after(filter.clone(), position).await?;
         position = look.through;
@@ -138,7 +137,7 @@ async fn wait(
             }
         };
         tokio::select! {
-            more = next_capture(&mut events) => if !more { return Err(stopping()) },
+            moved = commits.changed() => if moved.is_err() { return Err(stopping()) },
             () = recheck => {}
             () = tokio::time::sleep_until(deadline) => {
                 return Err(ApiError::new(
@@ -148,25 +147,6 @@ async fn wait(
                 ));
             }
             () = shutdown.cancelled() => return Err(stopping()),
-        }
-    }
-}
-
-/// Waits until a capture is announced (or announcements were missed), then takes every
-/// announcement already queued, so a burst costs one look. `false` once the stream ends.
-async fn next_capture(events: &mut Receiver<Event>) -> bool {
-    loop {
-        match events.recv().await {
-            Ok(Event::RequestCaptured(_)) | Err(RecvError::Lagged(_)) => break,
-            Ok(_) => {}
-            Err(RecvError::Closed) => return false,
-        }
-    }
-    loop {
-        match events.try_recv() {
-            Ok(_) | Err(TryRecvError::Lagged(_)) => {}
-            Err(TryRecvError::Empty) => return true,
-            Err(TryRecvError::Closed) => return false,
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod target;
 mod words;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -55,6 +56,10 @@ const PER_TARGET: usize = 8;
 const LEASED_PER_TARGET: usize = 4 * PER_TARGET;
 /// After a failure to read or lease the queue, try again this much later (µs).
 const QUEUE_RETRY_US: i64 = 1_000_000;
+/// The scheduler looks at the queue at least this often (µs), whatever it expects: other
+/// instances sharing the database change it too (a replay queued there, a retry scheduled
+/// there just before that instance died), and nothing tells this one.
+const LOOK_EVERY_US: i64 = 60_000_000;
 
 /// The forwarder: owns the HTTP client, the breakers and the scheduler's wake-up.
 pub struct Forwarder {
@@ -67,6 +72,8 @@ pub struct Forwarder {
     events: EventBus,
     notifications: Arc<Notifications>,
     metrics: Arc<Metrics>,
+    /// How long a leased delivery is held, in µs (see [`Forwarder::set_lease`]).
+    lease_us: AtomicU64,
 }
 
 #[derive(Default)]
@@ -105,7 +112,17 @@ impl Forwarder {
             events,
             notifications,
             metrics,
+            lease_us: AtomicU64::new(DEFAULT_LEASE.as_micros() as u64),
         }))
+    }
+
+    /// How long a delivery this instance leases is held before it counts as abandoned and
+    /// another instance (or this one, after a restart) may take it: what a crash costs in
+    /// delivery delay. Longer than an attempt may last (10 min at most), or a slow attempt
+    /// may be sent twice. Default [`DEFAULT_LEASE`].
+    pub fn set_lease(&self, lease: Duration) {
+        self.lease_us
+            .store(lease.as_micros() as u64, Ordering::Relaxed);
     }
 
     /// Whether targets off loopback are allowed (the setting `allow_remote_targets`).
@@ -185,10 +202,11 @@ impl Forwarder {
                     Plan::retry_at(now + QUEUE_RETRY_US)
                 }
             };
-            let mut wake_at = plan.wake_at;
+            let look = now + LOOK_EVERY_US;
+            let mut wake_at = plan.wake_at.map_or(look, |at| at.min(look));
             let mut took_any = false;
             if !plan.take.is_empty() {
-                let lease_until = now + LEASE.as_micros() as i64;
+                let lease_until = now + self.lease_us.load(Ordering::Relaxed) as i64;
                 match self.store.lease_due(now, lease_until, plan.take).await {
                     Ok(leased) => {
                         took_any = !leased.is_empty();
@@ -199,7 +217,7 @@ impl Forwarder {
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot lease deliveries; retrying");
-                        wake_at = Some(now + QUEUE_RETRY_US);
+                        wake_at = now + QUEUE_RETRY_US;
                     }
                 }
             }
@@ -207,7 +225,7 @@ impl Forwarder {
                 continue; // plan again with what is now in flight
             }
             tokio::select! {
-                () = async { match wake_at { Some(at) => self.clock.sleep_until(at).await, None => std::future::pending().await } } => {}
+                () = self.clock.sleep_until(wake_at) => {}
                 () = self.wake.notified() => {}
                 () = cancel.cancelled() => return,
             }
@@ -444,8 +462,9 @@ fn attempt_span(delivery: &Delivery) -> tracing::Span {
     )
 }
 
-/// How long a leased delivery is held before it counts as abandoned.
-const LEASE: Duration = Duration::from_secs(660);
+/// How long a leased delivery is held before it counts as abandoned, unless
+/// [`Forwarder::set_lease`] says otherwise: longer than the longest attempt (10 min).
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(660);
 
 /// A new delivery of a captured request to `target`.
 pub fn new_delivery(

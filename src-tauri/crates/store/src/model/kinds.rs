@@ -1,13 +1,14 @@
 //! Closed sets of values that the API sends and the database keeps as words. Each is an enum
-//! written as the same `snake_case` word on the wire (serde) and in its column (rusqlite), so
-//! the two cannot drift apart and the generated TypeScript gets a union, not a `string`.
+//! written as the same `snake_case` word on the wire (serde) and in its column (rusqlite on
+//! SQLite, tokio-postgres on PostgreSQL, both `text`), so the three cannot drift apart and the
+//! generated TypeScript gets a union, not a `string`.
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Declares an enum stored as text: its words, `as_str`, `parse`, and the rusqlite and
-/// serde conversions (a test checks the serde word is the stored one).
+/// Declares an enum stored as text: its words, `as_str`, `parse`, and the rusqlite,
+/// tokio-postgres and serde conversions (a test checks the serde word is the stored one).
 macro_rules! stored_as_text {
     ($(#[$meta:meta])* pub enum $name:ident {
         $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+
@@ -60,6 +61,40 @@ macro_rules! stored_as_text {
                     )
                 })
             }
+        }
+
+        impl<'a> tokio_postgres::types::FromSql<'a> for $name {
+            fn from_sql(
+                ty: &tokio_postgres::types::Type,
+                raw: &'a [u8],
+            ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+                let word = <&str as tokio_postgres::types::FromSql>::from_sql(ty, raw)?;
+                $name::parse(word)
+                    .ok_or_else(|| format!("unknown {} {word:?}", stringify!($name)).into())
+            }
+
+            fn accepts(ty: &tokio_postgres::types::Type) -> bool {
+                <&str as tokio_postgres::types::FromSql>::accepts(ty)
+            }
+        }
+
+        impl tokio_postgres::types::ToSql for $name {
+            fn to_sql(
+                &self,
+                ty: &tokio_postgres::types::Type,
+                out: &mut bytes::BytesMut,
+            ) -> std::result::Result<
+                tokio_postgres::types::IsNull,
+                Box<dyn std::error::Error + Sync + Send>,
+            > {
+                <&str as tokio_postgres::types::ToSql>::to_sql(&self.as_str(), ty, out)
+            }
+
+            fn accepts(ty: &tokio_postgres::types::Type) -> bool {
+                <&str as tokio_postgres::types::ToSql>::accepts(ty)
+            }
+
+            tokio_postgres::types::to_sql_checked!();
         }
     };
 }

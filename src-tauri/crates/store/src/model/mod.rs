@@ -1,23 +1,32 @@
-//! The store's data types: requests (here), endpoints, signatures, rules and settings.
+//! The store's data types, the same whichever backend holds them: requests (here),
+//! deliveries, endpoints, signatures, rules, settings, notifications and statistics.
 
+mod delivery;
 mod endpoint;
 mod kinds;
+mod notification;
 mod provider;
+mod relay;
 mod rules;
 mod settings;
 mod signature;
+mod stats;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use delivery::*;
 pub use endpoint::*;
 pub use kinds::{
     AttemptErrorKind, HandshakeProvider, NotificationKind, PeriodKind, SignatureStatus, Via,
 };
+pub use notification::*;
 pub use provider::*;
+pub use relay::*;
 pub use rules::*;
 pub use settings::*;
 pub use signature::*;
+pub use stats::*;
 
 /// What happened to a request's body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -201,6 +210,18 @@ pub struct Committed {
     pub position: i64,
     /// With its body.
     pub request: Request,
+}
+
+/// What [`crate::Store::first_request_after`] found.
+#[derive(Debug, Clone)]
+pub struct After {
+    /// The oldest request past the position that the filter picks, without its body.
+    pub found: Option<Request>,
+    /// Every request up to this position was looked at (all of them when nothing was
+    /// found): the next look starts here.
+    pub through: i64,
+    /// Requests past `through` await full-text indexing (only with `q`): look again soon.
+    pub unindexed: bool,
 }
 
 /// One page of a listing.

@@ -119,6 +119,20 @@ impl Default for RetentionSettings {
     }
 }
 
+/// How many requests each limit removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    pub by_age: u64,
+    pub by_count: u64,
+    pub by_size: u64,
+}
+
+impl RetentionReport {
+    pub fn total(&self) -> u64 {
+        self.by_age + self.by_count + self.by_size
+    }
+}
+
 /// A JSON merge patch (RFC 7386) for [`Settings`].
 pub type SettingsPatch = serde_json::Value;
 

@@ -158,64 +158,70 @@ async fn check_deliveries(store: &Store, manifest: &Value) {
     }
 }
 
-#[tokio::test]
-async fn a_database_from_0_1_0_is_migrated_and_keeps_everything() {
-    let manifest = manifest();
-    let made_at = manifest["tables"]["user_version"]
-        .as_u64()
-        .expect("its schema");
-    assert!(
-        made_at <= SCHEMA_VERSION.into(),
-        "0.1.0 made schema {made_at}"
-    );
-    let dir = copy();
-    let store = Store::open(dir.path()).expect("0.1.0's database opens");
-
-    check_requests(&store, &manifest).await;
-    check_deliveries(&store, &manifest).await;
-    let endpoints = serde_json::to_value(store.list_endpoints().await.expect("endpoints"));
-    let mut endpoints = endpoints.expect("JSON");
-    sort_by_id(&mut endpoints);
-    let mut shown = manifest["endpoints"].clone();
-    sort_by_id(&mut shown);
-    holds(&endpoints, &shown, "endpoints");
-    let mut rules = serde_json::to_value(store.list_rules().await.expect("rules")).expect("JSON");
-    sort_by_id(&mut rules);
-    let mut shown = manifest["rules"].clone();
-    sort_by_id(&mut shown);
-    holds(&rules, &shown, "rules");
-    let settings = serde_json::to_value(store.settings().await.expect("settings")).expect("JSON");
-    holds(&settings, &manifest["settings"], "settings");
-    let notifications = store.list_notifications(1000).await.expect("notifications");
-    let notifications = serde_json::to_value(notifications).expect("JSON");
-    holds(&notifications, &manifest["notifications"], "notifications");
-    let rollups = store
-        .rollups(0, i64::MAX / 60_000_000)
-        .await
-        .expect("rollups");
-    assert_eq!(
-        rollups.len() as u64,
-        manifest["tables"]["stats_minutes"].as_u64().expect("count")
-    );
-    let periods = store.periods(0, i64::MAX).await.expect("periods");
-    assert_eq!(
-        periods.len() as u64,
-        manifest["tables"]["monitor_periods"]
+// Shares the machine with the other tests (`crate::block_on`): the WAL test runs alone.
+#[test]
+fn a_database_from_0_1_0_is_migrated_and_keeps_everything() {
+    crate::block_on(async {
+        let manifest = manifest();
+        let made_at = manifest["tables"]["user_version"]
             .as_u64()
-            .expect("count")
-    );
-    store.close().await.expect("close");
+            .expect("its schema");
+        assert!(
+            made_at <= SCHEMA_VERSION.into(),
+            "0.1.0 made schema {made_at}"
+        );
+        let dir = copy();
+        let store = Store::open(dir.path()).expect("0.1.0's database opens");
 
-    // Migrated: the file now says this build's schema, and opens again as it is.
-    let conn = rusqlite::Connection::open(dir.path().join(hooklens_store::DB_FILE)).expect("db");
-    let version: u32 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .expect("user_version");
-    assert_eq!(version, SCHEMA_VERSION);
-    drop(conn);
-    let again = Store::open(dir.path()).expect("opens again");
-    check_requests(&again, &manifest).await;
-    again.close().await.expect("close");
+        check_requests(&store, &manifest).await;
+        check_deliveries(&store, &manifest).await;
+        let endpoints = serde_json::to_value(store.list_endpoints().await.expect("endpoints"));
+        let mut endpoints = endpoints.expect("JSON");
+        sort_by_id(&mut endpoints);
+        let mut shown = manifest["endpoints"].clone();
+        sort_by_id(&mut shown);
+        holds(&endpoints, &shown, "endpoints");
+        let mut rules =
+            serde_json::to_value(store.list_rules().await.expect("rules")).expect("JSON");
+        sort_by_id(&mut rules);
+        let mut shown = manifest["rules"].clone();
+        sort_by_id(&mut shown);
+        holds(&rules, &shown, "rules");
+        let settings =
+            serde_json::to_value(store.settings().await.expect("settings")).expect("JSON");
+        holds(&settings, &manifest["settings"], "settings");
+        let notifications = store.list_notifications(1000).await.expect("notifications");
+        let notifications = serde_json::to_value(notifications).expect("JSON");
+        holds(&notifications, &manifest["notifications"], "notifications");
+        let rollups = store
+            .rollups(0, i64::MAX / 60_000_000)
+            .await
+            .expect("rollups");
+        assert_eq!(
+            rollups.len() as u64,
+            manifest["tables"]["stats_minutes"].as_u64().expect("count")
+        );
+        let periods = store.periods(0, i64::MAX).await.expect("periods");
+        assert_eq!(
+            periods.len() as u64,
+            manifest["tables"]["monitor_periods"]
+                .as_u64()
+                .expect("count")
+        );
+        store.close().await.expect("close");
+
+        // Migrated: the file now says this build's schema, and opens again as it is.
+        let conn =
+            rusqlite::Connection::open(dir.path().join(hooklens_store::DB_FILE)).expect("db");
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("user_version");
+        assert_eq!(version, SCHEMA_VERSION);
+        drop(conn);
+        let again = Store::open(dir.path()).expect("opens again");
+        check_requests(&again, &manifest).await;
+        again.close().await.expect("close");
+    })
 }
 
 fn sort_by_id(list: &mut Value) {
@@ -226,32 +232,34 @@ fn sort_by_id(list: &mut Value) {
 
 #[test]
 fn a_database_from_a_newer_hooklens_is_refused_untouched() {
-    let dir = copy();
-    let path = dir.path().join(hooklens_store::DB_FILE);
-    let newer = SCHEMA_VERSION + 1;
-    let conn = rusqlite::Connection::open(&path).expect("db");
-    conn.pragma_update(None, "user_version", newer)
-        .expect("user_version");
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .expect("checkpoint");
-    drop(conn);
-    let before = std::fs::read(&path).expect("read");
+    crate::block_on(async {
+        let dir = copy();
+        let path = dir.path().join(hooklens_store::DB_FILE);
+        let newer = SCHEMA_VERSION + 1;
+        let conn = rusqlite::Connection::open(&path).expect("db");
+        conn.pragma_update(None, "user_version", newer)
+            .expect("user_version");
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .expect("checkpoint");
+        drop(conn);
+        let before = std::fs::read(&path).expect("read");
 
-    let err = match Store::open(dir.path()) {
-        Err(err) => err,
-        Ok(_) => panic!("a newer schema must be refused"),
-    };
-    assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "database {} was made by a newer Hooklens (schema {newer}; this one knows \
-             {SCHEMA_VERSION}): upgrade Hooklens or use another --data-dir",
-            path.display()
-        )
-    );
-    assert!(
-        std::fs::read(&path).expect("read") == before,
-        "left as it was"
-    );
+        let err = match Store::open(dir.path()) {
+            Err(err) => err,
+            Ok(_) => panic!("a newer schema must be refused"),
+        };
+        assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "database {} was made by a newer Hooklens (schema {newer}; this one knows \
+                 {SCHEMA_VERSION}): upgrade Hooklens or use another --data-dir",
+                path.display()
+            )
+        );
+        assert!(
+            std::fs::read(&path).expect("read") == before,
+            "left as it was"
+        );
+    })
 }
