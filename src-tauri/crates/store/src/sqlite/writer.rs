@@ -38,6 +38,9 @@ const INDEX_IDLE_GAP: Duration = Duration::from_millis(10);
 const INDEX_EVERY: Duration = Duration::from_millis(200);
 /// [`crate::WAL_CHECKPOINT_MIB`] in frames (4 KiB pages).
 const WAL_CHECKPOINT_FRAMES: i64 = (crate::WAL_CHECKPOINT_MIB as i64) << 8;
+/// A quarter more: past this the writer's checkpoint waits for the background thread's pass
+/// (a slow disk can make that pass outlast many commits) instead of trying again next commit.
+const WAL_HARD_FRAMES: i64 = WAL_CHECKPOINT_FRAMES + WAL_CHECKPOINT_FRAMES / 4;
 /// Wait after an indexing failure (disk full, say) before trying again.
 const INDEX_RETRY: Duration = Duration::from_secs(1);
 /// How often the checkpoint thread moves the WAL into the database.
@@ -338,14 +341,22 @@ fn finish(conn: &Connection) -> Result<()> {
 /// new pass. PASSIVE never waits: while the background thread finishes a pass (it holds the
 /// checkpoint lock) this does nothing and the next commit tries again, then copies what that
 /// pass left; while a reader still reads an older snapshot, the frames it needs stay, and the
-/// WAL starts over once it is done.
+/// WAL starts over once it is done. Past [`WAL_HARD_FRAMES`] it is a RESTART checkpoint,
+/// which waits (through the busy handler) for that pass and those readers: captures pause
+/// rather than the WAL growing on while the disk is slow.
 fn checkpoint_if_due(conn: &Connection, writers_turn: &AtomicBool) {
-    if WAL_FRAMES.get() < WAL_CHECKPOINT_FRAMES {
+    let frames = WAL_FRAMES.get();
+    if frames < WAL_CHECKPOINT_FRAMES {
         return;
     }
     writers_turn.store(true, Ordering::Release);
     let started = Instant::now();
-    let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+    let mode = if frames >= WAL_HARD_FRAMES {
+        "PRAGMA wal_checkpoint(RESTART)"
+    } else {
+        "PRAGMA wal_checkpoint(PASSIVE)"
+    };
+    let done = conn.query_row(mode, [], |row| {
         Ok((
             row.get::<_, i64>(0)? == 0,
             row.get::<_, i64>(1)?,
