@@ -12,14 +12,17 @@
 //! has been copied. So once the WAL holds [`WAL_CHECKPOINT_FRAMES`], the writer itself
 //! checkpoints between two commits (see [`checkpoint_if_due`]): nothing is appended meanwhile,
 //! so it copies the rest (little, as the background thread has copied most of it), and its
-//! next commit writes the WAL from the start again.
+//! next commit writes the WAL from the start again. Past [`WAL_HARD_FRAMES`] it waits for a
+//! background pass in progress (see [`Checkpoints`]) rather than let a slow disk grow the WAL;
+//! and an indexing slice, the largest transaction, starts with room (see
+//! [`INDEX_ROOM_FRAMES`]).
 
 use std::cell::Cell;
 use std::ffi::c_int;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -41,6 +44,9 @@ const WAL_CHECKPOINT_FRAMES: i64 = (crate::WAL_CHECKPOINT_MIB as i64) << 8;
 /// A quarter more: past this the writer's checkpoint waits for the background thread's pass
 /// (a slow disk can make that pass outlast many commits) instead of trying again next commit.
 const WAL_HARD_FRAMES: i64 = WAL_CHECKPOINT_FRAMES + WAL_CHECKPOINT_FRAMES / 4;
+/// An indexing slice starts with at most this in the WAL, or the writer checkpoints first:
+/// one slice can write 20 MiB at once (FTS5 merges a full level of segments within it).
+const INDEX_ROOM_FRAMES: i64 = WAL_CHECKPOINT_FRAMES / 2;
 /// Wait after an indexing failure (disk full, say) before trying again.
 const INDEX_RETRY: Duration = Duration::from_secs(1);
 /// How often the checkpoint thread moves the WAL into the database.
@@ -141,19 +147,24 @@ impl Writer {
         })?;
         let spawn_err = |e: std::io::Error| StoreError::Closed(format!("cannot start thread: {e}"));
         let checkpoint_stop = stop.clone();
-        let writers_turn = Arc::new(AtomicBool::new(false));
-        let checkpoint_turn = writers_turn.clone();
+        let turns = Arc::new(Checkpoints::default());
+        let checkpoint_turns = turns.clone();
         let checkpointer = std::thread::Builder::new()
             .name("hooklens-checkpoint".into())
             .spawn(move || {
-                checkpoint_loop(checkpoint_conn, &db_file, checkpoint_stop, checkpoint_turn)
+                checkpoint_loop(
+                    checkpoint_conn,
+                    &db_file,
+                    checkpoint_stop,
+                    &checkpoint_turns,
+                )
             })
             .map_err(spawn_err)?;
         let wake_checkpointer = checkpointer.thread().clone();
         let writer = std::thread::Builder::new()
             .name("hooklens-writer".into())
             .spawn(move || {
-                run(conn, rx, &stats, &writers_turn);
+                run(conn, rx, &stats, &turns);
                 stop.store(true, Ordering::Release);
                 wake_checkpointer.unpark();
             })
@@ -250,7 +261,7 @@ impl IndexSchedule {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats, writers_turn: &AtomicBool) {
+fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats, turns: &Checkpoints) {
     conn.wal_hook(Some(record_wal_frames));
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     let start = Instant::now();
@@ -283,12 +294,15 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats, writers_t
             index.behind = true;
             index.last_commit = Instant::now();
         }
-        checkpoint_if_due(&conn, writers_turn);
+        checkpoint_if_due(&conn, turns);
         if let Some(reply) = close {
             let _ = reply.send(finish(&conn));
             return;
         }
         if index.due_at().is_some_and(|at| at <= Instant::now()) {
+            if WAL_FRAMES.get() >= INDEX_ROOM_FRAMES {
+                checkpoint(&conn, turns, true);
+            }
             index.last_index = Instant::now();
             match search::index_slice(&conn, search::RECENT_ROWS) {
                 Ok(slice) => {
@@ -300,7 +314,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Msg>, stats: &WriterStats, writers_t
                     index.retry_at = Some(Instant::now() + INDEX_RETRY);
                 }
             }
-            checkpoint_if_due(&conn, writers_turn);
+            checkpoint_if_due(&conn, turns);
         }
     }
     let _ = finish(&conn);
@@ -336,25 +350,48 @@ fn finish(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// How the writer and the background thread take turns at checkpointing. SQLite runs one
+/// checkpoint at a time, and answers a second one SQLITE_BUSY at once, without calling the
+/// busy handler: a checkpoint the writer must run has to wait for the background pass
+/// in progress itself, on `pass`.
+#[derive(Default)]
+struct Checkpoints {
+    /// Raised while the writer's checkpoint is due: the background thread starts no pass.
+    writers_turn: AtomicBool,
+    /// Held for each checkpoint, by whichever thread runs it.
+    pass: Mutex<()>,
+}
+
 /// Once the WAL holds [`WAL_CHECKPOINT_FRAMES`], checkpoints on the writer connection,
-/// between two commits. It first raises `writers_turn`, so the background thread starts no
-/// new pass. PASSIVE never waits: while the background thread finishes a pass (it holds the
-/// checkpoint lock) this does nothing and the next commit tries again, then copies what that
-/// pass left; while a reader still reads an older snapshot, the frames it needs stay, and the
-/// WAL starts over once it is done. Past [`WAL_HARD_FRAMES`] it is a RESTART checkpoint,
-/// which waits (through the busy handler) for that pass and those readers: captures pause
-/// rather than the WAL growing on while the disk is slow.
-fn checkpoint_if_due(conn: &Connection, writers_turn: &AtomicBool) {
+/// between two commits; past [`WAL_HARD_FRAMES`], waiting as needed (see [`checkpoint`]).
+fn checkpoint_if_due(conn: &Connection, turns: &Checkpoints) {
     let frames = WAL_FRAMES.get();
-    if frames < WAL_CHECKPOINT_FRAMES {
-        return;
+    if frames >= WAL_CHECKPOINT_FRAMES {
+        checkpoint(conn, turns, frames >= WAL_HARD_FRAMES);
     }
-    writers_turn.store(true, Ordering::Release);
+}
+
+/// Checkpoints on the writer connection. It first raises `writers_turn`, so the background
+/// thread starts no new pass. Without `wait` it is a PASSIVE checkpoint, which never waits:
+/// while the background thread finishes a pass this does nothing and the next commit tries
+/// again, then copies what that pass left; while a reader still reads an older snapshot, the
+/// frames it needs stay, and the WAL starts over once it is done. With `wait` it waits for
+/// that pass to end, then runs a RESTART checkpoint, which waits (through the busy handler)
+/// for those readers: captures pause rather than the WAL growing on while the disk is slow.
+fn checkpoint(conn: &Connection, turns: &Checkpoints, wait: bool) {
+    turns.writers_turn.store(true, Ordering::Release);
     let started = Instant::now();
-    let mode = if frames >= WAL_HARD_FRAMES {
-        "PRAGMA wal_checkpoint(RESTART)"
+    let (_pass, mode) = if wait {
+        let pass = turns.pass.lock().unwrap_or_else(PoisonError::into_inner);
+        (pass, "PRAGMA wal_checkpoint(RESTART)")
     } else {
-        "PRAGMA wal_checkpoint(PASSIVE)"
+        match turns.pass.try_lock() {
+            Ok(pass) => (pass, "PRAGMA wal_checkpoint(PASSIVE)"),
+            Err(TryLockError::Poisoned(pass)) => {
+                (pass.into_inner(), "PRAGMA wal_checkpoint(PASSIVE)")
+            }
+            Err(TryLockError::WouldBlock) => return, // a background pass runs: next commit
+        }
     };
     let done = conn.query_row(mode, [], |row| {
         Ok((
@@ -367,10 +404,10 @@ fn checkpoint_if_due(conn: &Connection, writers_turn: &AtomicBool) {
         // Everything copied: the next commit starts the WAL over.
         Ok((true, frames, copied)) if copied >= frames => {
             WAL_FRAMES.set(0);
-            writers_turn.store(false, Ordering::Release);
+            turns.writers_turn.store(false, Ordering::Release);
             tracing::debug!(frames, paused = ?started.elapsed(), "writer checkpointed the WAL");
         }
-        Ok(_) => {} // the background thread holds the lock, or a reader the frames: next commit
+        Ok(_) => {} // a reader holds frames: the next commit tries again
         Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will retry"),
     }
 }
@@ -392,7 +429,7 @@ fn checkpoint_loop(
     conn: Connection,
     db_file: &std::fs::File,
     stop: Arc<AtomicBool>,
-    writers_turn: Arc<AtomicBool>,
+    turns: &Checkpoints,
 ) {
     let (mut behind, mut last_copied) = (false, 0);
     while !stop.load(Ordering::Acquire) {
@@ -401,14 +438,17 @@ fn checkpoint_loop(
         } else {
             CHECKPOINT_EVERY
         });
-        if writers_turn.load(Ordering::Acquire) {
+        if turns.writers_turn.load(Ordering::Acquire) {
             behind = false;
             continue;
         }
-        // (frames in the WAL, frames copied), -1 each when another checkpoint was running
-        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+        let pass = turns.pass.lock().unwrap_or_else(PoisonError::into_inner);
+        // (frames in the WAL, frames copied)
+        let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
             Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
-        }) {
+        });
+        drop(pass);
+        match done {
             Ok((frames, copied)) => {
                 // `copied` counts from the start of the WAL: it grew, or the WAL started over.
                 let progress = copied != last_copied && copied > 0;
