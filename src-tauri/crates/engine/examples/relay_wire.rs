@@ -30,6 +30,7 @@ fn capture(size: usize) -> Mirror {
             body_note: None,
             size: size as u64,
             response_status: 200,
+            scheme: Some("https".into()),
         },
         headers: (0..12)
             .map(|i| (format!("x-header-{i}"), format!("value {i}").into_bytes()))

@@ -95,6 +95,7 @@ impl Core {
             notifications: self.notifications.clone(),
             forwarder: self.forwarder.clone(),
             tunnel,
+            receiver_scheme: receiver_scheme(config),
             in_flight: Default::default(),
             cancel: cancel.clone(),
         })
@@ -272,6 +273,7 @@ impl Parts {
             heartbeat: config.relay_heartbeat,
             relay_id,
             behind_proxy: config.relay_behind_proxy,
+            receiver_scheme: receiver_scheme(config),
             cancel: cancel.clone(),
         });
         tasks.spawn(serve::serve(
@@ -282,5 +284,15 @@ impl Parts {
             config.drain_timeout,
         ));
         tasks.spawn(self.relay_tokens.clone().run(cancel.clone()));
+    }
+}
+
+/// The scheme providers call the receiver at, as far as this Hooklens knows (a reverse proxy
+/// in front says more in `X-Forwarded-Proto`).
+fn receiver_scheme(config: &Config) -> &'static str {
+    if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
     }
 }

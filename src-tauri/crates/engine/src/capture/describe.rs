@@ -21,11 +21,20 @@ pub(crate) fn describe(
     received: &Received,
     endpoint: Option<&Endpoint>,
 ) -> RequestMeta {
-    let headers: Vec<(String, Vec<u8>)> = head
+    let mut headers: Vec<(String, Vec<u8>)> = head
         .headers
         .iter()
         .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
         .collect();
+    // HTTP/2 and 3 carry the host in `:authority`, which is not a header: as an intermediary
+    // turning the request into HTTP/1.1 must (RFC 9113, 8.3.1), record it as the `Host`
+    // header, so the request reads, forwards and verifies (URL-signing schemes) the same
+    // whichever version the sender spoke.
+    if let Some(authority) = head.uri.authority()
+        && !head.headers.contains_key(http::header::HOST)
+    {
+        headers.insert(0, ("host".into(), authority.as_str().as_bytes().to_vec()));
+    }
     let remote_addr = match source.via {
         Via::Tunnel => forwarded_for(&headers).or_else(|| source.peer.map(|p| p.to_string())),
         Via::Direct | Via::Import => source.peer.map(|p| p.to_string()),
@@ -242,6 +251,41 @@ mod tests {
     }
 
     #[test]
+    fn an_http2_authority_is_recorded_as_the_host_header() {
+        let source = Source {
+            via: Via::Direct,
+            peer: None,
+        };
+        let arrival = Arrival::now();
+        let over_h2 = |host: Option<&str>| {
+            let mut builder = http::Request::builder()
+                .uri("https://hooks.example.com:8443/p?q=1")
+                .version(http::Version::HTTP_2)
+                .header("x-a", "1");
+            if let Some(host) = host {
+                builder = builder.header("host", host);
+            }
+            let (head, ()) = builder.body(()).expect("request").into_parts();
+            describe(&source, &arrival, &head, &received(None), None).headers
+        };
+        let named = |headers: Vec<(String, Vec<u8>)>| {
+            headers
+                .into_iter()
+                .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(&v)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            named(over_h2(None)),
+            ["host: hooks.example.com:8443", "x-a: 1"]
+        );
+        assert_eq!(
+            named(over_h2(Some("other.example"))),
+            ["x-a: 1", "host: other.example"],
+            "a Host header the sender wrote stays as written"
+        );
+    }
+
+    #[test]
     fn a_mirrored_capture_keeps_what_the_relay_recorded() {
         let source = Source {
             via: Via::Relay,
@@ -262,6 +306,7 @@ mod tests {
             body_note: Some("the sender stalled".into()),
             size: 2,
             response_status: 408,
+            scheme: None,
         });
         let h = head(&[]);
         let meta = describe(&source, &arrival, &h, &received(None), None);

@@ -86,7 +86,7 @@ impl Pipeline {
         let payload = Payload::new(&record.body);
         // The URL Twilio and Square sign is the endpoint's `public_url`: a tunnel's URL then
         // is not known any more.
-        verify::verify(endpoint.as_ref(), &meta, &payload, None).apply(&mut meta);
+        verify::verify(endpoint.as_ref(), &meta, &payload, verify::Reached::PLAIN).apply(&mut meta);
         let mut effects = effects::effects(&self.catalog.rules(), &meta, &payload);
         effects.mark(&mut meta);
         for tag in record.tags {

@@ -128,6 +128,8 @@ pub(crate) struct Upstream {
     pub body_note: Option<String>,
     pub size: u64,
     pub response_status: u16,
+    /// The scheme of the relay's receiver, when the relay said (see `MirrorMeta::scheme`).
+    pub scheme: Option<String>,
 }
 
 /// Why a mirrored capture was not stored; the subscription tries it again later.
@@ -152,6 +154,8 @@ pub(crate) struct Pipeline {
     pub forwarder: Arc<Forwarder>,
     /// The tunnel's state: its public URL is the URL a request through it was called at.
     pub tunnel: watch::Receiver<TunnelStatus>,
+    /// The receiver's scheme: `https` when it serves TLS of its own.
+    pub receiver_scheme: &'static str,
     /// Deliveries of provider events between the duplicates stage and their commit.
     pub in_flight: duplicates::InFlight,
     /// An endpoint's answer delay ends early at shutdown.
@@ -249,7 +253,14 @@ impl Pipeline {
         let mut meta = describe::describe(source, &arrival, head, &received, endpoint);
         let payload = Payload::new(&received.bytes);
         let tunnel_url = self.tunnel.borrow().public_url.clone();
-        verify::verify(endpoint, &meta, &payload, tunnel_url.as_deref()).apply(&mut meta);
+        let reached = verify::Reached {
+            tunnel: tunnel_url.as_deref(),
+            scheme: match &arrival.upstream {
+                Some(upstream) => upstream.scheme.as_deref().unwrap_or("http"),
+                None => self.receiver_scheme,
+            },
+        };
+        verify::verify(endpoint, &meta, &payload, reached).apply(&mut meta);
         let handshake = handshake::handshake(endpoint, &meta, &payload);
         if let Some(answered) = &handshake {
             answered.mark(&mut meta);
@@ -392,6 +403,7 @@ mod tests {
             notifications,
             forwarder,
             tunnel: watch::channel(TunnelStatus::new(None, crate::tunnel::TunnelState::Off)).1,
+            receiver_scheme: "http",
             in_flight: Default::default(),
             cancel: CancellationToken::new(),
         }

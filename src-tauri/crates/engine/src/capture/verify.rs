@@ -3,7 +3,8 @@
 //! bytes at the time it arrived. A body that did not arrive whole cannot be checked.
 //! Schemes that sign the URL (Twilio, Square) need the URL the provider called, which only
 //! the pipeline knows: the endpoint's `public_url`, or the tunnel's public URL when the
-//! request came through it ([`called_url`]).
+//! request came through it, else the `Host` it was sent to, at the scheme of the receiver it
+//! reached — this one's, or a mirrored capture's relay's ([`called_url`]).
 
 use hooklens_store::{
     Endpoint, EventDelivery, RequestMeta, SignatureSpec, SignatureStatus, SignatureVerdict, Via,
@@ -32,19 +33,37 @@ impl Checked {
     }
 }
 
+/// Where a request reached a Hooklens, beyond its own head: what rebuilding the URL its
+/// sender called takes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reached<'a> {
+    /// The tunnel's public URL while it is open.
+    pub tunnel: Option<&'a str>,
+    /// The scheme of the receiver the sender called: `https` when it serves TLS of its own.
+    /// For a mirrored capture, the relay's receiver.
+    pub scheme: &'a str,
+}
+
+impl Reached<'_> {
+    /// A plain receiver without a tunnel (imports: nothing says more).
+    pub const PLAIN: Reached<'static> = Reached {
+        tunnel: None,
+        scheme: "http",
+    };
+}
+
 /// Detects the provider and checks the signature of the request `meta` describes.
-/// `tunnel_url`: the tunnel's public URL while it is open.
 pub(crate) fn verify(
     endpoint: Option<&Endpoint>,
     meta: &RequestMeta,
     payload: &Payload<'_>,
-    tunnel_url: Option<&str>,
+    reached: Reached<'_>,
 ) -> Checked {
     let detected = crate::provider::detect(&meta.headers, payload);
     let signature = match endpoint.and_then(|e| e.signature.as_ref()) {
         None => unconfigured(),
         Some(spec) if meta.body_state == hooklens_store::BodyState::Complete => {
-            let url = called_url(endpoint, spec, meta, tunnel_url);
+            let url = called_url(endpoint, spec, meta, reached);
             let message = Message {
                 url: &url,
                 headers: &meta.headers,
@@ -72,23 +91,36 @@ pub(crate) fn verify(
 
 /// The URL the provider called, for schemes that sign it (empty for the others): see
 /// [`public_url`] for the order. Only a request that came through the tunnel was called at
-/// the tunnel's URL.
+/// the tunnel's URL. A reverse proxy that terminated TLS in front of the receiver says so in
+/// `X-Forwarded-Proto`, which then names the scheme: a sender that forges it only gets its
+/// signature checked against another URL.
 pub(crate) fn called_url(
     endpoint: Option<&Endpoint>,
     spec: &SignatureSpec,
     meta: &RequestMeta,
-    tunnel_url: Option<&str>,
+    reached: Reached<'_>,
 ) -> String {
     if !spec.scheme.signs_url() {
         return String::new();
     }
+    let forwarded = forwarded_proto(meta);
     public_url(
         endpoint.and_then(|e| Some((e.public_url.as_deref()?, e.path.as_str()))),
-        tunnel_url.filter(|_| meta.via == Via::Tunnel),
+        reached.tunnel.filter(|_| meta.via == Via::Tunnel),
+        forwarded.unwrap_or(reached.scheme),
         meta.header("host").as_deref(),
         &meta.path,
         meta.query.as_deref(),
     )
+}
+
+/// The first proxy's `X-Forwarded-Proto`, when it is `http` or `https`.
+fn forwarded_proto(meta: &RequestMeta) -> Option<&'static str> {
+    let value = meta.header("x-forwarded-proto")?;
+    let first = value.split(',').next()?.trim();
+    ["https", "http"]
+        .into_iter()
+        .find(|scheme| first.eq_ignore_ascii_case(scheme))
 }
 
 #[cfg(test)]
@@ -141,7 +173,12 @@ mod tests {
         let e = signed_endpoint();
         let payload = Payload::new(body);
 
-        let plain = verify(None, &meta(&headers, BodyState::Complete), &payload, None);
+        let plain = verify(
+            None,
+            &meta(&headers, BodyState::Complete),
+            &payload,
+            Reached::PLAIN,
+        );
         assert_eq!(plain.signature.status, SignatureStatus::Unconfigured);
         assert_eq!(plain.provider.as_deref(), Some("github"));
         assert_eq!(plain.event_type.as_deref(), Some("pull_request.opened"));
@@ -154,7 +191,7 @@ mod tests {
             Some(&e),
             &meta(&headers, BodyState::Complete),
             &payload,
-            None,
+            Reached::PLAIN,
         );
         assert_eq!(checked.signature.status, SignatureStatus::Valid);
         assert_eq!(checked.signature.scheme.as_deref(), Some("github"));
@@ -163,7 +200,7 @@ mod tests {
             Some(&e),
             &meta(&headers, BodyState::Complete),
             &tampered,
-            None,
+            Reached::PLAIN,
         );
         assert_eq!(forged.signature.status, SignatureStatus::Invalid);
 
@@ -171,7 +208,7 @@ mod tests {
             Some(&e),
             &meta(&headers, BodyState::Incomplete),
             &payload,
-            None,
+            Reached::PLAIN,
         );
         assert_eq!(
             partial.signature,
@@ -196,8 +233,11 @@ mod tests {
             query: Some("a=1".into()),
             ..meta(&[("host", "127.0.0.1:4780")], BodyState::Complete)
         };
-        let tunnel = Some("https://abc.ngrok.app");
-        let url = |e: &Endpoint, m: &RequestMeta| called_url(Some(e), &spec, m, tunnel);
+        let reached = Reached {
+            tunnel: Some("https://abc.ngrok.app"),
+            scheme: "http",
+        };
+        let url = |e: &Endpoint, m: &RequestMeta| called_url(Some(e), &spec, m, reached);
         assert_eq!(
             url(&e, &m),
             "http://127.0.0.1:4780/tw/sms?a=1",
@@ -218,9 +258,52 @@ mod tests {
         let github: SignatureSpec =
             serde_json::from_value(json!({"scheme": "github", "secrets": ["s"]})).expect("spec");
         assert_eq!(
-            called_url(Some(&e), &github, &m, tunnel),
+            called_url(Some(&e), &github, &m, reached),
             "",
             "not a URL scheme"
+        );
+    }
+
+    #[test]
+    fn the_host_is_called_at_the_receiver_s_scheme_or_the_proxy_s() {
+        let spec: SignatureSpec =
+            serde_json::from_value(json!({"scheme": "square", "secrets": ["s"]})).expect("spec");
+        let at = |headers: &[(&str, &str)], via: Via, scheme: &str| {
+            let m = RequestMeta {
+                path: "/sq".into(),
+                via,
+                ..meta(headers, BodyState::Complete)
+            };
+            let reached = Reached {
+                tunnel: Some("https://abc.ngrok.app"),
+                scheme,
+            };
+            called_url(None, &spec, &m, reached)
+        };
+        let host = ("host", "hooks.example.com");
+        assert_eq!(
+            at(&[host], Via::Direct, "https"),
+            "https://hooks.example.com/sq",
+            "a receiver with TLS of its own"
+        );
+        assert_eq!(
+            at(&[host], Via::Relay, "https"),
+            "https://hooks.example.com/sq",
+            "mirrored from a relay whose receiver has TLS, not through this tunnel"
+        );
+        assert_eq!(
+            at(
+                &[host, ("x-forwarded-proto", "HTTPS, http")],
+                Via::Direct,
+                "http"
+            ),
+            "https://hooks.example.com/sq",
+            "a proxy that terminated TLS, the first one's word"
+        );
+        assert_eq!(
+            at(&[host, ("x-forwarded-proto", "gopher")], Via::Relay, "http"),
+            "http://hooks.example.com/sq",
+            "not a scheme a URL-signing provider calls"
         );
     }
 }

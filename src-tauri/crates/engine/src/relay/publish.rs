@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use bytes::{Bytes, BytesMut};
-use hooklens_store::{Committed, Store};
+use hooklens_store::{Committed, Store, Via};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -51,6 +51,8 @@ pub(crate) struct Publisher {
     pub relay_id: String,
     /// A reverse proxy in front: the peer is the last `X-Forwarded-For` address.
     pub behind_proxy: bool,
+    /// The receiver's scheme, which each capture's frame carries (`MirrorMeta::scheme`).
+    pub receiver_scheme: &'static str,
     pub cancel: CancellationToken,
 }
 
@@ -267,7 +269,13 @@ async fn feed(p: Arc<Publisher>, token: String, after: i64, endpoint: Option<Str
             Err(e) => return tracing::error!(error = %e, "cannot read the relay's captures"),
         };
         let full = page.len() == PAGE;
-        let (chunks, last) = encode_page(page, cursor, endpoint.as_deref(), after > 0);
+        let (chunks, last) = encode_page(
+            page,
+            cursor,
+            endpoint.as_deref(),
+            after > 0,
+            p.receiver_scheme,
+        );
         cursor = last;
         for chunk in chunks {
             if !out.send(chunk).await {
@@ -312,12 +320,14 @@ async fn feed(p: Arc<Publisher>, token: String, after: i64, endpoint: Option<Str
 /// A page of captures as frames, those of `endpoint` only when one is given, with an
 /// `expired` frame first for the positions missing after `cursor` when `gaps` (not for a
 /// subscriber that starts from scratch: what was deleted before it came is not news to it).
-/// Returns the bytes, in writes of about [`CHUNK`], and the last position read.
+/// Returns the bytes, in writes of about [`CHUNK`], and the last position read. `scheme`:
+/// the receiver's, for captures it took.
 fn encode_page(
     page: Vec<Committed>,
     mut cursor: i64,
     endpoint: Option<&str>,
     gaps: bool,
+    scheme: &str,
 ) -> (Vec<Bytes>, i64) {
     let mut chunks = Vec::new();
     let mut chunk = BytesMut::new();
@@ -335,7 +345,7 @@ fn encode_page(
             Some(e) => meta.endpoint_name == e,
         };
         if wanted {
-            frames.push(Frame::Capture(Box::new(mirror(committed))));
+            frames.push(Frame::Capture(Box::new(mirror(committed, scheme))));
         }
     }
     if expired > 0 {
@@ -355,9 +365,12 @@ fn encode_page(
     (chunks, cursor)
 }
 
-fn mirror(committed: Committed) -> Mirror {
+fn mirror(committed: Committed, scheme: &str) -> Mirror {
     let request = committed.request;
     let m = request.meta;
+    // Only a capture sent straight to the receiver was called at its scheme (a tunnel's
+    // says its own in `X-Forwarded-Proto`).
+    let scheme = (m.via == Via::Direct).then(|| scheme.to_string());
     Mirror {
         meta: MirrorMeta {
             position: committed.position,
@@ -374,6 +387,7 @@ fn mirror(committed: Committed) -> Mirror {
             body_note: m.body_note,
             size: m.size,
             response_status: m.response_status,
+            scheme,
         },
         headers: m.headers,
         body: request.body.unwrap_or_default(),
@@ -475,11 +489,11 @@ mod tests {
             ),
         ];
         for (cursor, endpoint, want, last) in cases {
-            let (bytes, at) = encode_page(page(), cursor, endpoint, cursor > 0);
+            let (bytes, at) = encode_page(page(), cursor, endpoint, cursor > 0, "http");
             assert_eq!(frames(bytes), want, "after {cursor}, {endpoint:?}");
             assert_eq!(at, last);
         }
-        let (empty, at) = encode_page(Vec::new(), 7, None, true);
+        let (empty, at) = encode_page(Vec::new(), 7, None, true, "http");
         assert!(empty.is_empty());
         assert_eq!(at, 7, "nothing read: the cursor stays");
     }

@@ -358,6 +358,8 @@ fn arrival(mirror: Mirror, relay_id: &str) -> Result<(Arrival, axum::extract::Re
             body_note: m.body_note,
             size: m.size,
             response_status: m.response_status,
+            // Only these make a URL a provider called.
+            scheme: m.scheme.filter(|s| s == "https" || s == "http"),
         }),
     };
     Ok((arrival, request))
@@ -388,6 +390,7 @@ mod tests {
                 body_note: None,
                 size: 3,
                 response_status: 202,
+                scheme: Some("https".into()),
             },
             headers: vec![
                 ("x-dup".into(), b"1".to_vec()),

@@ -77,6 +77,11 @@ pub struct MirrorMeta {
     pub body_note: Option<String>,
     pub size: u64,
     pub response_status: u16,
+    /// The scheme of the relay's receiver (`https` when it serves TLS of its own), which the
+    /// sender called: schemes that sign the URL need it. A relay of an earlier
+    /// Hooklens leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
 }
 
 /// A capture with its exact headers and body.
@@ -277,6 +282,7 @@ mod tests {
                 body_note: None,
                 size: body.len() as u64,
                 response_status: 200,
+                scheme: Some("https".into()),
             },
             headers: vec![
                 ("x-dup".into(), b"1".to_vec()),

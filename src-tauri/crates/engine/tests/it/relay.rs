@@ -416,6 +416,62 @@ fn private_ca(dir: &Path) -> hooklens_engine::tls::TlsFiles {
 }
 
 #[tokio::test]
+async fn a_twilio_signature_over_the_relay_s_https_url_checks_out_on_the_relay_and_its_subscriber()
+{
+    use crate::schemes::{BODY, FORM, twilio_endpoint, twilio_signature};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tls = private_ca(dir.path());
+    let relay = TestEngine::start_in(tempfile::tempdir().expect("tempdir"), move |d| {
+        let mut c = relay_config(d);
+        c.tls = Some(tls);
+        c
+    })
+    .await;
+    let laptop = TestEngine::start().await;
+    // Neither endpoint has a public URL: the URL is the one the relay's receiver was called at.
+    twilio_endpoint(&relay).await;
+    twilio_endpoint(&laptop).await;
+    let ca = dir.path().join("ca.pem");
+    let secret = token(&relay, "laptop").await;
+    let url = relay.handle.relay_url().expect("relay url");
+    subscribe(
+        &laptop,
+        json!({"url": url, "token": secret, "ca_file": ca.to_string_lossy()}),
+    )
+    .await;
+    state_is(&laptop, "online").await;
+
+    let called = relay.recv("/twilio/sms?account=1");
+    assert!(called.starts_with("https://"), "{called}");
+    let client = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(&std::fs::read(&ca).expect("ca")).expect("pem"),
+        )
+        .build()
+        .expect("client");
+    let answer = client
+        .post(&called)
+        .header("content-type", FORM)
+        .header("x-twilio-signature", twilio_signature(&called))
+        .body(BODY)
+        .send()
+        .await
+        .expect("https receiver");
+    let id = crate::helpers::id_header(&answer);
+    let on_relay = relay.stored(&id).await;
+    assert_eq!(on_relay["signature"]["status"], "valid", "{on_relay}");
+    let copy = mirrored(&laptop, &id).await;
+    assert_eq!(copy["via"], "relay");
+    assert_eq!(copy["signature"]["status"], "valid", "{copy}");
+    assert!(
+        copy["signature"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains(&called)),
+        "{copy}"
+    );
+}
+
+#[tokio::test]
 async fn an_unreachable_relay_another_version_and_plain_http_off_loopback_say_what_to_do() {
     let sub = TestEngine::start().await;
     let closed = closed_port().await;

@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-const FORM: &str = "application/x-www-form-urlencoded";
-const BODY: &str = "MessageSid=SM1&MessageStatus=delivered&To=%2B15005550006";
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
+pub(crate) const BODY: &str = "MessageSid=SM1&MessageStatus=delivered&To=%2B15005550006";
 
 /// Twilio's signature of `BODY` as sent to `url`.
-fn twilio_signature(url: &str) -> String {
+pub(crate) fn twilio_signature(url: &str) -> String {
     let resign = Resign {
         scheme: SignatureScheme::Twilio,
         secret: "tw_auth_token".into(),
@@ -45,19 +45,7 @@ async fn send_twilio(engine: &TestEngine, signature: &str) -> Value {
 #[tokio::test]
 async fn url_signing_schemes_check_the_public_url_else_the_url_rebuilt_from_host() {
     let engine = TestEngine::start().await;
-    let created: Value = engine
-        .call(Method::POST, "/api/v1/endpoints")
-        .json(&json!({
-            "name": "twilio", "path": "/twilio",
-            "signature": { "scheme": "twilio", "secrets": ["tw_auth_token"] }
-        }))
-        .send()
-        .await
-        .expect("create")
-        .json()
-        .await
-        .expect("json");
-    let id = created["id"].as_str().expect("id");
+    let id = twilio_endpoint(&engine).await;
 
     // No public URL: the one the receiver was called at, from its Host header.
     let local = engine.recv("/twilio/sms?account=1");
@@ -97,6 +85,30 @@ async fn url_signing_schemes_check_the_public_url_else_the_url_rebuilt_from_host
     .await;
     assert_eq!(public["signature"]["status"], "valid", "{public}");
 
+    // Behind a reverse proxy that terminated TLS: its Host, at the scheme it forwarded.
+    engine
+        .call(Method::PATCH, &format!("/api/v1/endpoints/{id}"))
+        .json(&json!({ "public_url": null }))
+        .send()
+        .await
+        .expect("patch");
+    let proxied = engine
+        .http
+        .post(engine.recv("/twilio/sms?account=1"))
+        .header("host", "hooks.example.com")
+        .header("x-forwarded-proto", "https")
+        .header("content-type", FORM)
+        .header(
+            "x-twilio-signature",
+            twilio_signature("https://hooks.example.com/twilio/sms?account=1"),
+        )
+        .body(BODY)
+        .send()
+        .await
+        .expect("send");
+    let proxied = engine.stored(&id_header(&proxied)).await;
+    assert_eq!(proxied["signature"]["status"], "valid", "{proxied}");
+
     let bad = engine
         .call(Method::PATCH, &format!("/api/v1/endpoints/{id}"))
         .json(&json!({ "public_url": "hooks.example.com/tw" }))
@@ -104,6 +116,23 @@ async fn url_signing_schemes_check_the_public_url_else_the_url_rebuilt_from_host
         .await
         .expect("patch");
     assert_eq!(bad.status(), 400);
+}
+
+/// Creates the endpoint `/twilio`, checked with Twilio's scheme; returns its id.
+pub(crate) async fn twilio_endpoint(engine: &TestEngine) -> String {
+    let created: Value = engine
+        .call(Method::POST, "/api/v1/endpoints")
+        .json(&json!({
+            "name": "twilio", "path": "/twilio",
+            "signature": { "scheme": "twilio", "secrets": ["tw_auth_token"] }
+        }))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    created["id"].as_str().expect("id").to_string()
 }
 
 #[tokio::test]

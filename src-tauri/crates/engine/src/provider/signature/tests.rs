@@ -450,15 +450,16 @@ fn timestamps_at_the_ends_of_time_are_judged_without_overflow() {
 #[test]
 #[rustfmt::skip]
 fn the_url_a_provider_called_is_taken_in_the_contract_s_order() {
-    // (public_url and the endpoint's prefix, tunnel URL, Host, path, query, want)
-    type Case<'a> = (Option<(&'a str, &'a str)>, Option<&'a str>, Option<&'a str>, &'a str, Option<&'a str>, &'a str);
+    // (public_url and the endpoint's prefix, tunnel URL, scheme, Host, path, query, want)
+    type Case<'a> = (Option<(&'a str, &'a str)>, Option<&'a str>, &'a str, Option<&'a str>, &'a str, Option<&'a str>, &'a str);
     let cases: &[Case] = &[
-        (Some(("https://hooks.example.com/tw/", "/twilio")), Some("https://t.ngrok.app"), Some("127.0.0.1:4780"), "/twilio/sms", Some("a=1"), "https://hooks.example.com/tw/sms?a=1"),
-        (None, Some("https://t.ngrok.app/"), Some("127.0.0.1:4780"), "/twilio", None, "https://t.ngrok.app/twilio"),
-        (None, None, Some("127.0.0.1:4780"), "/twilio", Some("x=y"), "http://127.0.0.1:4780/twilio?x=y"),
+        (Some(("https://hooks.example.com/tw/", "/twilio")), Some("https://t.ngrok.app"), "http", Some("127.0.0.1:4780"), "/twilio/sms", Some("a=1"), "https://hooks.example.com/tw/sms?a=1"),
+        (None, Some("https://t.ngrok.app/"), "http", Some("127.0.0.1:4780"), "/twilio", None, "https://t.ngrok.app/twilio"),
+        (None, None, "http", Some("127.0.0.1:4780"), "/twilio", Some("x=y"), "http://127.0.0.1:4780/twilio?x=y"),
+        (None, None, "https", Some("hooks.example.com"), "/twilio", None, "https://hooks.example.com/twilio"),
     ];
-    for &(configured, tunnel, host, path, query, want) in cases {
-        assert_eq!(public_url(configured, tunnel, host, path, query), want);
+    for &(configured, tunnel, scheme, host, path, query, want) in cases {
+        assert_eq!(public_url(configured, tunnel, scheme, host, path, query), want);
     }
 }
 

@@ -12,11 +12,13 @@ use super::{Algo, Found, Message, first_secret, raw_key};
 
 /// The URL a provider called, in the contract's order: the endpoint's configured
 /// `public_url` (plus the path below the endpoint's prefix, and the query), else the
-/// tunnel's public URL the request came through (plus path and query), else `http://` +
-/// `Host` + path and query, as the plain receiver was called.
+/// tunnel's public URL the request came through (plus path and query), else `scheme` +
+/// `://` + `Host` + path and query, as the receiver (or the relay's) was called: `http` on
+/// a plain receiver.
 pub fn public_url(
     configured: Option<(&str, &str)>,
     tunnel: Option<&str>,
+    scheme: &str,
     host: Option<&str>,
     path: &str,
     query: Option<&str>,
@@ -29,7 +31,7 @@ pub fn public_url(
     if let Some(base) = tunnel {
         return format!("{}{path}{query}", base.trim_end_matches('/'));
     }
-    format!("http://{}{path}{query}", host.unwrap_or("localhost"))
+    format!("{scheme}://{}{path}{query}", host.unwrap_or("localhost"))
 }
 
 /// Twilio's helpers sign the URL with and without its port as their back ends differ: the
