@@ -178,6 +178,11 @@ impl FromRef<Api> for Replayer {
 }
 
 impl Replayer {
+    /// Refuses a `target` no replay may go to, before anything is captured or queued for it.
+    pub(super) async fn admit_target(&self, url: &str) -> ApiResult<()> {
+        super::refuse::admit(self.forwarder.guard(), "target", url).await
+    }
+
     /// Queues a replay of `request`.
     pub(super) async fn replay(
         &self,

@@ -108,6 +108,10 @@ async fn send_test_event(
     let headers = sample
         .headers_signed(secret.as_deref(), now_s)
         .map_err(ApiError::invalid)?;
+    // A target it cannot go to is refused before the event is captured.
+    if let Some(target) = &body.target {
+        replayer.admit_target(target).await?;
+    }
     let path = endpoint.as_ref().map_or("/", |e| e.path.as_str());
     let request = as_received(&access, path, &headers, sample.body.clone())?;
     // From inside Hooklens: no connection, no peer.

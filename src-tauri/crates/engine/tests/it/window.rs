@@ -211,6 +211,7 @@ async fn targets_off_loopback_are_refused_when_asked_for() {
         "actions.0.url",
     )
     .await;
+    let stored = engine.get_json("/api/v1/status").await["requests"].clone();
     refused(
         &engine,
         Method::POST,
@@ -219,6 +220,11 @@ async fn targets_off_loopback_are_refused_when_asked_for() {
         "target",
     )
     .await;
+    assert_eq!(
+        engine.get_json("/api/v1/status").await["requests"],
+        stored,
+        "a test event refused for its target is not captured either"
+    );
 
     refused(
         &engine,
