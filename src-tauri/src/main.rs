@@ -123,6 +123,9 @@ fn setup(app: &mut tauri::App, args: &ServeArgs) -> anyhow::Result<()> {
         .title("Hooklens")
         .inner_size(1200.0, 780.0)
         .min_inner_size(640.0, 420.0)
+        // Files dropped on the window go to the page (import by dropping a file), not to
+        // Tauri's own drop events, which nothing here listens to.
+        .disable_drag_drop_handler()
         .on_page_load(move |_, page| {
             if page.event() == PageLoadEvent::Finished && page.url().scheme() != "about" {
                 // tests/desktop/figures.sh times start-up up to this line.
