@@ -10,6 +10,7 @@ mod imports;
 mod order;
 mod postgres;
 mod relay;
+mod retention;
 mod search;
 mod store;
 mod tls;

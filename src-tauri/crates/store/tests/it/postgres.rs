@@ -1,7 +1,10 @@
 //! What only PostgreSQL has: several instances on one database (migrations, leases,
-//! retention), and the errors of connecting to a server.
+//! retention), the errors of connecting to a server, and the statement timeout.
 
-use hooklens_store::{NotificationKind, PeriodKind, RetentionSettings, Store, StoreError};
+use hooklens_store::{
+    NotificationKind, PeriodKind, RetentionSettings, Store, StoreError, StoredNotification,
+};
+use tokio_postgres::error::SqlState;
 
 use crate::db::{Db, TestPostgres, connect};
 use crate::{capture, delivery, until_found};
@@ -193,6 +196,99 @@ fn retention_runs_on_one_instance_at_a_time() {
             .expect("retention");
         assert_eq!(report.by_count, 6);
         assert_eq!(store.count_requests().await.expect("count"), 4);
+    })
+}
+
+/// Every statement times out (`-c statement_timeout` in the options every connection starts
+/// with, `connect.rs`). A trigger reports the setting a statement ran under: the store's
+/// pooled connection has the default, 30 s (the server's own default is none). Then, with a
+/// short timeout from the URL's `options` (the same path), a statement that would run for a
+/// minute is cancelled by the server, with an error that says why, and leaves nothing behind.
+#[test]
+fn pooled_connections_cancel_a_statement_past_the_statement_timeout() {
+    crate::block_on(async {
+        let db = Db::postgres().await;
+        let store = db.open().await;
+        let client = connect(db.url()).await;
+        let trigger = |then: &str| {
+            format!(
+                "CREATE OR REPLACE FUNCTION note_timeout() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN
+                     INSERT INTO seen VALUES (current_setting('statement_timeout'));
+                     {then}
+                     RETURN NEW;
+                 END $$"
+            )
+        };
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE seen (timeout text NOT NULL);
+                 {};
+                 CREATE TRIGGER note_timeout BEFORE INSERT ON notifications
+                     FOR EACH ROW EXECUTE FUNCTION note_timeout()",
+                trigger("")
+            ))
+            .await
+            .expect("trigger");
+        let notification = |title: &str| StoredNotification {
+            seq: 0,
+            at: String::new(),
+            at_us: hooklens_store::now_us(),
+            kind: NotificationKind::Tunnel,
+            key: "tunnel".into(),
+            title: title.into(),
+            body: String::new(),
+            request_id: None,
+            shown: true,
+        };
+        store
+            .record_notification(notification("quick"))
+            .await
+            .expect("record");
+        let seen: Vec<String> = client
+            .query("SELECT timeout FROM seen", &[])
+            .await
+            .expect("seen")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(seen, ["30s"]);
+
+        client
+            .batch_execute(&trigger("PERFORM pg_sleep(60);"))
+            .await
+            .expect("a slow trigger");
+        let short = Store::open_postgres(&format!(
+            "{}?options=-c%20statement_timeout%3D500",
+            db.url()
+        ))
+        .await
+        .expect("open");
+        let slow = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            short.record_notification(notification("slow")),
+        )
+        .await
+        .expect("the server cancels the statement; nothing else would");
+        let err = slow.expect_err("cancelled");
+        assert!(
+            matches!(&err, StoreError::Postgres(e) if e.code() == Some(&SqlState::QUERY_CANCELED)),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "database error: canceling statement due to statement timeout"
+        );
+        let titles: Vec<String> = store
+            .list_notifications(10)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|n| n.title)
+            .collect();
+        assert_eq!(titles, ["quick"], "the cancelled insert left nothing");
+        short.close().await.expect("close");
+        store.close().await.expect("close");
     })
 }
 
