@@ -72,6 +72,15 @@ pub enum StoreError {
 /// its `Display` leaves out.
 pub(crate) fn pg_reason(e: &tokio_postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
+        if *db.code() == tokio_postgres::error::SqlState::QUERY_CANCELED
+            && db.message().contains("statement timeout")
+        {
+            return format!(
+                "{}: a statement may run 30 s unless the database URL sets another \
+                 statement_timeout (e.g. ?options=-c%20statement_timeout%3D60000)",
+                db.message()
+            );
+        }
         return db.message().to_string();
     }
     let mut reason = e.to_string();

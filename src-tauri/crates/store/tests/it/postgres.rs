@@ -277,7 +277,9 @@ fn pooled_connections_cancel_a_statement_past_the_statement_timeout() {
         );
         assert_eq!(
             err.to_string(),
-            "database error: canceling statement due to statement timeout"
+            "database error: canceling statement due to statement timeout: a statement may \
+             run 30 s unless the database URL sets another statement_timeout (e.g. \
+             ?options=-c%20statement_timeout%3D60000)"
         );
         let titles: Vec<String> = store
             .list_notifications(10)
