@@ -1216,6 +1216,12 @@ export interface components {
             /** @description When it was revoked; it opens nothing since. */
             revoked_at?: string | null;
         };
+        /**
+         * @description Why unpinned requests were deleted in bulk: a closed set, written on the live stream as
+         *     its `snake_case` word (`cleared`, `retention`).
+         * @enum {string}
+         */
+        RemovalReason: "cleared" | "retention";
         /** @description How many requests an operation removed. */
         Removed: {
             /** Format: int64 */
@@ -1353,8 +1359,7 @@ export interface components {
         RequestsRemoved: {
             /** Format: int64 */
             count: number;
-            /** @description `retention` or `cleared`. */
-            reason: string;
+            reason: components["schemas"]["RemovalReason"];
         };
         RequestUpdated: {
             id: string;
