@@ -602,7 +602,8 @@ export interface paths {
         put?: never;
         /**
          * Sends a sample event through the capture pipeline, signed like the provider would, so it
-         *     is captured, checked, forwarded and matched like a real one.
+         *     is captured, checked, forwarded and matched like a real one. Its sender is whoever asked
+         *     for it (the window, `hooklens`, a script: on this machine, a loopback address).
          */
         post: operations["test_events_send_test_event"];
         delete?: never;
