@@ -602,7 +602,8 @@ export interface paths {
         put?: never;
         /**
          * Sends a sample event through the capture pipeline, signed like the provider would, so it
-         *     is captured, checked, forwarded and matched like a real one.
+         *     is captured, checked, forwarded and matched like a real one. Its sender is whoever asked
+         *     for it (the window, `hooklens`, a script: on this machine, a loopback address).
          */
         post: operations["test_events_send_test_event"];
         delete?: never;
@@ -1216,6 +1217,12 @@ export interface components {
             /** @description When it was revoked; it opens nothing since. */
             revoked_at?: string | null;
         };
+        /**
+         * @description Why unpinned requests were deleted in bulk: a closed set, written on the live stream as
+         *     its `snake_case` word (`cleared`, `retention`).
+         * @enum {string}
+         */
+        RemovalReason: "cleared" | "retention";
         /** @description How many requests an operation removed. */
         Removed: {
             /** Format: int64 */
@@ -1353,8 +1360,7 @@ export interface components {
         RequestsRemoved: {
             /** Format: int64 */
             count: number;
-            /** @description `retention` or `cleared`. */
-            reason: string;
+            reason: components["schemas"]["RemovalReason"];
         };
         RequestUpdated: {
             id: string;

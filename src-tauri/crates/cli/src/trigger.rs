@@ -33,11 +33,8 @@ pub async fn run(args: TriggerArgs) -> Result<()> {
         );
     }
     let now_s = hooklens_store::now_us() / 1_000_000;
-    let sample =
-        sample(&args.provider, args.event.as_deref(), now_s).map_err(anyhow::Error::msg)?;
-    let headers = sample
-        .headers_signed(args.secret.as_deref(), now_s)
-        .map_err(anyhow::Error::msg)?;
+    let sample = sample(&args.provider, args.event.as_deref(), now_s)?;
+    let headers = sample.headers_signed(args.secret.as_deref(), now_s)?;
     let client = reqwest::Client::builder().no_proxy().build()?;
     let mut request = client.post(&args.to).body(sample.body.clone());
     for (name, value) in &headers {

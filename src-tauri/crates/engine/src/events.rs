@@ -2,7 +2,9 @@
 //! to every subscriber. The API's stream maps each to its wire form (`api/events.rs`), the
 //! desktop's tray and `hooklens listen` read them as they are.
 
+use serde::Serialize;
 use tokio::sync::broadcast;
+use utoipa::ToSchema;
 
 /// Where every part that changes something says so; the API's live stream, the desktop's
 /// tray and `hooklens listen` subscribe. Cheap to clone. Nobody listening is fine: the event
@@ -31,6 +33,17 @@ impl EventBus {
     }
 }
 
+/// Why unpinned requests were deleted in bulk: a closed set, written on the live stream as
+/// its `snake_case` word (`cleared`, `retention`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalReason {
+    /// Someone cleared the list (`DELETE /api/v1/requests`).
+    Cleared,
+    /// The retention pass, keeping within the settings' limits.
+    Retention,
+}
+
 /// Something that changed, as the live stream reports it.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -49,7 +62,7 @@ pub enum Event {
     /// Unpinned requests were deleted in bulk (clear or retention).
     RequestsRemoved {
         count: u64,
-        reason: &'static str,
+        reason: RemovalReason,
     },
     /// Requests were brought back from a file (`hooklens import`, a file dropped on the
     /// window): lists re-read.

@@ -43,7 +43,7 @@ use tokio_util::sync::CancellationToken;
 pub use address::ADDRESS_FILE;
 pub use capture::import::ImportReport;
 pub use config::{Config, DEFAULT_API_LISTEN, DEFAULT_LISTEN, DEFAULT_MAX_BODY};
-pub use events::{Event, EventBus};
+pub use events::{Event, EventBus, RemovalReason};
 pub use hooklens_store::{Store, StoreError};
 pub use metrics::rollup::StatsSummary;
 pub use text::{SizeError, human_bytes, parse_bytes};

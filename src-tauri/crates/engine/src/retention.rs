@@ -8,7 +8,7 @@ use hooklens_store::{Store, now_us};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::events::{Event, EventBus};
+use crate::events::{Event, EventBus, RemovalReason};
 
 /// The retention loop's handle: ask for a pass now, or run the loop.
 pub(crate) struct Retention {
@@ -64,7 +64,7 @@ impl Retention {
                 tracing::info!(?report, "retention deleted old requests");
                 self.events.emit(Event::RequestsRemoved {
                     count: report.total(),
-                    reason: "retention",
+                    reason: RemovalReason::Retention,
                 });
             }
             Ok(_) => {}

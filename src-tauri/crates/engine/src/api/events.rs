@@ -23,7 +23,7 @@ use super::types::{CaptureState, DeliveryJson, RequestJson};
 use crate::metrics::rollup::StatsSummary;
 use crate::relay::RelayStatus;
 use crate::tunnel::TunnelStatus;
-use crate::{Event, EventBus};
+use crate::{Event, EventBus, RemovalReason};
 
 pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new().routes(routes!(events))
@@ -103,8 +103,7 @@ pub struct RequestDeleted {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequestsRemoved {
     pub count: u64,
-    /// `retention` or `cleared`.
-    pub reason: String,
+    pub reason: RemovalReason,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -150,10 +149,7 @@ impl From<Event> for LiveEvent {
             }
             Event::RequestDeleted { id } => LiveEvent::RequestDeleted(RequestDeleted { id }),
             Event::RequestsRemoved { count, reason } => {
-                LiveEvent::RequestsRemoved(RequestsRemoved {
-                    count,
-                    reason: reason.into(),
-                })
+                LiveEvent::RequestsRemoved(RequestsRemoved { count, reason })
             }
             Event::RequestsImported { count } => {
                 LiveEvent::RequestsImported(RequestsImported { count })
@@ -254,9 +250,16 @@ mod tests {
             (
                 Event::RequestsRemoved {
                     count: 3,
-                    reason: "retention",
+                    reason: RemovalReason::Retention,
                 },
                 json!({"event": "requests.removed", "data": {"count": 3, "reason": "retention"}}),
+            ),
+            (
+                Event::RequestsRemoved {
+                    count: 5,
+                    reason: RemovalReason::Cleared,
+                },
+                json!({"event": "requests.removed", "data": {"count": 5, "reason": "cleared"}}),
             ),
             (
                 Event::RequestsImported { count: 12 },

@@ -16,7 +16,7 @@ use super::extract::JsonBody;
 use super::extract::QueryParams;
 use super::types::{Removed, RequestJson, RequestPage, RequestQuery};
 use super::{ApiError, ApiResult};
-use crate::{Event, EventBus};
+use crate::{Event, EventBus, RemovalReason};
 
 pub(super) fn router() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
@@ -175,7 +175,7 @@ async fn clear(
     let deleted = store.clear_requests().await?;
     events.emit(Event::RequestsRemoved {
         count: deleted,
-        reason: "cleared",
+        reason: RemovalReason::Cleared,
     });
     Ok(Json(Removed { deleted }))
 }

@@ -1,10 +1,11 @@
 //! `/api/v1/test-events`: realistic, correctly signed sample events, captured like real ones.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::{Extension, Json};
 use hooklens_store::{Endpoint, Overrides, Store, Via};
 use http::StatusCode;
 use http::{Request, header};
@@ -84,7 +85,8 @@ pub struct TestEventSent {
 }
 
 /// Sends a sample event through the capture pipeline, signed like the provider would, so it
-/// is captured, checked, forwarded and matched like a real one.
+/// is captured, checked, forwarded and matched like a real one. Its sender is whoever asked
+/// for it (the window, `hooklens`, a script: on this machine, a loopback address).
 #[utoipa::path(post, path = "/api/v1/test-events", request_body = TestEventBody,
     responses((status = 202, body = TestEventSent), (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
@@ -93,6 +95,7 @@ async fn send_test_event(
     State(store): State<Store>,
     State(pipeline): State<Arc<Pipeline>>,
     State(replayer): State<Replayer>,
+    caller: Option<Extension<ConnectInfo<SocketAddr>>>,
     JsonBody(body): JsonBody<TestEventBody>,
 ) -> ApiResult<(StatusCode, Json<TestEventSent>)> {
     let now_s = pipeline.forwarder.now_us() / 1_000_000;
@@ -114,10 +117,12 @@ async fn send_test_event(
     }
     let path = endpoint.as_ref().map_or("/", |e| e.path.as_str());
     let request = as_received(&access, path, &headers, sample.body.clone())?;
-    // From inside Hooklens: no connection, no peer.
+    // Sent for the API's caller, so from its address: stored as the sender, and in the
+    // X-Forwarded-For of its deliveries, as when test events reached the receiver over
+    // loopback HTTP.
     let source = Source {
         via: Via::Direct,
-        peer: None,
+        peer: caller.map(|Extension(ConnectInfo(addr))| addr),
     };
     let answer = pipeline.capture(source, request).await;
     let status = answer.status().as_u16();

@@ -88,7 +88,8 @@ pub(crate) struct BodyLimits {
 pub(crate) struct Source {
     /// Straight to the receiver, or through the tunnel's ingress.
     pub via: Via,
-    /// The connection's peer; `None` when it came from inside Hooklens (a test event).
+    /// The connection's peer (for a test event, the API caller's); `None` without one (a
+    /// capture mirrored from a relay, whose sender the relay recorded; a pipeline under test).
     pub peer: Option<SocketAddr>,
 }
 

@@ -154,96 +154,134 @@ fn refusal_status(provider: HandshakeProvider) -> u16 {
 
 /// Answers `ask`, `provider`'s handshake, with the endpoint's `keys`.
 pub fn reply(provider: HandshakeProvider, ask: Ask, keys: Keys) -> Reply {
-    let refuse = |reason: String| Reply {
-        status: refusal_status(provider),
-        content_type: "application/json",
-        body: json!({"error": {"code": "handshake_refused", "message": reason}})
-            .to_string()
-            .into_bytes(),
-        handshake: Handshake {
-            provider,
-            answered: false,
-            reason,
-        },
+    let outcome = match unsigned(provider, keys) {
+        Some(why) => Err(why),
+        None => answer(provider, ask, keys),
     };
-    let answer = |content_type, body: Vec<u8>, reason: String| Reply {
-        status: 200,
+    let (status, content_type, body, answered, reason) = match outcome {
+        Ok(Answer {
+            content_type,
+            body,
+            reason,
+        }) => (200, content_type, body, true, reason),
+        Err(reason) => (
+            refusal_status(provider),
+            "application/json",
+            json!({"error": {"code": "handshake_refused", "message": reason}})
+                .to_string()
+                .into_bytes(),
+            false,
+            reason,
+        ),
+    };
+    Reply {
+        status,
         content_type,
         body,
         handshake: Handshake {
             provider,
-            answered: true,
+            answered,
             reason,
         },
-    };
-    if let Some(why) = unsigned(provider, keys) {
-        return refuse(why);
     }
+}
+
+/// What a handshake is answered with (status 200), and why.
+struct Answer {
+    content_type: &'static str,
+    body: Vec<u8>,
+    reason: String,
+}
+
+impl Answer {
+    fn text(body: String, reason: impl Into<String>) -> Answer {
+        Answer {
+            content_type: "text/plain; charset=utf-8",
+            body: body.into_bytes(),
+            reason: reason.into(),
+        }
+    }
+
+    fn json(body: Vec<u8>, reason: impl Into<String>) -> Answer {
+        Answer {
+            content_type: "application/json",
+            body,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The answer to `ask` once its signature (if any) is accepted, or why it is refused.
+fn answer(provider: HandshakeProvider, ask: Ask, keys: Keys) -> Result<Answer, String> {
     let first_secret = keys.secrets.and_then(|s| s.first());
     match ask {
-        Ask::Echo(text) => answer(
-            "text/plain; charset=utf-8",
-            text.into_bytes(),
-            echoed(provider),
-        ),
-        Ask::Subscribe { challenge, token } => match keys.verify_token {
-            None => refuse(
-                "no verify token is set: give this endpoint the meta scheme with the verify \
-                 token you type into Meta's dashboard"
-                    .into(),
-            ),
-            Some(want) if !bool::from(want.as_bytes().ct_eq(token.as_bytes())) => {
-                refuse("hub.verify_token is not this endpoint's verify token".into())
-            }
-            Some(_) => answer(
-                "text/plain; charset=utf-8",
-                challenge.into_bytes(),
-                "hub.verify_token matches: answered hub.challenge".into(),
-            ),
-        },
-        Ask::PlainToken(plain) => match first_secret {
-            None => refuse(
-                "Zoom's URL validation needs the app's secret token: give this endpoint the \
-                 zoom scheme with it"
-                    .into(),
-            ),
-            Some(secret) => {
-                let encrypted = hex::encode(super::signature::hmac_sha256(
-                    secret.as_bytes(),
-                    plain.as_bytes(),
-                ));
-                answer(
-                    "application/json",
-                    json!({"plainToken": plain, "encryptedToken": encrypted})
-                        .to_string()
-                        .into_bytes(),
-                    "answered endpoint.url_validation with the plainToken and its HMAC".into(),
-                )
-            }
-        },
-        Ask::Crc(token) => match first_secret {
-            None => refuse(
-                "X's CRC check needs the app's consumer secret: give this endpoint the x \
-                 scheme with it"
-                    .into(),
-            ),
-            Some(secret) => {
-                let mac = super::signature::hmac_sha256(secret.as_bytes(), token.as_bytes());
-                answer(
-                    "application/json",
-                    json!({"response_token": format!("sha256={}", B64.encode(mac))})
-                        .to_string()
-                        .into_bytes(),
-                    "answered the CRC check with its response_token".into(),
-                )
-            }
-        },
-        Ask::Ping => answer(
-            "application/json",
+        Ask::Echo(text) => Ok(Answer::text(text, echoed(provider))),
+        Ask::Subscribe { challenge, token } => subscribe(keys.verify_token, challenge, &token),
+        Ask::PlainToken(plain) => plain_token(first_secret, plain),
+        Ask::Crc(token) => crc(first_secret, &token),
+        Ask::Ping => Ok(Answer::json(
             br#"{"type":1}"#.to_vec(),
-            "the signature verifies: answered PING with PONG".into(),
-        ),
+            "the signature verifies: answered PING with PONG",
+        )),
     }
+}
+
+/// Meta: `hub.challenge`, echoed only with the endpoint's verify token (compared in
+/// constant time).
+fn subscribe(want: Option<&str>, challenge: String, token: &str) -> Result<Answer, String> {
+    match want {
+        None => Err(
+            "no verify token is set: give this endpoint the meta scheme with the verify \
+                     token you type into Meta's dashboard"
+                .into(),
+        ),
+        Some(want) if !bool::from(want.as_bytes().ct_eq(token.as_bytes())) => {
+            Err("hub.verify_token is not this endpoint's verify token".into())
+        }
+        Some(_) => Ok(Answer::text(
+            challenge,
+            "hub.verify_token matches: answered hub.challenge",
+        )),
+    }
+}
+
+/// Zoom: the `plainToken` with its HMAC-SHA256 (hex) under the secret token.
+fn plain_token(secret: Option<&String>, plain: String) -> Result<Answer, String> {
+    let Some(secret) = secret else {
+        return Err(
+            "Zoom's URL validation needs the app's secret token: give this endpoint \
+                    the zoom scheme with it"
+                .into(),
+        );
+    };
+    let encrypted = hex::encode(super::signature::hmac_sha256(
+        secret.as_bytes(),
+        plain.as_bytes(),
+    ));
+    Ok(Answer::json(
+        json!({"plainToken": plain, "encryptedToken": encrypted})
+            .to_string()
+            .into_bytes(),
+        "answered endpoint.url_validation with the plainToken and its HMAC",
+    ))
+}
+
+/// X: `sha256=` and the base64 HMAC-SHA256 of the `crc_token` under the consumer secret.
+fn crc(secret: Option<&String>, token: &str) -> Result<Answer, String> {
+    let Some(secret) = secret else {
+        return Err(
+            "X's CRC check needs the app's consumer secret: give this endpoint the x \
+                    scheme with it"
+                .into(),
+        );
+    };
+    let mac = super::signature::hmac_sha256(secret.as_bytes(), token.as_bytes());
+    Ok(Answer::json(
+        json!({"response_token": format!("sha256={}", B64.encode(mac))})
+            .to_string()
+            .into_bytes(),
+        "answered the CRC check with its response_token",
+    ))
 }
 
 /// Why a signed handshake is refused for its signature, if it is: Discord answers only a

@@ -17,6 +17,7 @@ fn headers(agent: &str, extra: &[(&str, &str)]) -> Headers {
 }
 
 /// The headers, body and scheme of `provider`'s `event`, or `None` for another provider.
+// Long: one match arm per provider, each its sample body as JSON (as in `samples::sample`).
 pub(super) fn sample(
     provider: &str,
     event: &str,

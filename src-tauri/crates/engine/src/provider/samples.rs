@@ -4,6 +4,24 @@
 use hooklens_store::SignatureScheme;
 use serde_json::json;
 
+use super::signature::SignError;
+
+/// Why there is no sample.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SampleError {
+    #[error("no samples for {provider:?}: use one of {}", provider_names())]
+    UnknownProvider { provider: String },
+}
+
+/// The providers with samples, as a list a person reads: `stripe, github, …`.
+fn provider_names() -> String {
+    PROVIDERS
+        .iter()
+        .map(|(p, _)| *p)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A sample webhook: headers (without a signature) and body.
 #[derive(Debug, Clone)]
 pub struct Sample {
@@ -21,7 +39,7 @@ impl Sample {
         &self,
         secret: Option<&str>,
         now_s: i64,
-    ) -> Result<Vec<(String, String)>, String> {
+    ) -> Result<Vec<(String, String)>, SignError> {
         let mut headers = self.headers.clone();
         let Some(secret) = secret else {
             return Ok(headers);
@@ -40,7 +58,7 @@ impl Sample {
             headers: &raw,
             body: &self.body,
         };
-        let signed = super::signature::sign(&resign, &message, now_s).map_err(|e| e.to_string())?;
+        let signed = super::signature::sign(&resign, &message, now_s)?;
         for (name, value) in signed {
             headers.retain(|(n, _)| *n != name);
             headers.push((name, value));
@@ -67,18 +85,15 @@ pub const PROVIDERS: &[(&str, &str)] = &[
 
 /// The sample for `provider`, with `event` or the provider's default event type.
 // Long: one match arm per provider, each its sample body as JSON.
-pub fn sample(provider: &str, event: Option<&str>, now_s: i64) -> Result<Sample, String> {
+pub fn sample(provider: &str, event: Option<&str>, now_s: i64) -> Result<Sample, SampleError> {
+    let unknown = || SampleError::UnknownProvider {
+        provider: provider.to_string(),
+    };
     let default = PROVIDERS
         .iter()
         .find(|(p, _)| *p == provider)
         .map(|(_, e)| *e)
-        .ok_or_else(|| {
-            let names: Vec<&str> = PROVIDERS.iter().map(|(p, _)| *p).collect();
-            format!(
-                "no samples for {provider:?}: use one of {}",
-                names.join(", ")
-            )
-        })?;
+        .ok_or_else(unknown)?;
     let event = event.unwrap_or(default).to_string();
     let id = ulid::Ulid::new().to_string().to_lowercase();
     let json_headers = |agent: &str| {
@@ -180,8 +195,7 @@ pub fn sample(provider: &str, event: Option<&str>, now_s: i64) -> Result<Sample,
             SignatureScheme::Slack,
         ),
         other if other != "standard-webhooks" => {
-            super::more_samples::sample(other, &event, &id, now_s)
-                .ok_or_else(|| format!("no samples for {provider:?}"))?
+            super::more_samples::sample(other, &event, &id, now_s).ok_or_else(unknown)?
         }
         _ => {
             let mut headers = json_headers("Hooklens-Test-Events");
@@ -218,6 +232,18 @@ mod tests {
     use crate::provider::detect;
     use crate::provider::signature::verify;
     use hooklens_store::SignatureSpec;
+
+    /// An unknown provider is told apart in words a person can act on (the API's 400 and
+    /// `hooklens trigger` show them as they are).
+    #[test]
+    fn an_unknown_provider_is_answered_with_the_list() {
+        let err = sample("paypal", None, 0).expect_err("no samples for paypal");
+        assert_eq!(
+            err.to_string(),
+            "no samples for \"paypal\": use one of stripe, github, shopify, slack, \
+             standard-webhooks, paddle, zoom, pagerduty, twitch, gitlab, linear, typeform"
+        );
+    }
 
     /// Every sample is recognised as its provider's, with its event type, and verifies once
     /// signed.
@@ -275,6 +301,7 @@ mod tests {
         assert!(
             sample("paypal", None, 0)
                 .expect_err("no samples for paypal")
+                .to_string()
                 .contains("stripe, github")
         );
     }

@@ -462,7 +462,7 @@ async fn settings_patch_applies_retention_at_once() {
     })
     .await
     .expect("requests.removed within 10 s");
-    assert_eq!(removed, (2, "retention"));
+    assert_eq!(removed, (2, hooklens_engine::RemovalReason::Retention));
     let left = ids(&engine.get_json("/api/v1/requests").await);
     assert_eq!(left, [newest[3].clone(), newest[2].clone(), pinned]);
 

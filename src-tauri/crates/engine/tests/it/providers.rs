@@ -325,6 +325,33 @@ async fn test_events_arrive_signed_like_the_provider_would() {
     assert_eq!(unknown.status(), 400);
 }
 
+/// A test event is sent for whoever asked the API: it is stored as coming from there, and
+/// forwarded with that address in `X-Forwarded-For`, like a request from a local sender.
+#[tokio::test]
+async fn a_test_event_comes_from_the_api_caller() {
+    let mut service = TestTarget::start().await;
+    let engine = TestEngine::start().await;
+    let sent: Value = engine
+        .call(Method::POST, "/api/v1/test-events")
+        .json(&json!({ "provider": "github", "target": service.url("/local") }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let stored = engine
+        .stored(sent["request_id"].as_str().expect("id"))
+        .await;
+    let from: std::net::SocketAddr = stored["remote_addr"]
+        .as_str()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("a sender address: {stored}"));
+    assert!(from.ip().is_loopback() && from.port() != 0, "{from}");
+    let got = service.next().await;
+    assert_eq!(got.header("x-forwarded-for"), [from.ip().to_string()]);
+}
+
 #[tokio::test]
 async fn rules_tag_pin_and_forward_matching_captures() {
     let mut service = TestTarget::start().await;

@@ -18,6 +18,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::time::Duration;
 
+use deadpool_postgres::Transaction;
+
 use super::{HOOKLENS, LOCK_INDEX, PgStore};
 use crate::Result;
 use crate::fulltext::{tokens, words};
@@ -131,11 +133,55 @@ pub(crate) async fn index_slice(store: &PgStore) -> Result<bool> {
         &[&HOOKLENS, &LOCK_INDEX],
     )
     .await?;
-    let from: i64 = tx
+    let from = watermark(&tx).await?;
+    let slice = next_slice(&tx, from).await?;
+    if slice.until == from {
+        tx.commit().await?;
+        return Ok(false);
+    }
+    let (seqs, docs) = documents(&tx, from, slice.until).await?;
+    store_documents(&tx, &seqs, &docs, slice.until).await?;
+    let last: i64 = tx
+        .query_one("SELECT last FROM capture_counter", &[])
+        .await?
+        .get(0);
+    tx.commit().await?;
+    store
+        .inner
+        .stats
+        .fts_lag
+        .store(last - slice.until, std::sync::atomic::Ordering::Relaxed);
+    Ok(slice.full() || slice.until < last)
+}
+
+/// The positions a slice indexes: past the watermark, up to `until`.
+struct Slice {
+    until: i64,
+    /// Body bytes (of each the indexed prefix) in the slice.
+    bytes: i64,
+    /// Requests in the slice.
+    taken: i64,
+}
+
+impl Slice {
+    /// Whether the slice stopped at one of its limits, so more may remain.
+    fn full(&self) -> bool {
+        self.taken == SLICE_ROWS || self.bytes >= SLICE_BYTES
+    }
+}
+
+/// The watermark: every request at or below this position is indexed.
+async fn watermark(tx: &Transaction<'_>) -> Result<i64> {
+    Ok(tx
         .query_opt("SELECT value FROM meta WHERE key = 'fts_position'", &[])
         .await?
         .and_then(|row| row.get::<_, String>(0).parse().ok())
-        .unwrap_or(0);
+        .unwrap_or(0))
+}
+
+/// The next slice past `from`: up to [`SLICE_ROWS`] requests, and up to the one that takes
+/// it past [`SLICE_BYTES`].
+async fn next_slice(tx: &Transaction<'_>, from: i64) -> Result<Slice> {
     let sizes = tx
         .query(
             "SELECT l.position, least(octet_length(r.body), $3)
@@ -144,22 +190,24 @@ pub(crate) async fn index_slice(store: &PgStore) -> Result<bool> {
             &[&from, &SLICE_ROWS, &BODY_PREFIX],
         )
         .await?;
-    // Up to the request that takes the slice past its byte budget.
-    let (mut until, mut bytes, mut taken) = (from, 0i64, 0i64);
+    let mut slice = Slice {
+        until: from,
+        bytes: 0,
+        taken: 0,
+    };
     for row in &sizes {
-        (until, bytes, taken) = (
-            row.get(0),
-            bytes + i64::from(row.get::<_, i32>(1)),
-            taken + 1,
-        );
-        if bytes >= SLICE_BYTES {
+        slice.until = row.get(0);
+        slice.bytes += i64::from(row.get::<_, i32>(1));
+        slice.taken += 1;
+        if slice.bytes >= SLICE_BYTES {
             break;
         }
     }
-    if until == from {
-        tx.commit().await?;
-        return Ok(false);
-    }
+    Ok(slice)
+}
+
+/// The `seq` and the `tsvector` text of each request at positions `from < p <= until`.
+async fn documents(tx: &Transaction<'_>, from: i64, until: i64) -> Result<(Vec<i64>, Vec<String>)> {
     let rows = tx
         .query(
             "SELECT r.seq, r.path, coalesce(r.query, ''), r.headers, substring(r.body FROM 1 FOR $3)
@@ -181,6 +229,17 @@ pub(crate) async fn index_slice(store: &PgStore) -> Result<bool> {
             text_of(&body),
         ]));
     }
+    Ok((seqs, docs))
+}
+
+/// Stores the documents of the requests still there (one deleted since is skipped) and
+/// moves the watermark to `until`.
+async fn store_documents(
+    tx: &Transaction<'_>,
+    seqs: &[i64],
+    docs: &[String],
+    until: i64,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO request_search (seq, doc)
          SELECT d.seq, d.doc::tsvector FROM unnest($1::bigint[], $2::text[]) AS d (seq, doc)
@@ -195,17 +254,7 @@ pub(crate) async fn index_slice(store: &PgStore) -> Result<bool> {
         &[&until.to_string()],
     )
     .await?;
-    let last: i64 = tx
-        .query_one("SELECT last FROM capture_counter", &[])
-        .await?
-        .get(0);
-    tx.commit().await?;
-    store
-        .inner
-        .stats
-        .fts_lag
-        .store(last - until, std::sync::atomic::Ordering::Relaxed);
-    Ok(taken == SLICE_ROWS || bytes >= SLICE_BYTES || until < last)
+    Ok(())
 }
 
 /// This instance's indexer: indexes while anything remains, whenever positions move.

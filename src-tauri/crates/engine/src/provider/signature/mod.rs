@@ -317,26 +317,44 @@ pub fn sign(
     }
 }
 
+/// A configured secret its scheme cannot use; `index` counts from 1, as the dashboard does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    #[error(
+        "signature secret {index} is not a SendGrid verification key: paste it as the \
+         dashboard shows it (base64 of a P-256 public key, MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…)"
+    )]
+    NotSendgridKey { index: usize },
+    #[error(
+        "signature secret {index} is not a Discord public key: paste it as the developer \
+         portal shows it (64 hex digits)"
+    )]
+    NotDiscordKey { index: usize },
+    #[error(
+        "signature secret {index} is not a Standard Webhooks secret: whsec_ followed by base64"
+    )]
+    NotStandardSecret { index: usize },
+}
+
 /// Checks the endpoint's secrets are usable by its scheme: public keys parse, Standard
 /// Webhooks secrets are base64. Says which one is not, and what it should look like.
-pub fn check_secrets(spec: &SignatureSpec) -> Result<(), String> {
+pub fn check_secrets(spec: &SignatureSpec) -> Result<(), SecretError> {
     for (i, secret) in spec.secrets.iter().enumerate() {
+        let index = i + 1;
         let problem = match spec.scheme {
-            SignatureScheme::Sendgrid => public_key::sendgrid_key(secret).is_none().then_some(
-                "is not a SendGrid verification key: paste it as the dashboard shows it \
-                 (base64 of a P-256 public key, MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…)",
-            ),
-            SignatureScheme::Discord => public_key::discord_key(secret).is_none().then_some(
-                "is not a Discord public key: paste it as the developer portal shows it \
-                 (64 hex digits)",
-            ),
+            SignatureScheme::Sendgrid => public_key::sendgrid_key(secret)
+                .is_none()
+                .then_some(SecretError::NotSendgridKey { index }),
+            SignatureScheme::Discord => public_key::discord_key(secret)
+                .is_none()
+                .then_some(SecretError::NotDiscordKey { index }),
             SignatureScheme::StandardWebhooks => timed::standard_key(secret)
                 .is_none()
-                .then_some("is not a Standard Webhooks secret: whsec_ followed by base64"),
+                .then_some(SecretError::NotStandardSecret { index }),
             _ => None,
         };
         if let Some(problem) = problem {
-            return Err(format!("signature secret {} {problem}", i + 1));
+            return Err(problem);
         }
     }
     Ok(())

@@ -488,8 +488,46 @@ fn secrets_that_cannot_be_keys_are_refused_with_what_they_should_look_like() {
     for &(scheme, secret, want) in cases {
         match (check_secrets(&spec(scheme, secret)), want) {
             (Ok(()), None) => {}
-            (Err(e), Some(want)) => assert!(e.contains(want), "{scheme:?}: {e}"),
+            (Err(e), Some(want)) => assert!(e.to_string().contains(want), "{scheme:?}: {e}"),
             (got, want) => panic!("{scheme:?} {secret}: got {got:?}, want {want:?}"),
         }
     }
+}
+
+/// The API answers a refused secret with these words (400 `invalid`), so they stay as they are.
+#[test]
+fn a_refused_secret_says_which_and_what_it_should_look_like() {
+    let cases = [
+        (
+            SecretError::NotSendgridKey { index: 1 },
+            "signature secret 1 is not a SendGrid verification key: paste it as the dashboard \
+             shows it (base64 of a P-256 public key, MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…)",
+        ),
+        (
+            SecretError::NotDiscordKey { index: 2 },
+            "signature secret 2 is not a Discord public key: paste it as the developer portal \
+             shows it (64 hex digits)",
+        ),
+        (
+            SecretError::NotStandardSecret { index: 3 },
+            "signature secret 3 is not a Standard Webhooks secret: whsec_ followed by base64",
+        ),
+    ];
+    for (error, want) in cases {
+        assert_eq!(error.to_string(), want);
+    }
+    let spec = SignatureSpec {
+        scheme: Discord,
+        secrets: vec![
+            "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c".into(),
+            "8a88e3dd".into(),
+        ],
+        tolerance_s: 300,
+        header: None,
+        verify_token: None,
+    };
+    assert_eq!(
+        check_secrets(&spec),
+        Err(SecretError::NotDiscordKey { index: 2 })
+    );
 }

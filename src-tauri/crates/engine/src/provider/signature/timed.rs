@@ -40,90 +40,104 @@ fn pairs(value: &str, separator: char, ts_key: &str, sig_key: &str) -> (Option<i
 }
 
 pub(super) fn verify(spec: &SignatureSpec, message: &Message) -> Found {
-    let hmac = |key_of: &dyn Fn(&str) -> Option<Vec<u8>>, parts: &[&[u8]], sigs: &[Vec<u8>]| {
-        first_secret(&spec.secrets, key_of, Algo::Sha256, parts, sigs)
-    };
-    let body = message.body;
     match spec.scheme {
-        SignatureScheme::Stripe | SignatureScheme::Paddle => {
-            let (name, separator, ts_key, sig_key, glue) = if spec.scheme == SignatureScheme::Stripe
-            {
-                ("Stripe-Signature", ',', "t", "v1", ".")
-            } else {
-                ("Paddle-Signature", ';', "ts", "h1", ":")
-            };
-            let Some(value) = message.header(name) else {
-                return Found::missing(name);
-            };
-            let (ts, sigs) = pairs(value, separator, ts_key, sig_key);
-            let Some(ts) = ts else {
-                return Found::refused(format!("{name} has no {ts_key}= timestamp"));
-            };
-            if sigs.is_empty() {
-                return Found::refused(format!("{name} has no {sig_key}= signature"));
-            }
-            let head = format!("{ts}{glue}");
-            let what = if sig_key == "v1" { "v1" } else { "h1" };
-            Found::first(
-                hmac(&raw_key, &[head.as_bytes(), body], &sigs),
-                Some(ts),
-                Some(what),
-            )
-        }
-        SignatureScheme::Slack | SignatureScheme::Zoom => {
-            let (sig_name, ts_name) = v0_headers(spec.scheme);
-            let (Some(value), Some(ts)) = (message.header(sig_name), message.header(ts_name))
-            else {
-                return Found::missing(&format!("{} or {}", title(sig_name), title(ts_name)));
-            };
-            let (Some(sig), Ok(at)) = (
-                value.strip_prefix("v0=").and_then(|h| hex::decode(h).ok()),
-                ts.parse::<i64>(),
-            ) else {
-                return Found::refused(format!(
-                    "{} is not v0=<hex> with a numeric timestamp",
-                    title(sig_name)
-                ));
-            };
-            let head = format!("v0:{ts}:");
-            Found::first(
-                hmac(&raw_key, &[head.as_bytes(), body], &[sig]),
-                Some(at),
-                Some("v0"),
-            )
-        }
-        SignatureScheme::StandardWebhooks => {
-            let (prefix, id) = match (message.header("webhook-id"), message.header("svix-id")) {
-                (Some(id), _) => ("webhook", id),
-                (None, Some(id)) => ("svix", id),
-                (None, None) => return Found::missing("webhook-id"),
-            };
-            let (Some(ts), Some(sigs)) = (
-                message.header(&format!("{prefix}-timestamp")),
-                message.header(&format!("{prefix}-signature")),
-            ) else {
-                return Found::missing(&format!("{prefix}-timestamp or {prefix}-signature"));
-            };
-            let Ok(at) = ts.parse::<i64>() else {
-                return Found::refused(format!("{prefix}-timestamp is not a number"));
-            };
-            let sigs: Vec<Vec<u8>> = sigs
-                .split_whitespace()
-                .filter_map(|s| s.strip_prefix("v1,"))
-                .filter_map(|s| B64.decode(s).ok())
-                .collect();
-            if sigs.is_empty() {
-                return Found::refused(format!("{prefix}-signature has no v1 signature"));
-            }
-            let head = format!("{id}.{ts}.");
-            Found::first(
-                hmac(&standard_key, &[head.as_bytes(), body], &sigs),
-                Some(at),
-                Some("v1"),
-            )
-        }
+        SignatureScheme::Stripe | SignatureScheme::Paddle => paired(spec, message),
+        SignatureScheme::Slack | SignatureScheme::Zoom => v0(spec, message),
+        SignatureScheme::StandardWebhooks => standard(spec, message),
         _ => twitch(spec, message),
     }
+}
+
+/// The first secret whose key (`key_of` it) makes any of `sigs` the HMAC-SHA256 of `parts`.
+fn sha256_secret(
+    spec: &SignatureSpec,
+    key_of: impl Fn(&str) -> Option<Vec<u8>>,
+    parts: &[&[u8]],
+    sigs: &[Vec<u8>],
+) -> Option<usize> {
+    first_secret(&spec.secrets, key_of, Algo::Sha256, parts, sigs)
+}
+
+/// Stripe (`Stripe-Signature: t=…,v1=…` over `{t}.{body}`) and Paddle
+/// (`Paddle-Signature: ts=…;h1=…` over `{ts}:{body}`).
+fn paired(spec: &SignatureSpec, message: &Message) -> Found {
+    let (name, separator, ts_key, sig_key, glue) = if spec.scheme == SignatureScheme::Stripe {
+        ("Stripe-Signature", ',', "t", "v1", ".")
+    } else {
+        ("Paddle-Signature", ';', "ts", "h1", ":")
+    };
+    let Some(value) = message.header(name) else {
+        return Found::missing(name);
+    };
+    let (ts, sigs) = pairs(value, separator, ts_key, sig_key);
+    let Some(ts) = ts else {
+        return Found::refused(format!("{name} has no {ts_key}= timestamp"));
+    };
+    if sigs.is_empty() {
+        return Found::refused(format!("{name} has no {sig_key}= signature"));
+    }
+    let head = format!("{ts}{glue}");
+    Found::first(
+        sha256_secret(spec, raw_key, &[head.as_bytes(), message.body], &sigs),
+        Some(ts),
+        Some(sig_key),
+    )
+}
+
+/// Slack and Zoom: `v0=<hex>` over `v0:{ts}:{body}`, the timestamp in its own header.
+fn v0(spec: &SignatureSpec, message: &Message) -> Found {
+    let (sig_name, ts_name) = v0_headers(spec.scheme);
+    let (Some(value), Some(ts)) = (message.header(sig_name), message.header(ts_name)) else {
+        return Found::missing(&format!("{} or {}", title(sig_name), title(ts_name)));
+    };
+    let (Some(sig), Ok(at)) = (
+        value.strip_prefix("v0=").and_then(|h| hex::decode(h).ok()),
+        ts.parse::<i64>(),
+    ) else {
+        return Found::refused(format!(
+            "{} is not v0=<hex> with a numeric timestamp",
+            title(sig_name)
+        ));
+    };
+    let head = format!("v0:{ts}:");
+    Found::first(
+        sha256_secret(spec, raw_key, &[head.as_bytes(), message.body], &[sig]),
+        Some(at),
+        Some("v0"),
+    )
+}
+
+/// Standard Webhooks (or its `svix-` headers): space-separated `v1,<base64>` over
+/// `{id}.{ts}.{body}`, keyed by the `whsec_` secret's bytes.
+fn standard(spec: &SignatureSpec, message: &Message) -> Found {
+    let (prefix, id) = match (message.header("webhook-id"), message.header("svix-id")) {
+        (Some(id), _) => ("webhook", id),
+        (None, Some(id)) => ("svix", id),
+        (None, None) => return Found::missing("webhook-id"),
+    };
+    let (Some(ts), Some(sigs)) = (
+        message.header(&format!("{prefix}-timestamp")),
+        message.header(&format!("{prefix}-signature")),
+    ) else {
+        return Found::missing(&format!("{prefix}-timestamp or {prefix}-signature"));
+    };
+    let Ok(at) = ts.parse::<i64>() else {
+        return Found::refused(format!("{prefix}-timestamp is not a number"));
+    };
+    let sigs: Vec<Vec<u8>> = sigs
+        .split_whitespace()
+        .filter_map(|s| s.strip_prefix("v1,"))
+        .filter_map(|s| B64.decode(s).ok())
+        .collect();
+    if sigs.is_empty() {
+        return Found::refused(format!("{prefix}-signature has no v1 signature"));
+    }
+    let head = format!("{id}.{ts}.");
+    Found::first(
+        sha256_secret(spec, standard_key, &[head.as_bytes(), message.body], &sigs),
+        Some(at),
+        Some("v1"),
+    )
 }
 
 /// Twitch EventSub: `sha256=<hex>` over message id, RFC 3339 timestamp and body.
@@ -144,10 +158,9 @@ fn twitch(spec: &SignatureSpec, message: &Message) -> Found {
     let Some(at) = rfc3339_seconds(ts) else {
         return Found::refused("Twitch-Eventsub-Message-Timestamp is not an RFC 3339 time");
     };
-    let secret = first_secret(
-        &spec.secrets,
+    let secret = sha256_secret(
+        spec,
         raw_key,
-        Algo::Sha256,
         &[id.as_bytes(), ts.as_bytes(), message.body],
         &[sig],
     );
