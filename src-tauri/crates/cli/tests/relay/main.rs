@@ -4,12 +4,13 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "../common/mod.rs"]
 mod common;
 use common::*;
 
@@ -63,7 +64,12 @@ struct Api {
 
 impl Api {
     fn of(serve: &Serve) -> Api {
-        let (base, token) = serve.login.split_once("/login?token=").expect("login link");
+        Api::at(&serve.login)
+    }
+
+    /// The API a login link (`http://HOST:PORT/login?token=T`) opens.
+    fn at(login: &str) -> Api {
+        let (base, token) = login.split_once("/login?token=").expect("login link");
         Api {
             base: base.to_string(),
             token: token.to_string(),
@@ -99,6 +105,64 @@ impl Api {
             std::thread::sleep(pause);
             pause = (pause * 2).min(Duration::from_millis(250));
         }
+    }
+}
+
+/// A `hooklens listen --forward-to TARGET` process and the lines it prints.
+struct Listen {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Listen {
+    fn start(data_dir: &Path, target: &str, args: &[&str]) -> Listen {
+        let mut child = Command::new(BIN)
+            .args(["listen", "--forward-to", target, "--listen", "127.0.0.1:0"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn listen");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Listen { child, lines }
+    }
+
+    /// The next line that contains `what`, skipping the others (fails after [`WAIT`]).
+    fn line_with(&self, what: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(WAIT)
+                .unwrap_or_else(|_| panic!("a line with {what:?}"));
+            if line.contains(what) {
+                return line;
+            }
+        }
+    }
+
+    /// Ctrl-C, and how it ended.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        self.child.wait().expect("wait")
+    }
+}
+
+impl Drop for Listen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -269,38 +333,21 @@ fn listen_mirrors_a_relay_and_a_revocation_by_another_process_stops_it() {
     let token = relay_token(relay_dir.path(), &["create", "ci-runner"]);
     let early = post_many(&relay.receiver, 1);
     let (target, paths, _service) = service();
-    let mut child = Command::new(BIN)
-        .args(["listen", "--forward-to", &target, "--listen", "127.0.0.1:0"])
-        .args(["--relay-from", &format!("http://127.0.0.1:{port}")])
-        .args(["--relay-token", token.trim()])
-        .arg("--data-dir")
-        .arg(listen_dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn listen");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let line_with = |what: &str| loop {
-        let line = lines
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|_| panic!("a line with {what:?}"));
-        if line.contains(what) {
-            return line;
-        }
-    };
+    let listen = Listen::start(
+        listen_dir.path(),
+        &target,
+        &[
+            "--relay-from",
+            &format!("http://127.0.0.1:{port}"),
+            "--relay-token",
+            token.trim(),
+        ],
+    );
     // What the relay stored before `listen` started arrives first, then live.
-    line_with(&format!("[{}]", early[0]));
-    line_with("online");
+    listen.line_with(&format!("[{}]", early[0]));
+    listen.line_with("online");
     let live = post_many(&relay.receiver, 1);
-    line_with(&format!("[{}]", live[0]));
+    listen.line_with(&format!("[{}]", live[0]));
     // Both were sent to /hook/0 (each post_many counts from 0), and each is forwarded once.
     assert_eq!(received(&paths, 2), ["/hook/0", "/hook/0"]);
 
@@ -308,10 +355,7 @@ fn listen_mirrors_a_relay_and_a_revocation_by_another_process_stops_it() {
     assert!(listed.starts_with("ci-runner\tactive\t"), "{listed}");
     assert!(!listed.contains(token.trim()), "never the secret");
     relay_token(relay_dir.path(), &["revoke", "ci-runner"]);
-    line_with("hooklens relay token create NAME");
+    listen.line_with("hooklens relay token create NAME");
     assert!(relay_token(relay_dir.path(), &["list"]).starts_with("ci-runner\trevoked "));
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    assert!(child.wait().expect("wait").success());
+    assert!(listen.stop().success());
 }
