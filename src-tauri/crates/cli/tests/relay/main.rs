@@ -1,6 +1,7 @@
 //! The relay with real processes: a `hooklens serve --relay-listen` relay, subscribers
 //! (`serve --relay-from`, `listen --relay-from`) that are stopped, killed and restarted, and
-//! relay tokens made and revoked by `hooklens relay token` in processes of their own.
+//! relay tokens made and revoked by `hooklens relay token` in processes of their own; TLS
+//! with a private CA (`tls`).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -13,6 +14,8 @@ use serde_json::Value;
 #[path = "../common/mod.rs"]
 mod common;
 use common::*;
+
+mod tls;
 
 const WAIT: Duration = Duration::from_secs(60);
 
