@@ -1,7 +1,7 @@
 //! The relay with real processes: a `hooklens serve --relay-listen` relay, subscribers
 //! (`serve --relay-from`, `listen --relay-from`) that are stopped, killed and restarted, and
 //! relay tokens made and revoked by `hooklens relay token` in processes of their own; TLS
-//! with a private CA (`tls`).
+//! with a private CA (`tls`); one endpoint of the relay mirrored (`endpoint`).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -15,6 +15,7 @@ use serde_json::Value;
 mod common;
 use common::*;
 
+mod endpoint;
 mod tls;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -92,6 +93,22 @@ impl Api {
                 .json()
                 .await
                 .expect("json")
+        })
+    }
+
+    /// `POST path` with a JSON body: the status and the JSON answer.
+    fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.runtime.block_on(async {
+            let answer = self
+                .http
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .json(body)
+                .send()
+                .await
+                .expect("api answers");
+            let status = answer.status().as_u16();
+            (status, answer.json().await.expect("json"))
         })
     }
 
@@ -178,6 +195,23 @@ fn received(paths: &mpsc::Receiver<String>, n: usize) -> Vec<String> {
                 .unwrap_or_else(|_| panic!("{i} of {n} forwarded"))
         })
         .collect()
+}
+
+/// Posts `body` to `path` on `receiver`; the stored request's id.
+fn post(receiver: &str, path: &str, body: impl Into<reqwest::Body>) -> String {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let answer: Value = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{receiver}{path}"))
+            .body(body)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json")
+    });
+    answer["id"].as_str().expect("id").to_string()
 }
 
 /// Posts up to `n` requests one after the other until one gets no answer; how many were
