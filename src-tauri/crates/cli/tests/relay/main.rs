@@ -1,7 +1,8 @@
 //! The relay with real processes: a `hooklens serve --relay-listen` relay, subscribers
 //! (`serve --relay-from`, `listen --relay-from`) that are stopped, killed and restarted, and
 //! relay tokens made and revoked by `hooklens relay token` in processes of their own; TLS
-//! with a private CA (`tls`); one endpoint of the relay mirrored (`endpoint`).
+//! with a private CA (`tls`); one endpoint of the relay mirrored (`endpoint`); a relay behind
+//! a reverse proxy (`proxy`).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -16,6 +17,7 @@ mod common;
 use common::*;
 
 mod endpoint;
+mod proxy;
 mod tls;
 
 const WAIT: Duration = Duration::from_secs(60);
