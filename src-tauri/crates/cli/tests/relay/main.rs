@@ -2,7 +2,7 @@
 //! (`serve --relay-from`, `listen --relay-from`) that are stopped, killed and restarted, and
 //! relay tokens made and revoked by `hooklens relay token` in processes of their own; TLS
 //! with a private CA (`tls`); one endpoint of the relay mirrored (`endpoint`); a relay behind
-//! a reverse proxy (`proxy`).
+//! a reverse proxy (`proxy`); what a relay token opens (`tokens`).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -19,6 +19,7 @@ use common::*;
 mod endpoint;
 mod proxy;
 mod tls;
+mod tokens;
 
 const WAIT: Duration = Duration::from_secs(60);
 
