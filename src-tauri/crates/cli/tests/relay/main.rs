@@ -2,7 +2,8 @@
 //! (`serve --relay-from`, `listen --relay-from`) that are stopped, killed and restarted, and
 //! relay tokens made and revoked by `hooklens relay token` in processes of their own; TLS
 //! with a private CA (`tls`); one endpoint of the relay mirrored (`endpoint`); a relay behind
-//! a reverse proxy (`proxy`); what a relay token opens (`tokens`).
+//! a reverse proxy (`proxy`); what a relay token opens (`tokens`); a catch-up watched step by
+//! step (`catch_up`).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -16,6 +17,7 @@ use serde_json::Value;
 mod common;
 use common::*;
 
+mod catch_up;
 mod endpoint;
 mod proxy;
 mod tls;
