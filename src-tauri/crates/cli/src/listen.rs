@@ -62,7 +62,13 @@ pub async fn run(args: ListenArgs) -> Result<()> {
     }
     say!("Press Ctrl-C to stop.");
     let mut events = handle.subscribe();
-    let mut relay_state = RelayState::Off;
+    // The subscription started with the engine: a state it reached before `subscribe` (a
+    // certificate refused at the first attempt) comes with no event, so say where it stands.
+    let now = handle.relays().status();
+    let mut relay_state = now.state;
+    if relay_state != RelayState::Off {
+        say!("{}", relayed(&now, paint));
+    }
     let store = handle.store().clone();
     let printer = tokio::spawn(async move {
         loop {

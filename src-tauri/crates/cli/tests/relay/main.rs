@@ -1,17 +1,27 @@
 //! The relay with real processes: a `hooklens serve --relay-listen` relay, subscribers
 //! (`serve --relay-from`, `listen --relay-from`) that are stopped, killed and restarted, and
-//! relay tokens made and revoked by `hooklens relay token` in processes of their own.
+//! relay tokens made and revoked by `hooklens relay token` in processes of their own; TLS
+//! with a private CA (`tls`); one endpoint of the relay mirrored (`endpoint`); a relay behind
+//! a reverse proxy (`proxy`); what a relay token opens (`tokens`); a catch-up watched step by
+//! step (`catch_up`).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "../common/mod.rs"]
 mod common;
 use common::*;
+
+mod catch_up;
+mod endpoint;
+mod proxy;
+mod tls;
+mod tokens;
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -63,7 +73,12 @@ struct Api {
 
 impl Api {
     fn of(serve: &Serve) -> Api {
-        let (base, token) = serve.login.split_once("/login?token=").expect("login link");
+        Api::at(&serve.login)
+    }
+
+    /// The API a login link (`http://HOST:PORT/login?token=T`) opens.
+    fn at(login: &str) -> Api {
+        let (base, token) = login.split_once("/login?token=").expect("login link");
         Api {
             base: base.to_string(),
             token: token.to_string(),
@@ -86,6 +101,22 @@ impl Api {
         })
     }
 
+    /// `POST path` with a JSON body: the status and the JSON answer.
+    fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.runtime.block_on(async {
+            let answer = self
+                .http
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .json(body)
+                .send()
+                .await
+                .expect("api answers");
+            let status = answer.status().as_u16();
+            (status, answer.json().await.expect("json"))
+        })
+    }
+
     /// Waits until `check` holds of `GET path`, polling; fails after [`WAIT`].
     fn until(&self, path: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
         let deadline = Instant::now() + WAIT;
@@ -102,6 +133,64 @@ impl Api {
     }
 }
 
+/// A `hooklens listen --forward-to TARGET` process and the lines it prints.
+struct Listen {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Listen {
+    fn start(data_dir: &Path, target: &str, args: &[&str]) -> Listen {
+        let mut child = Command::new(BIN)
+            .args(["listen", "--forward-to", target, "--listen", "127.0.0.1:0"])
+            .args(args)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn listen");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Listen { child, lines }
+    }
+
+    /// The next line that contains `what`, skipping the others (fails after [`WAIT`]).
+    fn line_with(&self, what: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(WAIT)
+                .unwrap_or_else(|_| panic!("a line with {what:?}"));
+            if line.contains(what) {
+                return line;
+            }
+        }
+    }
+
+    /// Ctrl-C, and how it ended.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        self.child.wait().expect("wait")
+    }
+}
+
+impl Drop for Listen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Paths the service received, until it has `n` (fails after [`WAIT`]).
 fn received(paths: &mpsc::Receiver<String>, n: usize) -> Vec<String> {
     (0..n)
@@ -111,6 +200,23 @@ fn received(paths: &mpsc::Receiver<String>, n: usize) -> Vec<String> {
                 .unwrap_or_else(|_| panic!("{i} of {n} forwarded"))
         })
         .collect()
+}
+
+/// Posts `body` to `path` on `receiver`; the stored request's id.
+fn post(receiver: &str, path: &str, body: impl Into<reqwest::Body>) -> String {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let answer: Value = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{receiver}{path}"))
+            .body(body)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json")
+    });
+    answer["id"].as_str().expect("id").to_string()
 }
 
 /// Posts up to `n` requests one after the other until one gets no answer; how many were
@@ -269,38 +375,21 @@ fn listen_mirrors_a_relay_and_a_revocation_by_another_process_stops_it() {
     let token = relay_token(relay_dir.path(), &["create", "ci-runner"]);
     let early = post_many(&relay.receiver, 1);
     let (target, paths, _service) = service();
-    let mut child = Command::new(BIN)
-        .args(["listen", "--forward-to", &target, "--listen", "127.0.0.1:0"])
-        .args(["--relay-from", &format!("http://127.0.0.1:{port}")])
-        .args(["--relay-token", token.trim()])
-        .arg("--data-dir")
-        .arg(listen_dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn listen");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let line_with = |what: &str| loop {
-        let line = lines
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|_| panic!("a line with {what:?}"));
-        if line.contains(what) {
-            return line;
-        }
-    };
+    let listen = Listen::start(
+        listen_dir.path(),
+        &target,
+        &[
+            "--relay-from",
+            &format!("http://127.0.0.1:{port}"),
+            "--relay-token",
+            token.trim(),
+        ],
+    );
     // What the relay stored before `listen` started arrives first, then live.
-    line_with(&format!("[{}]", early[0]));
-    line_with("online");
+    listen.line_with(&format!("[{}]", early[0]));
+    listen.line_with("online");
     let live = post_many(&relay.receiver, 1);
-    line_with(&format!("[{}]", live[0]));
+    listen.line_with(&format!("[{}]", live[0]));
     // Both were sent to /hook/0 (each post_many counts from 0), and each is forwarded once.
     assert_eq!(received(&paths, 2), ["/hook/0", "/hook/0"]);
 
@@ -308,10 +397,7 @@ fn listen_mirrors_a_relay_and_a_revocation_by_another_process_stops_it() {
     assert!(listed.starts_with("ci-runner\tactive\t"), "{listed}");
     assert!(!listed.contains(token.trim()), "never the secret");
     relay_token(relay_dir.path(), &["revoke", "ci-runner"]);
-    line_with("hooklens relay token create NAME");
+    listen.line_with("hooklens relay token create NAME");
     assert!(relay_token(relay_dir.path(), &["list"]).starts_with("ci-runner\trevoked "));
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    assert!(child.wait().expect("wait").success());
+    assert!(listen.stop().success());
 }
