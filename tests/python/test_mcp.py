@@ -4,6 +4,7 @@ did not write) against a real `hooklens serve`."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from contextlib import asynccontextmanager
 
@@ -154,6 +155,54 @@ async def test_status_endpoints_and_test_events(serve: Serve, target: Target):
             session, "list_requests", provider="stripe", signature="valid", limit=5
         )
         assert [r["id"] for r in listed["requests"]] == [sent["request_id"]]
+
+
+def named_values(schema: dict, argument: str) -> set[str]:
+    """The values an argument's description names in backticks (e.g. `stripe`), leaving out
+    the names of the arguments beside it."""
+    description = schema["properties"][argument]["description"]
+    return set(re.findall(r"`([a-z0-9-]+)`", description)) - set(schema["properties"])
+
+
+async def test_provider_and_scheme_descriptions_name_what_the_errors_list(
+    serve: Serve, target: Target
+):
+    """The descriptions give examples and say an unknown name is an error listing them all:
+    the errors do, and every example is in their lists."""
+    sent = serve.send("/orders", b"{}")
+    async with stdio_session(serve) as (session, _):
+        tools = {t.name: t.input_schema for t in (await session.list_tools()).tools}
+        is_error, text = await call(
+            session, "create_endpoint", name="x", path="/x",
+            signature={"scheme": "nope", "secret": "0123456789abcdef"},
+        )
+        assert is_error and "unknown variant `nope`, expected one of" in text, text
+        schemes = set(re.findall(r"`([a-z0-9-]+)`", text.split("expected one of")[1]))
+        assert {"stripe", "twilio", "dropbox", "hmac-sha256"} <= schemes, schemes
+        is_error, text = await call(
+            session, "replay_request", id=sent, resign={"scheme": "nope", "secret": "s"}
+        )
+        assert is_error and "expected one of" in text, text
+        assert set(re.findall(r"`([a-z0-9-]+)`", text.split("expected one of")[1])) == schemes
+        is_error, text = await call(session, "send_test_event", provider="nope")
+        assert is_error and "use one of " in text, text
+        samples = set(text.split("use one of ")[1].split(", "))
+        assert {"stripe", "paddle", "typeform"} <= samples, samples
+
+        signature = tools["create_endpoint"]["$defs"]["SignatureArgs"]
+        resign = tools["replay_request"]["$defs"]["ResignArgs"]
+        for named in (named_values(signature, "scheme"), named_values(resign, "scheme"),
+                      named_values(tools["list_requests"], "provider")):
+            assert named and named <= schemes, named - schemes
+        named = named_values(tools["send_test_event"], "provider")
+        assert named and named <= samples, named - samples
+
+        # As the re-signing description says: a scheme only the provider can sign says why.
+        is_error, text = await call(
+            session, "replay_request", id=sent, target=target.url,
+            resign={"scheme": "sendgrid", "secret": "s"},
+        )
+        assert is_error and "only SendGrid can make a signature" in text, text
 
 
 async def test_a_large_body_is_excerpted_within_the_output_cap(serve: Serve):
