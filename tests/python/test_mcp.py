@@ -15,7 +15,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from conftest import Serve, Target, hooklens_bin
+from conftest import Serve, Target, hooklens_bin, start_serve, stop_serve
 
 pytestmark = pytest.mark.anyio
 
@@ -26,10 +26,11 @@ TOOLS = {
 
 
 @asynccontextmanager
-async def stdio_session(serve: Serve):
-    """`hooklens mcp` spawned over stdio, finding Hooklens from the data directory alone."""
+async def stdio_session(serve: Serve, *args: str):
+    """`hooklens mcp` spawned over stdio with `args`; without them, it finds Hooklens from the
+    data directory alone."""
     params = StdioServerParameters(
-        command=hooklens_bin(), args=["mcp", "--data-dir", str(serve.data_dir)]
+        command=hooklens_bin(), args=["mcp", *(args or ("--data-dir", str(serve.data_dir)))]
     )
     async with stdio_client(params) as (read, write):
         async with ClientSession(read, write) as session:
@@ -226,6 +227,55 @@ def test_nothing_running_is_one_line_saying_how_to_start(tmp_path):
     assert run.stdout == ""
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "hooklens serve" in lines[0], run.stderr
+
+
+# A token of the test's own, given to `hooklens serve --api-token`, so only `--token` can tell
+# `hooklens mcp` what it is.
+TOKEN = "mcp-test-token-0123456789abcdef"
+
+
+@pytest.fixture
+def serve_with_token(tmp_path):
+    running = start_serve(tmp_path, token=TOKEN)
+    yield running
+    assert stop_serve(running) == 0
+
+
+async def test_stdio_with_api_and_token_reads_what_was_captured(serve_with_token, tmp_path):
+    serve = serve_with_token
+    assert not (serve.data_dir / "api-token").exists(), "the token is the flag's alone"
+    body = b'{"type":"invoice.paid","id":"in_1"}'
+    sent = serve.send("/billing", body, {"content-type": "application/json"})
+    # A data directory with neither api-address nor api-token: only the flags lead to serve.
+    elsewhere = tmp_path / "elsewhere"
+    async with stdio_session(
+        serve, "--api", serve.api_url, "--token", TOKEN, "--data-dir", str(elsewhere)
+    ) as (session, init):
+        assert init.server_info.name == "hooklens"
+        is_error, status = await call(session, "status")
+        assert not is_error, status
+        assert status["receiver_url"] == serve.receiver_url
+        is_error, listed = await call(session, "list_requests", limit=5)
+        assert not is_error, listed
+        assert [r["id"] for r in listed["requests"]] == [sent]
+        is_error, request = await call(session, "get_request", id=sent)
+        assert not is_error, request
+        assert (request["method"], request["path"]) == ("POST", "/billing")
+        assert request["body"]["content"] == body.decode()
+
+
+def test_a_refused_token_is_one_line_before_the_session(serve: Serve, tmp_path):
+    run = subprocess.run(
+        [hooklens_bin(), "mcp", "--api", serve.api_url, "--token", "not-the-token-0123456789",
+         "--data-dir", str(tmp_path / "elsewhere")],
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    assert run.returncode == 1
+    assert run.stdout == "", "no MCP session starts"
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert f"Hooklens at {serve.api_url}" in lines[0], lines[0]
+    assert "refused the token: pass --token with the one it was started with" in lines[0]
 
 
 async def test_streamable_http_wants_the_token(serve: Serve):
