@@ -51,10 +51,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def start_serve(tmp_path: Path, *args: str) -> Serve:
-    """`hooklens serve` on ports 0; its URLs are read from the lines it prints."""
+def start_serve(tmp_path: Path, *args: str, token: str | None = None) -> Serve:
+    """`hooklens serve` on ports 0; its URLs are read from the lines it prints. With `token`,
+    it is started with that API token (`--api-token`), and keeps none in its data directory."""
     data_dir = tmp_path / "data"
     log = open(tmp_path / "serve.log", "wb")
+    if token is not None:
+        args = ("--api-token", token, *args)
     process = subprocess.Popen(
         [hooklens_bin(), "serve", "--data-dir", str(data_dir),
          "--listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--no-metrics", *args],
@@ -73,7 +76,8 @@ def start_serve(tmp_path: Path, *args: str) -> Serve:
             receiver = line.split()[1].rstrip("/")
         if "Inspector:" in line:
             inspector = line.split()[1].split("/login")[0]
-    token = (data_dir / "api-token").read_text().strip()
+    if token is None:
+        token = (data_dir / "api-token").read_text().strip()
     return Serve(data_dir, receiver, inspector, token, process)
 
 

@@ -4,6 +4,7 @@ did not write) against a real `hooklens serve`."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from contextlib import asynccontextmanager
 
@@ -14,7 +15,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from conftest import Serve, Target, hooklens_bin
+from conftest import Serve, Target, hooklens_bin, start_serve, stop_serve
 
 pytestmark = pytest.mark.anyio
 
@@ -25,10 +26,11 @@ TOOLS = {
 
 
 @asynccontextmanager
-async def stdio_session(serve: Serve):
-    """`hooklens mcp` spawned over stdio, finding Hooklens from the data directory alone."""
+async def stdio_session(serve: Serve, *args: str):
+    """`hooklens mcp` spawned over stdio with `args`; without them, it finds Hooklens from the
+    data directory alone."""
     params = StdioServerParameters(
-        command=hooklens_bin(), args=["mcp", "--data-dir", str(serve.data_dir)]
+        command=hooklens_bin(), args=["mcp", *(args or ("--data-dir", str(serve.data_dir)))]
     )
     async with stdio_client(params) as (read, write):
         async with ClientSession(read, write) as session:
@@ -156,6 +158,54 @@ async def test_status_endpoints_and_test_events(serve: Serve, target: Target):
         assert [r["id"] for r in listed["requests"]] == [sent["request_id"]]
 
 
+def named_values(schema: dict, argument: str) -> set[str]:
+    """The values an argument's description names in backticks (e.g. `stripe`), leaving out
+    the names of the arguments beside it."""
+    description = schema["properties"][argument]["description"]
+    return set(re.findall(r"`([a-z0-9-]+)`", description)) - set(schema["properties"])
+
+
+async def test_provider_and_scheme_descriptions_name_what_the_errors_list(
+    serve: Serve, target: Target
+):
+    """The descriptions give examples and say an unknown name is an error listing them all:
+    the errors do, and every example is in their lists."""
+    sent = serve.send("/orders", b"{}")
+    async with stdio_session(serve) as (session, _):
+        tools = {t.name: t.input_schema for t in (await session.list_tools()).tools}
+        is_error, text = await call(
+            session, "create_endpoint", name="x", path="/x",
+            signature={"scheme": "nope", "secret": "0123456789abcdef"},
+        )
+        assert is_error and "unknown variant `nope`, expected one of" in text, text
+        schemes = set(re.findall(r"`([a-z0-9-]+)`", text.split("expected one of")[1]))
+        assert {"stripe", "twilio", "dropbox", "hmac-sha256"} <= schemes, schemes
+        is_error, text = await call(
+            session, "replay_request", id=sent, resign={"scheme": "nope", "secret": "s"}
+        )
+        assert is_error and "expected one of" in text, text
+        assert set(re.findall(r"`([a-z0-9-]+)`", text.split("expected one of")[1])) == schemes
+        is_error, text = await call(session, "send_test_event", provider="nope")
+        assert is_error and "use one of " in text, text
+        samples = set(text.split("use one of ")[1].split(", "))
+        assert {"stripe", "paddle", "typeform"} <= samples, samples
+
+        signature = tools["create_endpoint"]["$defs"]["SignatureArgs"]
+        resign = tools["replay_request"]["$defs"]["ResignArgs"]
+        for named in (named_values(signature, "scheme"), named_values(resign, "scheme"),
+                      named_values(tools["list_requests"], "provider")):
+            assert named and named <= schemes, named - schemes
+        named = named_values(tools["send_test_event"], "provider")
+        assert named and named <= samples, named - samples
+
+        # As the re-signing description says: a scheme only the provider can sign says why.
+        is_error, text = await call(
+            session, "replay_request", id=sent, target=target.url,
+            resign={"scheme": "sendgrid", "secret": "s"},
+        )
+        assert is_error and "only SendGrid can make a signature" in text, text
+
+
 async def test_a_large_body_is_excerpted_within_the_output_cap(serve: Serve):
     big = b'{"pad":"' + b"x" * (3 << 20) + b'"}'
     sent = serve.send("/big", big)
@@ -179,6 +229,55 @@ def test_nothing_running_is_one_line_saying_how_to_start(tmp_path):
     assert len(lines) == 1 and "hooklens serve" in lines[0], run.stderr
 
 
+# A token of the test's own, given to `hooklens serve --api-token`, so only `--token` can tell
+# `hooklens mcp` what it is.
+TOKEN = "mcp-test-token-0123456789abcdef"
+
+
+@pytest.fixture
+def serve_with_token(tmp_path):
+    running = start_serve(tmp_path, token=TOKEN)
+    yield running
+    assert stop_serve(running) == 0
+
+
+async def test_stdio_with_api_and_token_reads_what_was_captured(serve_with_token, tmp_path):
+    serve = serve_with_token
+    assert not (serve.data_dir / "api-token").exists(), "the token is the flag's alone"
+    body = b'{"type":"invoice.paid","id":"in_1"}'
+    sent = serve.send("/billing", body, {"content-type": "application/json"})
+    # A data directory with neither api-address nor api-token: only the flags lead to serve.
+    elsewhere = tmp_path / "elsewhere"
+    async with stdio_session(
+        serve, "--api", serve.api_url, "--token", TOKEN, "--data-dir", str(elsewhere)
+    ) as (session, init):
+        assert init.server_info.name == "hooklens"
+        is_error, status = await call(session, "status")
+        assert not is_error, status
+        assert status["receiver_url"] == serve.receiver_url
+        is_error, listed = await call(session, "list_requests", limit=5)
+        assert not is_error, listed
+        assert [r["id"] for r in listed["requests"]] == [sent]
+        is_error, request = await call(session, "get_request", id=sent)
+        assert not is_error, request
+        assert (request["method"], request["path"]) == ("POST", "/billing")
+        assert request["body"]["content"] == body.decode()
+
+
+def test_a_refused_token_is_one_line_before_the_session(serve: Serve, tmp_path):
+    run = subprocess.run(
+        [hooklens_bin(), "mcp", "--api", serve.api_url, "--token", "not-the-token-0123456789",
+         "--data-dir", str(tmp_path / "elsewhere")],
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    assert run.returncode == 1
+    assert run.stdout == "", "no MCP session starts"
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert f"Hooklens at {serve.api_url}" in lines[0], lines[0]
+    assert "refused the token: pass --token with the one it was started with" in lines[0]
+
+
 async def test_streamable_http_wants_the_token(serve: Serve):
     url = serve.api_url + "/mcp"
     headers = {"Authorization": f"Bearer {serve.token}"}
@@ -200,6 +299,10 @@ async def test_streamable_http_wants_the_token(serve: Serve):
         )
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "unauthorized"
+    # A client of its own: the guard answers 401 before reading the body, and when the body
+    # arrives after that answer the server closes the connection (without `Connection:
+    # close`), so a client that reuses it gets "Server disconnected" instead of the 401.
+    async with httpx2.AsyncClient(timeout=30) as client:
         with pytest.raises(Exception) as refused:
             async with streamable_http_client(url, http_client=client) as (read, write):
                 async with ClientSession(read, write) as session:

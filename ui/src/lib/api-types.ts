@@ -3440,7 +3440,7 @@ export interface operations {
                 event_type?: string;
                 /** @description HTTP method, any case. */
                 method?: string;
-                /** @description Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`. */
+                /** @description Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names). */
                 provider?: string;
                 /**
                  * @description Full-text search over path, query, headers and text bodies; every word must match,

@@ -2,6 +2,10 @@
 //! `method`, `provider`, `event_type`, `signature`, `since`, `limit`) plus `id`, `after` and
 //! `timeout_ms`, so what an agent learns from one carries over to the HTTP API. Each doc
 //! comment becomes the argument's description in the tool's JSON schema.
+//!
+//! Providers and signature schemes are named by example, not listed: the lists are the
+//! engine's (`SignatureScheme`, the sample events), which this crate does not depend on and
+//! which grow, and the API's error for an unknown name lists them all.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -19,7 +23,9 @@ pub struct Filter {
     /// HTTP method, any case, e.g. `POST`.
     #[serde(default)]
     pub method: Option<String>,
-    /// Recognised provider: `stripe`, `github`, `shopify`, `slack` or `standard-webhooks`.
+    /// The provider Hooklens recognised, as a request's `provider` shows it: named like its
+    /// signature scheme (create_endpoint's `signature.scheme`, less `hmac-sha256`), e.g.
+    /// `stripe`, `github`, `shopify`, `twilio`, `standard-webhooks`.
     #[serde(default)]
     pub provider: Option<String>,
     /// The provider's event type; `*` matches anything, e.g. `payment_intent.*`,
@@ -85,7 +91,10 @@ pub struct IdArgs {
 /// Re-sign the replay so your service's signature check passes.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ResignArgs {
-    /// `stripe`, `github`, `shopify`, `slack`, `standard-webhooks` or `hmac-sha256`.
+    /// The signature scheme your service checks, named as in create_endpoint's
+    /// `signature.scheme`, e.g. `stripe`, `github`, `standard-webhooks` or `hmac-sha256`. An
+    /// unknown name is an error that lists every scheme; one only the provider can sign
+    /// (e.g. `sendgrid`, `discord`: their private keys) is an error that says why.
     pub scheme: String,
     /// The secret your service verifies with.
     pub secret: String,
@@ -126,7 +135,8 @@ pub struct ReplayArgs {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct TestEventArgs {
-    /// `stripe`, `github`, `shopify`, `slack` or `standard-webhooks`.
+    /// A provider Hooklens has sample events for, e.g. `stripe`, `github`, `shopify`,
+    /// `slack`, `paddle`, `gitlab`. An unknown one is an error that lists them all.
     pub provider: String,
     /// The event type, e.g. `payment_intent.succeeded`, `issues.opened`, `orders/create`.
     /// Default: the provider's most common one.
@@ -147,7 +157,10 @@ pub struct TestEventArgs {
 /// The signature check of a new endpoint.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SignatureArgs {
-    /// `stripe`, `github`, `shopify`, `slack`, `standard-webhooks` or `hmac-sha256`.
+    /// How the provider signs, by its name: e.g. `stripe`, `github`, `shopify`, `slack`,
+    /// `twilio`, `standard-webhooks` (Svix and others), or `hmac-sha256` for a plain
+    /// HMAC-SHA256 in the header `header` names. An unknown name is an error that lists every
+    /// scheme.
     pub scheme: String,
     /// The signing secret the provider gave you (e.g. `whsec_…`). Shown masked afterwards.
     pub secret: String,

@@ -114,7 +114,8 @@ impl Tools {
 
     #[tool(
         description = "Sends a realistic sample webhook of a provider (signed with the \
-        endpoint's secret, or `secret`) through the receiver, so it is captured, checked, \
+        endpoint's secret, or `secret`) into Hooklens' capture pipeline, in-process (no \
+        HTTP request to the receiver, so no sender address), where it is captured, checked, \
         forwarded and matched by rules like a real one; with `target`, also delivers it \
         there and returns the outcome."
     )]

@@ -49,7 +49,7 @@ pub struct WaitQuery {
     pub endpoint: Option<String>,
     /// HTTP method, any case.
     pub method: Option<String>,
-    /// Provider: `stripe`, `github`, `shopify`, `slack`, `standard-webhooks`.
+    /// Provider: `stripe`, `github`, `twilio`, … (the signature schemes' names).
     pub provider: Option<String>,
     /// Event type; `*` matches anything, e.g. `payment_intent.*`.
     pub event_type: Option<String>,
