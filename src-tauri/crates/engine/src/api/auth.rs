@@ -16,12 +16,13 @@ const PUBLIC: &[&str] = &["/api/v1/health", "/login", "/favicon.svg"];
 
 pub(super) async fn guard(State(access): State<Arc<Access>>, req: Request, next: Next) -> Response {
     if let Err(e) = check_host_and_origin(&access, &req) {
-        return e.into_response();
+        return before_the_body(&req, e.into_response());
     }
     let path = req.uri().path();
     let public = PUBLIC.contains(&path) || (path == "/metrics" && access.metrics_without_token);
     if !public && !has_token(&access, req.headers()) {
-        return if path.starts_with("/api/") || path == "/metrics" || path.starts_with("/mcp") {
+        let refusal = if path.starts_with("/api/") || path == "/metrics" || path.starts_with("/mcp")
+        {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -32,10 +33,28 @@ pub(super) async fn guard(State(access): State<Arc<Access>>, req: Request, next:
         } else {
             (StatusCode::UNAUTHORIZED, Html(LOGIN_NEEDED)).into_response()
         };
+        return before_the_body(&req, refusal);
     }
     let mut response = next.run(req).await;
     secure_headers(response.headers_mut());
     response
+}
+
+/// A refusal sent before the request's body was read: the server then closes the connection
+/// (the unread body is still on it), so over HTTP/1 the answer says so, and a client that
+/// keeps connections alive does not send its next request down one that is closing.
+fn before_the_body(req: &Request, mut refusal: Response) -> Response {
+    let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0");
+    if has_body && req.version() < http::Version::HTTP_2 {
+        refusal
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    refusal
 }
 
 const LOGIN_NEEDED: &str = "<!doctype html><meta charset=utf-8><title>Hooklens</title>\

@@ -41,6 +41,29 @@ async fn the_token_is_required_except_for_health() {
         .await
         .expect("send");
     assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        wrong.headers().get("connection"),
+        None,
+        "nothing unread: the connection stays open"
+    );
+    // Refused before its body is read, the connection closes, and the answer says so: a
+    // client that keeps connections alive opens a new one for its next request.
+    let refused = engine
+        .http
+        .post(engine.api("/api/v1/endpoints"))
+        .bearer_auth("test-token-0123456789abcdeX")
+        .json(&json!({"name": "e", "path": "/e"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused
+            .headers()
+            .get("connection")
+            .map(|v| v.to_str().expect("ascii")),
+        Some("close")
+    );
 
     let health: Value = engine
         .http
