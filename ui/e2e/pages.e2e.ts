@@ -184,6 +184,8 @@ test('the endpoint editor says what each scheme needs, keeps the public URL, and
   await toastSaying('Endpoint sendgrid saved');
   const [created] = await engine.call<Endpoint[]>('GET', '/api/v1/endpoints');
   expect(created).toMatchObject({ name: 'sendgrid', public_url: 'https://hooks.example.com/sendgrid', signature: { scheme: 'sendgrid' } });
+  // Saved, the editor moves to the endpoint's own address (reloading before that opens a new one).
+  await expect.poll(() => new URL(page.url()).pathname).toBe(`/endpoints/${created!.id}`);
   await page.reload();
   await editor.waitFor();
   expect(await editor.locator('input[name=public-url]').inputValue()).toBe('https://hooks.example.com/sendgrid');
