@@ -197,6 +197,54 @@ for (const [width, height] of [
       expect(depth.actions).toBeLessThanOrEqual(200);
       expect(depth.tabs).toBeLessThanOrEqual(200);
     });
+
+    test('the split moves at this size, and nothing overflows sideways however it is set', async () => {
+      const { page } = browser;
+      await page.goto(`${engine.api}/requests/${fixture}`);
+      const list = page.locator('section.left');
+      const detail = page.getByTestId('request-detail');
+      const split = page.getByTestId('split');
+      await split.waitFor();
+      const sizes = async () => [(await list.boundingBox())!.width, (await detail.boundingBox())!.width];
+      const [listBefore, detailBefore] = await sizes();
+      const room = Number(await split.getAttribute('aria-valuemax')) - listBefore;
+      expect(room, 'the split cannot move to the right').toBeGreaterThan(40);
+      const drag = async (by: number) => {
+        const bar = (await split.boundingBox())!;
+        await page.mouse.move(bar.x + 2, bar.y + 200);
+        await page.mouse.down();
+        await page.mouse.move(bar.x + 2 + by, bar.y + 200, { steps: 5 });
+        await page.mouse.up();
+      };
+      await drag(40);
+      await expect.poll(async () => (await sizes())[0]).toBeCloseTo(listBefore + 40, 0);
+      expect((await sizes())[1]).toBeCloseTo(detailBefore - 40, 0);
+      // As far as it goes each way: both panes keep their room, nothing sticks out.
+      for (const by of [width + 400, -width - 400]) {
+        await drag(by);
+        await expect.poll(async () => Number(await split.getAttribute('aria-valuenow'))).toBe(
+          Number(await split.getAttribute(by > 0 ? 'aria-valuemax' : 'aria-valuemin')),
+        );
+        const g = await geometry(page, '[data-testid="request-row"] > span, [data-testid="kv-name"], [data-testid="json-key"]');
+        expect(g.overflowing, `dragged by ${by}`).toEqual([]);
+        expect(g.pageScrollsSideways).toBe(false);
+        expect(g.multiLine, `dragged by ${by}`).toEqual([]);
+        // Every tab whole and in sight (a scrolling tab bar used to hide Deliveries here).
+        const tabs = await page.getByTestId('tab-body').locator('..').evaluate((bar) => {
+          const edge = bar.getBoundingClientRect().right;
+          return [...bar.querySelectorAll('[role="tab"]')]
+            .filter((t) => t.getBoundingClientRect().right > edge + 0.5 || t.scrollWidth > t.clientWidth)
+            .map((t) => t.textContent!.trim());
+        });
+        expect(tabs, `dragged by ${by}`).toEqual([]);
+        const depth = await headerDepth(page);
+        expect(depth.actions).toBeLessThanOrEqual(200);
+        expect(depth.tabs).toBeLessThanOrEqual(200);
+      }
+      await split.dblclick();
+      await expect.poll(async () => (await sizes())[0]).toBeCloseTo(listBefore, 0);
+      expect(browser.problems).toEqual([]);
+    });
   });
 }
 
