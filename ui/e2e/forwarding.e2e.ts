@@ -146,6 +146,65 @@ test('deliveries blocked while remote targets were off are offered for retry onc
   await engine.call('PATCH', '/api/v1/settings', { allow_remote_targets: false, forward: { targets: [] } });
 });
 
+test('`serve --forward-to` targets show in the window, read only, beside its own, and get the requests', async () => {
+  const cli = await startTarget();
+  const own = await startTarget();
+  const started = await startEngine({ extraArgs: ['--forward-to', cli.url] });
+  const window = await openBrowser(started);
+  try {
+    const { page } = window;
+    expect((await started.call<SettingsJson>('GET', '/api/v1/settings')).forward_command_line).toEqual([cli.url]);
+    const shown = () => page.getByTestId('status-forward-target').allTextContents();
+    await expect.poll(async () => (await shown()).map((t) => t.trim())).toEqual([cli.url]);
+
+    // The window's own target beside it, set in the Forward to panel; the command line's is
+    // listed there with no field to edit or remove it.
+    await page.getByTestId('status-forward-edit').click();
+    const panel = page.getByRole('dialog', { name: 'Forward to' });
+    const line = panel.getByTestId('forward-command-line');
+    await expect.poll(() => line.textContent()).toContain(cli.url);
+    expect(await line.textContent()).toContain('--forward-to');
+    expect(await line.locator('input, button').count()).toBe(0);
+    await panel.getByTestId('forward-target-url').first().fill(own.url);
+    await panel.getByTestId('forward-save').click();
+    await page.getByTestId('toast').filter({ hasText: `Forwarding to ${own.url}` }).first().waitFor();
+    expect(await panel.getByTestId('forward-command-line').count()).toBe(1);
+    expect(await panel.getByTestId('forward-target-url').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual([own.url]);
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => (await shown()).map((t) => t.trim())).toEqual([cli.url, own.url]);
+
+    // A captured request reaches both, and its detail shows the command line's delivery.
+    const r = await started.send('/cli/one', { method: 'POST', body: '{"via":"cli"}', headers: { 'content-type': 'application/json' } });
+    const id = ((await r.json()) as { id: string }).id;
+    expect((await cli.next((q) => q.url === '/cli/one')).body.toString()).toBe('{"via":"cli"}');
+    await own.next((q) => q.url === '/cli/one');
+    await page.goto(`${started.api}/requests/${id}?tab=deliveries`);
+    const delivery = page.getByTestId('delivery').filter({ hasText: `${cli.url}/cli/one` });
+    await expect.poll(() => delivery.getAttribute('data-state')).toBe('succeeded');
+    expect(await delivery.getByTestId('attempt').first().locator('.badge').textContent()).toBe('200');
+
+    // Turning the window's forwarding off leaves the command line's on; Settings lists it too.
+    await page.getByTestId('status-forward-toggle').click();
+    await expect.poll(async () => (await started.call<SettingsJson>('GET', '/api/v1/settings')).forward.enabled).toBe(false);
+    await expect.poll(async () => (await shown()).map((t) => t.trim())).toEqual([cli.url]);
+    const two = await started.send('/cli/two', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const twoId = ((await two.json()) as { id: string }).id;
+    await cli.next((q) => q.url === '/cli/two');
+    // Deliveries are queued when a request is captured: one, to the command line's target.
+    const queued = await started.call<Delivery[]>('GET', `/api/v1/requests/${twoId}/deliveries`);
+    expect(queued.map((d) => d.url)).toEqual([`${cli.url}/cli/two`]);
+    expect(own.received.map((q) => q.url)).not.toContain('/cli/two');
+    await page.goto(`${started.api}/settings`);
+    await expect.poll(() => page.getByTestId('page-settings').getByTestId('forward-command-line').textContent()).toContain(cli.url);
+    expect(window.problems).toEqual([]);
+  } finally {
+    await window.close();
+    await started.stop();
+    await cli.close();
+    await own.close();
+  }
+});
+
 /** Drops `files` on the window as a file manager would. */
 async function drop(files: { name: string; text: string }[]) {
   const { page } = browser;

@@ -4,7 +4,7 @@
 // within a body; a JSON field's path copied and turned into a rule; quiet signature verdicts.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DEEP, LONG_STRING, sendFixture } from './fixtures';
+import { DEEP, LONG_KEY, LONG_QUERY, LONG_STRING, sendFixture } from './fixtures';
 import { openBrowser, startEngine, type Browser, type Engine } from './harness';
 
 let engine: Engine;
@@ -138,6 +138,12 @@ for (const [width, height] of [
       expect(g.pageScrollsSideways).toBe(false);
       expect(g.multiLine).toEqual([]);
       expect(g.measured).toBeGreaterThan(400);
+      // The short value beside the 300-character key, at the root's level too: one line.
+      const short = `[data-testid="json-tree"] .line:has(> [data-testid="json-key"][title="${LONG_KEY}"]) > .v`;
+      expect(await page.locator(short).textContent()).toBe('"short"');
+      g = await geometry(page, short);
+      expect(g.measured).toBe(1);
+      expect(g.multiLine).toEqual([]);
       expect(await headerDepth(page)).toEqual(depth);
       expect(browser.problems).toEqual([]);
     });
@@ -163,6 +169,80 @@ for (const [width, height] of [
       expect(await unfold.textContent()).toMatch(/^show all [\d,]+ characters$/);
       await unfold.click();
       expect((await geometry(page, '[data-testid="kv-name"]')).overflowing).toEqual([]);
+      expect(browser.problems).toEqual([]);
+    });
+
+    test('the long URL: two lines at most in the header, clamped with an ellipsis, whole in the page', async () => {
+      const { page } = browser;
+      await page.goto(`${engine.api}/requests/${fixture}`);
+      const path = page.getByTestId('detail-path');
+      await path.waitFor();
+      const box = await path.evaluate((el) => {
+        const s = getComputedStyle(el);
+        return {
+          lines: el.getBoundingClientRect().height / parseFloat(s.lineHeight),
+          clamp: s.webkitLineClamp,
+          overflow: s.overflow,
+          hidden: el.scrollHeight - el.clientHeight,
+          text: el.textContent,
+        };
+      });
+      expect(box.lines).toBeGreaterThan(0.5);
+      expect(box.lines).toBeLessThanOrEqual(2.05);
+      // Chromium ends a clamped block with "…"; what is cut off is really there, only hidden.
+      expect([box.clamp, box.overflow]).toEqual(['2', 'hidden']);
+      expect(box.hidden).toBeGreaterThan(100);
+      expect(box.text).toBe(`/fixtures/long?${LONG_QUERY}`);
+      const depth = await headerDepth(page);
+      expect(depth.actions).toBeLessThanOrEqual(200);
+      expect(depth.tabs).toBeLessThanOrEqual(200);
+    });
+
+    test('the split moves at this size, and nothing overflows sideways however it is set', async () => {
+      const { page } = browser;
+      await page.goto(`${engine.api}/requests/${fixture}`);
+      const list = page.locator('section.left');
+      const detail = page.getByTestId('request-detail');
+      const split = page.getByTestId('split');
+      await split.waitFor();
+      const sizes = async () => [(await list.boundingBox())!.width, (await detail.boundingBox())!.width];
+      const [listBefore, detailBefore] = await sizes();
+      const room = Number(await split.getAttribute('aria-valuemax')) - listBefore;
+      expect(room, 'the split cannot move to the right').toBeGreaterThan(40);
+      const drag = async (by: number) => {
+        const bar = (await split.boundingBox())!;
+        await page.mouse.move(bar.x + 2, bar.y + 200);
+        await page.mouse.down();
+        await page.mouse.move(bar.x + 2 + by, bar.y + 200, { steps: 5 });
+        await page.mouse.up();
+      };
+      await drag(40);
+      await expect.poll(async () => (await sizes())[0]).toBeCloseTo(listBefore + 40, 0);
+      expect((await sizes())[1]).toBeCloseTo(detailBefore - 40, 0);
+      // As far as it goes each way: both panes keep their room, nothing sticks out.
+      for (const by of [width + 400, -width - 400]) {
+        await drag(by);
+        await expect.poll(async () => Number(await split.getAttribute('aria-valuenow'))).toBe(
+          Number(await split.getAttribute(by > 0 ? 'aria-valuemax' : 'aria-valuemin')),
+        );
+        const g = await geometry(page, '[data-testid="request-row"] > span, [data-testid="kv-name"], [data-testid="json-key"]');
+        expect(g.overflowing, `dragged by ${by}`).toEqual([]);
+        expect(g.pageScrollsSideways).toBe(false);
+        expect(g.multiLine, `dragged by ${by}`).toEqual([]);
+        // Every tab whole and in sight (a scrolling tab bar used to hide Deliveries here).
+        const tabs = await page.getByTestId('tab-body').locator('..').evaluate((bar) => {
+          const edge = bar.getBoundingClientRect().right;
+          return [...bar.querySelectorAll('[role="tab"]')]
+            .filter((t) => t.getBoundingClientRect().right > edge + 0.5 || t.scrollWidth > t.clientWidth)
+            .map((t) => t.textContent!.trim());
+        });
+        expect(tabs, `dragged by ${by}`).toEqual([]);
+        const depth = await headerDepth(page);
+        expect(depth.actions).toBeLessThanOrEqual(200);
+        expect(depth.tabs).toBeLessThanOrEqual(200);
+      }
+      await split.dblclick();
+      await expect.poll(async () => (await sizes())[0]).toBeCloseTo(listBefore, 0);
       expect(browser.problems).toEqual([]);
     });
   });
@@ -255,6 +335,37 @@ describe('at 1400×860', () => {
     await input.press('Escape');
     await expect.poll(() => page.getByTestId('find-bar').count()).toBe(0);
     expect(await current()).toBeNull();
+    expect(browser.problems).toEqual([]);
+  });
+
+  test('find in the body: Cmd+F opens it as Ctrl+F does', async () => {
+    const { page } = browser;
+    await page.goto(`${engine.api}/requests/${fixture}`);
+    await page.getByTestId('json-tree').waitFor();
+    expect(await page.getByTestId('find-bar').count()).toBe(0);
+    await page.keyboard.press('Meta+f');
+    const input = page.getByTestId('find-input');
+    await expect.poll(() => input.evaluate((el) => el === document.activeElement)).toBe(true);
+    await input.fill('ord_42');
+    await expect.poll(() => page.getByTestId('find-count').textContent()).toBe('1 of 1');
+    // Pressed again while open, it brings the focus back to the bar.
+    await page.getByTestId('detail-path').click();
+    await page.keyboard.press('Meta+f');
+    await expect.poll(() => input.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await input.inputValue()).toBe('ord_42');
+    await input.press('Escape');
+    await expect.poll(() => page.getByTestId('find-bar').count()).toBe(0);
+    expect(browser.problems).toEqual([]);
+  });
+
+  test('Copy URL puts the whole URL on the clipboard, receiver and 4,000-character query included', async () => {
+    const { page } = browser;
+    await page.goto(`${engine.api}/requests/${fixture}`);
+    await page.evaluate(() => navigator.clipboard.writeText('nothing yet'));
+    await page.getByTestId('copy-url').click();
+    await page.getByTestId('toast').filter({ hasText: 'URL copied' }).first().waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(`${engine.receiver}/fixtures/long?${LONG_QUERY}`);
     expect(browser.problems).toEqual([]);
   });
 
