@@ -364,12 +364,7 @@ async fn tls_with_a_private_ca_and_clear_errors_without_it() {
     let status = status_until(&trusting, |s| s["state"] != "connecting").await;
     assert_eq!(status["state"], "online", "{status}");
     // The receiver speaks TLS too.
-    let client = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(&std::fs::read(&ca).expect("ca")).expect("pem"),
-        )
-        .build()
-        .expect("client");
+    let client = client_trusting(&ca);
     let answer = client
         .post(format!("{}/over-tls", relay.handle.receiver_url()))
         .body("secret payload")
@@ -389,6 +384,16 @@ async fn tls_with_a_private_ca_and_clear_errors_without_it() {
             .is_some_and(|e| e.contains("--relay-ca FILE")),
         "{status}"
     );
+}
+
+/// An HTTP client that trusts the CA in the PEM file `ca`.
+fn client_trusting(ca: &Path) -> reqwest::Client {
+    reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(&std::fs::read(ca).expect("ca")).expect("pem"),
+        )
+        .build()
+        .expect("client")
 }
 
 /// A CA and a certificate it signed for 127.0.0.1 and localhost, as PEM files in `dir`.
@@ -443,12 +448,7 @@ async fn a_twilio_signature_over_the_relay_s_https_url_checks_out_on_the_relay_a
 
     let called = relay.recv("/twilio/sms?account=1");
     assert!(called.starts_with("https://"), "{called}");
-    let client = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(&std::fs::read(&ca).expect("ca")).expect("pem"),
-        )
-        .build()
-        .expect("client");
+    let client = client_trusting(&ca);
     let answer = client
         .post(&called)
         .header("content-type", FORM)
