@@ -495,6 +495,26 @@ mod tests {
     }
 
     #[test]
+    fn json_pointers_reach_keys_with_dots_slashes_and_tildes() {
+        // The paths the inspector's "Make a rule from this" writes (ui/src/lib/jsonTree.ts).
+        let body = br#"{"/root":{"x":1},"a~b":{"c/d.e":2},"a":{"b":3},"a.b":4}"#;
+        let m = meta();
+        let payload = Payload::new(body);
+        let subject = Subject::new(&m, &payload);
+        let cases = [
+            ("json:/~1root/x", 1),
+            ("json:/a~0b/c~1d.e", 2),
+            ("json:a.b", 3),
+            ("json:/a.b", 4),
+        ];
+        for (field, want) in cases {
+            let conditions = json!([{"field": field, "op": "equals", "value": want}]);
+            let compiled = rule(MatchMode::All, conditions).expect("compiles");
+            assert!(compiled.matches(&subject), "{field} is {want}");
+        }
+    }
+
+    #[test]
     fn duplicate_is_true_only_for_a_repeated_delivery() {
         let payload = Payload::new(b"{}");
         let is_repeat = |m: &RequestMeta| {
