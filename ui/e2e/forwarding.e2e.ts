@@ -3,7 +3,11 @@
 // not a loopback address to the guard, yet on Linux a connection to it stays on this
 // machine (tests send traffic to loopback only).
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openBrowser, startEngine, startTarget, type Browser, type Engine, type Target } from './harness';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, openBrowser, startEngine, startTarget, type Browser, type Engine, type Target } from './harness';
 
 let engine: Engine;
 let browser: Browser;
@@ -245,4 +249,40 @@ test('a dropped export is imported and listed; a malformed one names its line an
   await toastSaying('Imported 0 requests from again.har — 1 already stored, skipped');
   // The refusals above are logged by the browser as failed loads; nothing else went wrong.
   expect(browser.problems.filter((p) => !p.includes('Failed to load resource'))).toEqual([]);
+});
+
+test('a HAR Chromium recorded itself is imported: its POST with headers, query and body', async () => {
+  // Chromium's own network log, as its dev tools save it (recorded through the same protocol).
+  const dir = mkdtempSync(join(tmpdir(), 'hooklens-har-'));
+  const harPath = join(dir, 'chromium.har');
+  const recorder = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const context = await recorder.newContext({ recordHar: { path: harPath, content: 'embed' } });
+  const recording = await context.newPage();
+  await recording.goto(`${target.url}/app`);
+  await recording.evaluate(async (url) => {
+    await fetch(`${url}/webhooks/recorded?attempt=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-recorded-by': 'chromium' },
+      body: JSON.stringify({ type: 'invoice.paid', amount: 1200 }),
+    });
+  }, target.url);
+  await context.close(); // writes the HAR
+  await recorder.close();
+
+  const { page } = browser;
+  await page.goto(`${engine.api}/requests`);
+  await page.getByTestId('export').click();
+  await page.getByTestId('import-input').setInputFiles(harPath);
+  await toastSaying('from chromium.har');
+  const list = await engine.call<{ items: { id: string; path: string; via: string }[] }>('GET', '/api/v1/requests?q=recorded');
+  const recorded = list.items.find((r) => r.path === '/webhooks/recorded');
+  expect(recorded?.via).toBe('import');
+  const stored = await engine.call<{ method: string; query: string; body_text: string; headers: [string, string][] }>(
+    'GET',
+    `/api/v1/requests/${recorded!.id}`,
+  );
+  expect([stored.method, stored.query]).toEqual(['POST', 'attempt=1']);
+  expect(JSON.parse(stored.body_text)).toEqual({ type: 'invoice.paid', amount: 1200 });
+  expect(stored.headers.find(([name]) => name.toLowerCase() === 'x-recorded-by')?.[1]).toBe('chromium');
+  rmSync(dir, { recursive: true, force: true });
 });
