@@ -50,8 +50,9 @@ fn a_relay_with_a_private_ca_is_mirrored_with_relay_ca_and_refused_at_once_witho
         &[],
     );
     let api = Api::of(&sub);
-    let status = api.until("/api/v1/relay", "past connecting", |s| {
-        s["state"] != "connecting"
+    // Past connecting and the catch-up (even an empty one): online, or an error to show.
+    let status = api.until("/api/v1/relay", "past connecting and catching up", |s| {
+        !matches!(s["state"].as_str(), Some("connecting" | "catching_up"))
     });
     assert_eq!(status["state"], "online", "{status}");
     let id = post_over_tls(&relay.receiver, &pem.ca, "/over-tls", "secret payload");
