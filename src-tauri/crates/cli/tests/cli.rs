@@ -174,15 +174,7 @@ fn listen_forwards_and_prints_a_line_per_request_and_delivery() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let lines = stdout_lines(&mut child);
     let next = || lines.recv_timeout(Duration::from_secs(20)).expect("a line");
     assert!(next().starts_with("Ready: "));
     let ids = post_many(&format!("http://127.0.0.1:{port}/stripe"), 1);

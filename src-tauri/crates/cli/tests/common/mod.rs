@@ -53,15 +53,7 @@ impl Serve {
     /// Starts `command` and waits for the URLs it prints.
     pub fn spawn(mut command: Command) -> Serve {
         let mut child = command.spawn().expect("spawn hooklens");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            // Keep draining after the test stops listening, so hooklens never sees a
-            // closed pipe.
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
+        let rx = stdout_lines(&mut child);
         let (mut receiver, mut login) = (None, None);
         while receiver.is_none() || login.is_none() {
             let line = rx
@@ -124,6 +116,19 @@ impl Drop for Serve {
             let _ = child.wait();
         }
     }
+}
+
+/// The lines `child` prints, as they come. Its stdout is drained to the end even after the
+/// test stops listening, so hooklens never writes to a closed pipe.
+pub fn stdout_lines(child: &mut Child) -> mpsc::Receiver<String> {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
 }
 
 pub fn post_many(receiver: &str, n: usize) -> Vec<String> {

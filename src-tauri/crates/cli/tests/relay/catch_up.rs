@@ -9,7 +9,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 
 use crate::common::*;
-use crate::{Api, free_port, post, relay_token};
+use crate::{Api, free_port, post, relay_token, start_subscriber};
 
 /// Each capture's body: large beside its frame's head and the HTTP around it, so a budget of
 /// `k` bodies and a half lets exactly `k` whole captures through.
@@ -40,14 +40,10 @@ fn a_subscriber_with_a_backlog_counts_behind_down_while_catching_up_then_goes_on
 
     let gate = Gate::to(port);
     gate.allow(BODY / 2); // the handshake, the stream's head and its hello; no whole capture
-    let sub = Serve::start_with(
+    let sub = start_subscriber(
         sub_dir.path(),
-        &[
-            "--relay-from",
-            &format!("http://127.0.0.1:{}", gate.port),
-            "--relay-token",
-            token.trim(),
-        ],
+        &format!("http://127.0.0.1:{}", gate.port),
+        &token,
         &[],
     );
     let api = Api::of(&sub);

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::common::*;
-use crate::{Api, free_port, post, relay_token, start_relay};
+use crate::{Api, free_port, post, relay_token, start_relay, start_subscriber};
 
 #[test]
 fn a_subscriber_with_relay_endpoint_mirrors_that_endpoint_only() {
@@ -30,17 +30,11 @@ fn a_subscriber_with_relay_endpoint_mirrors_that_endpoint_only() {
         post(&relay.receiver, "/stripe/early", "s"),
         post(&relay.receiver, "/elsewhere/early", "e"),
     ];
-    let sub = Serve::start_with(
+    let sub = start_subscriber(
         sub_dir.path(),
-        &[
-            "--relay-from",
-            &format!("http://127.0.0.1:{port}"),
-            "--relay-token",
-            token.trim(),
-            "--relay-endpoint",
-            "stripe",
-        ],
-        &[],
+        &format!("http://127.0.0.1:{port}"),
+        &token,
+        &["--relay-endpoint", "stripe"],
     );
     let api = Api::of(&sub);
     let status = api.until("/api/v1/relay", "online", |s| s["state"] == "online");

@@ -5,7 +5,6 @@
 //! a reverse proxy (`proxy`); what a relay token opens (`tokens`); a catch-up watched step by
 //! step (`catch_up`).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -61,6 +60,16 @@ fn start_relay(dir: &Path, port: u16) -> Serve {
         ],
         &[],
     )
+}
+
+/// A subscriber: `hooklens serve --relay-from RELAY --relay-token TOKEN` and `more` flags.
+fn start_subscriber(dir: &Path, relay: &str, token: &str, more: &[&str]) -> Serve {
+    let args = [
+        &["--relay-from", relay, "--relay-token", token.trim()],
+        more,
+    ]
+    .concat();
+    Serve::start_with(dir, &args, &[])
 }
 
 /// The control API of a `serve`, from its login link.
@@ -150,15 +159,7 @@ impl Listen {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn listen");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = stdout_lines(&mut child);
         Listen { child, lines }
     }
 
@@ -255,17 +256,11 @@ fn a_sleeping_subscriber_catches_up_on_500_each_mirrored_and_forwarded_once() {
         "{out:?}"
     );
     let (target, paths, _service) = service();
-    let sub = Serve::start_with(
+    let sub = start_subscriber(
         sub_dir.path(),
-        &[
-            "--relay-from",
-            &format!("http://127.0.0.1:{port}"),
-            "--relay-token",
-            token,
-            "--forward-to",
-            &target,
-        ],
-        &[],
+        &format!("http://127.0.0.1:{port}"),
+        token,
+        &["--forward-to", &target],
     );
     let api = Api::of(&sub);
     api.until("/api/v1/relay", "online", |s| s["state"] == "online");
@@ -308,14 +303,10 @@ fn a_relay_killed_mid_stream_and_restarted_leaves_no_gap_and_no_repeat() {
     let port = free_port();
     let relay = start_relay(relay_dir.path(), port);
     let token = relay_token(relay_dir.path(), &["create", "laptop"]);
-    let sub = Serve::start_with(
+    let sub = start_subscriber(
         sub_dir.path(),
-        &[
-            "--relay-from",
-            &format!("http://127.0.0.1:{port}"),
-            "--relay-token",
-            token.trim(),
-        ],
+        &format!("http://127.0.0.1:{port}"),
+        &token,
         &[],
     );
     let api = Api::of(&sub);

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use crate::{Api, Listen, free_port, relay_token};
+use crate::{Api, Listen, free_port, relay_token, start_subscriber};
 
 #[test]
 fn a_relay_with_a_private_ca_is_mirrored_with_relay_ca_and_refused_at_once_without() {
@@ -37,18 +37,7 @@ fn a_relay_with_a_private_ca_is_mirrored_with_relay_ca_and_refused_at_once_witho
     let token = relay_token(relay_dir.path(), &["create", "laptop"]);
     let url = format!("https://127.0.0.1:{port}");
 
-    let sub = Serve::start_with(
-        sub_dir.path(),
-        &[
-            "--relay-from",
-            &url,
-            "--relay-token",
-            token.trim(),
-            "--relay-ca",
-            path(&pem.ca),
-        ],
-        &[],
-    );
+    let sub = start_subscriber(sub_dir.path(), &url, &token, &["--relay-ca", path(&pem.ca)]);
     let api = Api::of(&sub);
     // Past connecting and the catch-up (even an empty one): online, or an error to show.
     let status = api.until("/api/v1/relay", "past connecting and catching up", |s| {
