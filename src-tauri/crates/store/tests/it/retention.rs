@@ -16,6 +16,11 @@ const NO_LIMITS: RetentionSettings = RetentionSettings {
     max_age_days: None,
     max_total_mib: None,
 };
+/// The age limit the age tests use.
+const TWO_DAYS: RetentionSettings = RetentionSettings {
+    max_age_days: Some(2),
+    ..NO_LIMITS
+};
 
 /// Stores request `id`, received at `at_us`, with `body` bytes of body and one delivery
 /// `d-{id}`.
@@ -62,13 +67,7 @@ both! {
         }
         store.set_pinned("r0", true).await.expect("pin");
         let report = store
-            .apply_retention(
-                RetentionSettings {
-                    max_age_days: Some(2),
-                    ..NO_LIMITS
-                },
-                NOW,
-            )
+            .apply_retention(TWO_DAYS, NOW)
             .await
             .expect("retention");
         assert_eq!((report.by_age, report.total()), (1, 1));
@@ -76,13 +75,7 @@ both! {
         assert_eq!(left(&store).await, (kept.clone(), kept));
         // A day later r2 is past the limit too; the pinned r0 still stays.
         let report = store
-            .apply_retention(
-                RetentionSettings {
-                    max_age_days: Some(2),
-                    ..NO_LIMITS
-                },
-                NOW + 2 * DAY,
-            )
+            .apply_retention(TWO_DAYS, NOW + 2 * DAY)
             .await
             .expect("retention");
         assert_eq!(report.by_age, 1);
@@ -159,13 +152,7 @@ both! {
         futures_util::future::join_all(old).await;
         seed(&store, "new", NOW, 16).await;
         let report = store
-            .apply_retention(
-                RetentionSettings {
-                    max_age_days: Some(2),
-                    ..NO_LIMITS
-                },
-                NOW,
-            )
+            .apply_retention(TWO_DAYS, NOW)
             .await
             .expect("retention");
         assert_eq!(report.by_age, 300);
